@@ -1,0 +1,87 @@
+package org.trainproof.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.trainproof.ExitCode;
+import org.trainproof.TrainproofException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * Builds the command line with injected writers; used by {@link Main} and by every test
+ * ({@code Cli.run(out, err, args)}), so no test touches System.out.
+ */
+@Command(
+        name = "trainproof",
+        mixinStandardHelpOptions = true,
+        version = "trainproof 0.1.0",
+        description = {
+            "Signed, Merkle-chained training ledgers, and sound checks of whether a run is consistent",
+            "with training from scratch.",
+        },
+        footerHeading = "%n",
+        footer = ExitCode.HELP,
+        subcommandsRepeatable = false)
+public final class Cli implements Callable<Integer> {
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** The subcommands, in the order --help lists them. */
+    static List<Object> subcommands() {
+        return List.of(
+                new InspectCommand(),
+                new BenchCommand());
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return ExitCode.USAGE;
+    }
+
+    /** Builds the command line writing to {@code out} and {@code err}. */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        Cli root = new Cli();
+        CommandLine cl = new CommandLine(root);
+        for (Object sub : subcommands()) {
+            cl.addSubcommand(sub);
+        }
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setUsageHelpAutoWidth(true);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println("trainproof: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCode.USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter e = commandLine.getErr();
+            boolean dbg = root.debug;
+            if (ex instanceof TrainproofException te) {
+                e.println("trainproof: " + te.getMessage());
+                if (dbg) ex.printStackTrace(e);
+                return te.exitCode();
+            }
+            e.println("trainproof: internal error: " + ex + (dbg ? "" : " (run with --debug for the stack trace)"));
+            if (dbg) ex.printStackTrace(e);
+            return ExitCode.INTERNAL;
+        });
+        return cl;
+    }
+
+    /** Runs one command line; returns its exit code. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        int code = commandLine(out, err).execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+}
