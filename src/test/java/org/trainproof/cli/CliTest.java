@@ -1,0 +1,41 @@
+package org.trainproof.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import org.trainproof.ExitCode;
+
+class CliTest {
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int code = Cli.run(new PrintWriter(o), new PrintWriter(e), args);
+        return new Run(code, o.toString(), e.toString());
+    }
+
+    @Test
+    void help_listsExitCodes_andExitsZero() {
+        Run r = run("--help");
+        assertEquals(ExitCode.OK, r.code());
+        for (int c = 0; c <= 6; c++) {
+            assertTrue(r.out().contains("  " + c + "  "), "help lists exit code " + c);
+        }
+    }
+
+    @Test
+    void unknownOption_isUsageError() {
+        Run r = run("--no-such-option");
+        assertEquals(ExitCode.USAGE, r.code());
+        assertTrue(r.err().startsWith("trainproof: "));
+    }
+
+    @Test
+    void noCommand_printsUsage_andIsUsageError() {
+        assertEquals(ExitCode.USAGE, run().code());
+    }
+}
