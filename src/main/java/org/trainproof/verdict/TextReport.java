@@ -1,0 +1,91 @@
+package org.trainproof.verdict;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Renders a {@link Report} for a person: the verdict in one line, then failures (most severe first,
+ * each with its location and the number that failed against its threshold), then a table of all
+ * checks, then what was not checked and why. ANSI colour only when asked (on a terminal).
+ */
+public final class TextReport {
+    private final boolean colour;
+
+    public TextReport(boolean colour) {
+        this.colour = colour;
+    }
+
+    private String paint(String s, String code) {
+        return colour ? "\u001b[" + code + "m" + s + "\u001b[0m" : s;
+    }
+
+    public void verdictLine(Report r, PrintWriter out) {
+        String c = switch (r.outcome()) {
+            case CONSISTENT -> "32;1";
+            case INCONCLUSIVE -> "33;1";
+            default -> "31;1";
+        };
+        out.println(paint(r.statement(), c));
+    }
+
+    public void write(Report r, PrintWriter out) {
+        verdictLine(r, out);
+        List<Finding> problems = r.findings().stream().filter(f -> f.severity() != Severity.INFO).toList();
+        if (!problems.isEmpty()) {
+            out.println();
+            out.println(problems.size() == 1 ? "Finding:" : "Findings (" + problems.size() + ", most severe first):");
+            int shown = 0;
+            for (Finding f : problems) {
+                if (shown++ == 50) {
+                    out.println("  ... " + (problems.size() - 50) + " more (use --json for all)");
+                    break;
+                }
+                out.println("  " + paint(f.severity().name(), f.severity() == Severity.FAIL ? "31" : "33")
+                        + " " + f.code() + " at " + f.location() + ": " + f.message() + numbers(f));
+            }
+        }
+        if (!r.checks().isEmpty()) {
+            out.println();
+            out.println("Checks:");
+            out.printf(Locale.ROOT, "  %-12s %-13s %-12s %-12s %-8s %s%n", "check", "status", "statistic", "threshold", "n", "what");
+            for (CheckResult c : r.checks()) {
+                out.printf(Locale.ROOT, "  %-12s %-13s %-12s %-12s %-8s %s%n", c.id(), c.status(), num(c.statistic()),
+                        num(c.threshold()), c.n() == null ? "-" : c.n().toString(),
+                        c.name() + (c.detail() == null ? "" : " — " + c.detail()));
+            }
+        }
+        if (!r.notChecked().isEmpty()) {
+            out.println();
+            out.println("Not checked:");
+            for (String s : r.notChecked()) out.println("  - " + s);
+        }
+        if (!r.parameters().isEmpty()) {
+            out.println();
+            r.parameters().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                    .forEach(e -> out.println(e.getKey() + ": " + e.getValue()));
+        }
+    }
+
+    private static String numbers(Finding f) {
+        StringBuilder sb = new StringBuilder();
+        if (f.statistic() != null) {
+            sb.append(" [").append(num(f.statistic()));
+            if (f.threshold() != null) sb.append(" vs threshold ").append(num(f.threshold()));
+            if (f.n() != null) sb.append(", n=").append(f.n());
+            if (f.pValue() != null) sb.append(", p=").append(num(f.pValue()));
+            sb.append(']');
+        }
+        if (f.expected() != null || f.actual() != null) {
+            sb.append(" [expected ").append(f.expected()).append(", found ").append(f.actual()).append(']');
+        }
+        return sb.toString();
+    }
+
+    static String num(Double d) {
+        if (d == null) return "-";
+        double a = Math.abs(d);
+        if (a != 0 && (a < 1e-3 || a >= 1e6)) return String.format(Locale.ROOT, "%.3g", d);
+        return String.format(Locale.ROOT, "%.4g", d);
+    }
+}
