@@ -66,16 +66,20 @@ public final class Proofs {
             throws ProofException {
         if (size1 < 0 || size2 < 0) throw new ProofException("negative tree size");
         if (size2 < size1) throw new ProofException("size2 " + size2 + " < size1 " + size1);
+        if (proof == null) throw new ProofException("missing proof");
+        if (size1 == 0) throw new ProofException("consistency from the empty tree is not accepted");
+        if (size1 == size2) {
+            // Equal sizes: nothing to prove; the two roots must be the same bytes.
+            if (!proof.isEmpty()) throw new ProofException("equal sizes need an empty proof");
+            if (root1 == null || root2 == null || !MessageDigest.isEqual(root1, root2)) {
+                throw new ProofException("equal sizes with different roots");
+            }
+            return;
+        }
         if (root1 == null || root1.length != HASH || root2 == null || root2.length != HASH) {
             throw new ProofException("root is not 32 bytes");
         }
         checkElements(proof);
-        if (size1 == size2) {
-            if (!proof.isEmpty()) throw new ProofException("equal sizes need an empty proof");
-            if (!MessageDigest.isEqual(root1, root2)) throw new ProofException("equal sizes with different roots");
-            return;
-        }
-        if (size1 == 0) throw new ProofException("consistency from the empty tree is not accepted");
         if (proof.isEmpty()) throw new ProofException("empty consistency proof");
         int lvl = 64 - Long.numberOfLeadingZeros((size1 - 1) ^ (size2 - 1));
         int shift = Long.numberOfTrailingZeros(size1);
