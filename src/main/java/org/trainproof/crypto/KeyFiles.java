@@ -10,18 +10,31 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.AlgorithmParameters;
-import java.security.GeneralSecurityException;
+import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Set;
-import javax.crypto.Cipher;
-import javax.crypto.EncryptedPrivateKeyInfo;
-import javax.crypto.SecretKey;
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.PBEKeySpec;
-import javax.crypto.spec.PBEParameterSpec;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.EncryptedPrivateKeyInfo;
+import org.bouncycastle.asn1.pkcs.EncryptionScheme;
+import org.bouncycastle.asn1.pkcs.KeyDerivationFunc;
+import org.bouncycastle.asn1.pkcs.PBES2Parameters;
+import org.bouncycastle.asn1.pkcs.PBKDF2Params;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.crypto.InvalidCipherTextException;
+import org.bouncycastle.crypto.PBEParametersGenerator;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.engines.AESEngine;
+import org.bouncycastle.crypto.generators.PKCS5S2ParametersGenerator;
+import org.bouncycastle.crypto.modes.CBCBlockCipher;
+import org.bouncycastle.crypto.paddings.PKCS7Padding;
+import org.bouncycastle.crypto.paddings.PaddedBufferedBlockCipher;
+import org.bouncycastle.crypto.params.KeyParameter;
+import org.bouncycastle.crypto.params.ParametersWithIV;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
@@ -36,7 +49,6 @@ import org.trainproof.TrainproofException;
 public final class KeyFiles {
     /** PBKDF2 iterations for encrypted keys: OWASP 2023 recommends 600,000 for PBKDF2-HMAC-SHA256. */
     public static final int PBKDF2_ITERATIONS = 600_000;
-    private static final String PBE = "PBEWithHmacSHA256AndAES_256";
     private static final byte[] PKCS8_ED25519_PREFIX = {
         0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20};
     private static final String NAME_PREFIX = "Key-Name: ";
@@ -167,41 +179,83 @@ public final class KeyFiles {
         return out;
     }
 
+    /** Iteration counts above this are refused when reading (a hostile file must not make us spin). */
+    static final int MAX_ITERATIONS = 10_000_000;
+
+    /** PKCS#8 EncryptedPrivateKeyInfo with PBES2 (RFC 8018): PBKDF2-HMAC-SHA256, AES-256-CBC. */
     private static byte[] encrypt(byte[] der, char[] passphrase, SecureRandom random) {
+        byte[] salt = new byte[16];
+        byte[] iv = new byte[16];
+        random.nextBytes(salt);
+        random.nextBytes(iv);
+        AlgorithmIdentifier prf = new AlgorithmIdentifier(PKCSObjectIdentifiers.id_hmacWithSHA256, DERNull.INSTANCE);
+        PBKDF2Params kdf = new PBKDF2Params(salt, PBKDF2_ITERATIONS, 32, prf);
+        PBES2Parameters pbes2 = new PBES2Parameters(new KeyDerivationFunc(PKCSObjectIdentifiers.id_PBKDF2, kdf),
+                new EncryptionScheme(NISTObjectIdentifiers.id_aes256_CBC, new DEROctetString(iv)));
+        byte[] ct = aes(true, derive(passphrase, salt, PBKDF2_ITERATIONS, prf), iv, der);
         try {
-            byte[] salt = new byte[16];
-            byte[] iv = new byte[16];
-            random.nextBytes(salt);
-            random.nextBytes(iv);
-            SecretKey k = SecretKeyFactory.getInstance(PBE).generateSecret(new PBEKeySpec(passphrase));
-            Cipher c = Cipher.getInstance(PBE);
-            c.init(Cipher.ENCRYPT_MODE, k, new PBEParameterSpec(salt, PBKDF2_ITERATIONS, new IvParameterSpec(iv)));
-            byte[] ct = c.doFinal(der);
-            AlgorithmParameters ap = c.getParameters();
-            return new EncryptedPrivateKeyInfo(ap, ct).getEncoded();
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot encrypt the private key", e);
+            return new EncryptedPrivateKeyInfo(new AlgorithmIdentifier(PKCSObjectIdentifiers.id_PBES2, pbes2), ct).getEncoded();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode the encrypted key", e);
         }
     }
 
     private static byte[] decrypt(Path keyFile, byte[] der, char[] passphrase) {
         EncryptedPrivateKeyInfo epki;
+        PBES2Parameters pbes2;
+        PBKDF2Params kdf;
+        byte[] iv;
         try {
-            epki = new EncryptedPrivateKeyInfo(der);
-        } catch (IOException e) {
-            throw TrainproofException.badInput(keyFile, "not an encrypted PKCS#8 key");
+            epki = EncryptedPrivateKeyInfo.getInstance(der);
+            AlgorithmIdentifier alg = epki.getEncryptionAlgorithm();
+            if (!PKCSObjectIdentifiers.id_PBES2.equals(alg.getAlgorithm())) {
+                throw TrainproofException.badInput(keyFile, "encrypted key does not use PBES2 (" + alg.getAlgorithm() + ")");
+            }
+            pbes2 = PBES2Parameters.getInstance(alg.getParameters());
+            if (!PKCSObjectIdentifiers.id_PBKDF2.equals(pbes2.getKeyDerivationFunc().getAlgorithm())) {
+                throw TrainproofException.badInput(keyFile, "encrypted key does not use PBKDF2");
+            }
+            kdf = PBKDF2Params.getInstance(pbes2.getKeyDerivationFunc().getParameters());
+            if (!NISTObjectIdentifiers.id_aes256_CBC.equals(pbes2.getEncryptionScheme().getAlgorithm())) {
+                throw TrainproofException.badInput(keyFile, "encrypted key does not use AES-256-CBC");
+            }
+            iv = ASN1OctetString.getInstance(pbes2.getEncryptionScheme().getParameters()).getOctets();
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw TrainproofException.badInput(keyFile, "not a PKCS#8 encrypted private key");
         }
+        BigInteger iter = kdf.getIterationCount();
+        if (iter.signum() <= 0 || iter.compareTo(BigInteger.valueOf(MAX_ITERATIONS)) > 0) {
+            throw TrainproofException.badInput(keyFile, "PBKDF2 iteration count " + iter + " outside 1.." + MAX_ITERATIONS);
+        }
+        AlgorithmIdentifier prf = kdf.isDefaultPrf() ? null : kdf.getPrf();
+        if (prf == null || !PKCSObjectIdentifiers.id_hmacWithSHA256.equals(prf.getAlgorithm())) {
+            throw TrainproofException.badInput(keyFile, "encrypted key's PBKDF2 does not use HMAC-SHA256");
+        }
+        if (iv.length != 16) throw TrainproofException.badInput(keyFile, "AES-CBC IV is not 16 bytes");
         try {
-            AlgorithmParameters ap = epki.getAlgParameters();
-            String alg = ap == null ? epki.getAlgName() : ap.toString();
-            SecretKey k = SecretKeyFactory.getInstance(alg).generateSecret(new PBEKeySpec(passphrase));
-            Cipher c = Cipher.getInstance(alg);
-            c.init(Cipher.DECRYPT_MODE, k, ap);
-            return c.doFinal(epki.getEncryptedData());
-        } catch (javax.crypto.BadPaddingException e) {
+            return aes(false, derive(passphrase, kdf.getSalt(), iter.intValue(), prf), iv, epki.getEncryptedData());
+        } catch (IllegalStateException e) {
             throw TrainproofException.badInput(keyFile, "wrong passphrase (or corrupted key file)");
-        } catch (GeneralSecurityException e) {
-            throw TrainproofException.badInput(keyFile, "cannot decrypt the key: " + e.getMessage());
         }
+    }
+
+    private static byte[] derive(char[] passphrase, byte[] salt, int iterations, AlgorithmIdentifier prf) {
+        PKCS5S2ParametersGenerator g = new PKCS5S2ParametersGenerator(new SHA256Digest());
+        g.init(PBEParametersGenerator.PKCS5PasswordToUTF8Bytes(passphrase), salt, iterations);
+        return ((KeyParameter) g.generateDerivedParameters(256)).getKey();
+    }
+
+    /** AES-256-CBC with PKCS#7 padding; a padding failure (wrong key) is an IllegalStateException. */
+    private static byte[] aes(boolean encrypt, byte[] key, byte[] iv, byte[] in) {
+        PaddedBufferedBlockCipher c = new PaddedBufferedBlockCipher(CBCBlockCipher.newInstance(AESEngine.newInstance()), new PKCS7Padding());
+        c.init(encrypt, new ParametersWithIV(new KeyParameter(key), iv));
+        byte[] out = new byte[c.getOutputSize(in.length)];
+        int n = c.processBytes(in, 0, in.length, out, 0);
+        try {
+            n += c.doFinal(out, n);
+        } catch (InvalidCipherTextException e) {
+            throw new IllegalStateException("bad padding", e);
+        }
+        return java.util.Arrays.copyOf(out, n);
     }
 }
