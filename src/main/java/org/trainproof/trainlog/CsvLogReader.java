@@ -27,7 +27,7 @@ final class CsvLogReader {
         int[] wallCol = {-1};
         long[] stable = {0};
         long[] ordinal = {0};
-        long size = LineScanner.scan(path, (buf, off, len, lineNo, start, end, terminated) -> {
+        LineScanner.Scan sc = LineScanner.scan(path, (buf, off, len, lineNo, start, end, terminated) -> {
             String line = new String(buf, off, len, StandardCharsets.UTF_8);
             SourceRef src = new SourceRef(display, lineNo, -1, start, end);
             if (line.isBlank()) {
@@ -88,7 +88,7 @@ final class CsvLogReader {
                         "last line has no newline (file may still be written); read, but a ledger stops before it");
             }
         });
-        sink.files.add(new LogReadResult.FileRange(display, size, stable[0]));
+        sink.files.add(new LogReadResult.FileRange(display, sc.size(), stable[0], sc.lines()));
     }
 
     private static boolean isHeader(List<String> cells, String[] current) {

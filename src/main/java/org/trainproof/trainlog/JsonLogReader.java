@@ -102,12 +102,14 @@ final class JsonLogReader {
         final List<String> names = new ArrayList<>();
         final List<Double> values = new ArrayList<>();
         final String[] stepByKey = new String[STEP_KEYS.size()];
+        /** Non-numeric keys of the current line; reported when the line is done (media objects collapse to one). */
+        final List<String> nonNumeric = new ArrayList<>();
     }
 
     static void readLines(Path path, String display, LogFormat format, RecordSink sink) {
         LineState st = new LineState();
         long[] stable = {0};
-        long size = LineScanner.scan(path, (buf, off, len, lineNo, start, end, terminated) -> {
+        LineScanner.Scan sc = LineScanner.scan(path, (buf, off, len, lineNo, start, end, terminated) -> {
             int s = off, e = off + len;
             while (s < e && (buf[s] == ' ' || buf[s] == '\t')) s++;
             if (s == e) {
@@ -141,7 +143,7 @@ final class JsonLogReader {
                         "last line has no newline (file may still be written); read, but a ledger stops before it");
             }
         });
-        sink.files.add(new LogReadResult.FileRange(display, size, stable[0]));
+        sink.files.add(new LogReadResult.FileRange(display, sc.size(), stable[0], sc.lines()));
     }
 
     private static int indexOf(byte[] b, int s, int e, byte c) {
@@ -162,6 +164,7 @@ final class JsonLogReader {
             throws IOException {
         st.names.clear();
         st.values.clear();
+        st.nonNumeric.clear();
         java.util.Arrays.fill(st.stepByKey, null);
         Double wall = null;
         try (JsonParser p = JSON.createParser(buf, off, len)) {
@@ -187,6 +190,7 @@ final class JsonLogReader {
             }
             if (p.nextToken() != null) throw new com.fasterxml.jackson.core.JsonParseException(p, "trailing content after the object");
         }
+        flushNonNumeric(st, sink, src);
         Long step = null;
         for (int i = 0; i < st.stepByKey.length && step == null; i++) {
             if (st.stepByKey[i] != null) step = Numbers.step(st.stepByKey[i]);
@@ -218,13 +222,13 @@ final class JsonLogReader {
                     st.names.add(key);
                     st.values.add(d);
                 } else {
-                    nonNumeric(sink, key, src);
+                    st.nonNumeric.add(key);
                 }
             }
             case VALUE_NULL -> { }
             case START_OBJECT -> {
-                List<String> n0 = new ArrayList<>(st.names);
-                List<Double> v0 = new ArrayList<>(st.values);
+                int n0 = st.names.size();
+                int k0 = st.nonNumeric.size();
                 boolean media = false;
                 JsonToken u;
                 while ((u = p.nextToken()) == JsonToken.FIELD_NAME) {
@@ -235,16 +239,22 @@ final class JsonLogReader {
                     else p.skipChildren();
                 }
                 if (media) { // a W&B media object (image, video, histogram): not a metric
-                    st.names.clear(); st.names.addAll(n0);
-                    st.values.clear(); st.values.addAll(v0);
-                    nonNumeric(sink, key, src);
+                    st.names.subList(n0, st.names.size()).clear();
+                    st.values.subList(n0, st.values.size()).clear();
+                    st.nonNumeric.subList(k0, st.nonNumeric.size()).clear();
+                    st.nonNumeric.add(key);
                 }
             }
             default -> {
                 p.skipChildren();
-                nonNumeric(sink, key, src);
+                st.nonNumeric.add(key);
             }
         }
+    }
+
+    private static void flushNonNumeric(LineState st, RecordSink sink, SourceRef src) {
+        for (String k : st.nonNumeric) nonNumeric(sink, k, src);
+        st.nonNumeric.clear();
     }
 
     private static void nonNumeric(RecordSink sink, String key, SourceRef src) {
@@ -263,6 +273,7 @@ final class JsonLogReader {
         String display = path.toString();
         long size = sizeOf(path);
         long stable = 0;
+        long entries = 0;
         try (InputStream in = Files.newInputStream(path); JsonParser p = JSON.createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw TrainproofException.badInput(path, "trainer_state.json must be a JSON object");
@@ -273,7 +284,7 @@ final class JsonLogReader {
                 JsonToken t = p.nextToken();
                 if (key.equals("log_history") && t == JsonToken.START_ARRAY) {
                     sawHistory = true;
-                    readHistory(p, display, sink);
+                    entries = readHistory(p, display, sink);
                     continue;
                 }
                 if (!TRAINER_STATE_KEYS.contains(key)) {
@@ -300,10 +311,10 @@ final class JsonLogReader {
             sink.finding(LogFindings.WINDOWED_AVERAGE, Severity.INFO, "", sink.records.get(0).source().location(),
                     "HF Trainer logs 'loss' as the average since the previous log (logging_steps window)");
         }
-        sink.files.add(new LogReadResult.FileRange(display, size, stable));
+        sink.files.add(new LogReadResult.FileRange(display, size, stable, entries));
     }
 
-    private static void readHistory(JsonParser p, String display, RecordSink sink) throws IOException {
+    private static long readHistory(JsonParser p, String display, RecordSink sink) throws IOException {
         long index = 0;
         JsonToken t;
         LineState st = new LineState();
@@ -327,6 +338,7 @@ final class JsonLogReader {
             }
             long end = p.currentLocation().getByteOffset();
             SourceRef src = new SourceRef(display, line, index, start, end);
+            flushNonNumeric(st, sink, src);
             if (step == null) {
                 sink.finding(LogFindings.STEP_MISSING, Severity.WARNING, "", src.location(),
                         "log_history entry without 'step' (e.g. predict metrics); skipped");
@@ -340,6 +352,7 @@ final class JsonLogReader {
             index++;
         }
         if (t != JsonToken.END_ARRAY) throw new com.fasterxml.jackson.core.JsonParseException(p, "log_history entries must be objects");
+        return index;
     }
 
     // ---------------------------------------------------------------- Megatron golden values
@@ -347,9 +360,9 @@ final class JsonLogReader {
     static void readMegatronGolden(Path path, String display, RecordSink sink) {
         long size = sizeOf(path);
         long stable = 0;
+        long index = 0;
         try (InputStream in = Files.newInputStream(path); JsonParser p = JSON.createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) throw TrainproofException.badInput(path, "golden values must be a JSON object");
-            long index = 0;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String metric = p.currentName();
                 if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -394,7 +407,7 @@ final class JsonLogReader {
         } catch (IOException e) {
             throw TrainproofException.badInput(path, "cannot read: " + e.getMessage(), e);
         }
-        sink.files.add(new LogReadResult.FileRange(display, size, stable));
+        sink.files.add(new LogReadResult.FileRange(display, size, stable, index));
     }
 
     static long sizeOf(Path p) {

@@ -20,10 +20,13 @@ final class LineScanner {
         void line(byte[] buf, int off, int len, long lineNo, long start, long end, boolean terminated);
     }
 
+    /** The size read and the number of lines (an unterminated last line counts). */
+    record Scan(long size, long lines) {}
+
     private LineScanner() {}
 
-    /** Scans {@code file}; returns the file size read. */
-    static long scan(Path file, Handler h) {
+    /** Scans {@code file}. */
+    static Scan scan(Path file, Handler h) {
         try (InputStream in = Files.newInputStream(file)) {
             return scan(in, file.toString(), h);
         } catch (IOException e) {
@@ -31,7 +34,7 @@ final class LineScanner {
         }
     }
 
-    static long scan(InputStream in, String name, Handler h) throws IOException {
+    static Scan scan(InputStream in, String name, Handler h) throws IOException {
         byte[] buf = new byte[1 << 16];
         int len = 0; // bytes in buf
         int pos = 0; // start of current line in buf
@@ -78,7 +81,7 @@ final class LineScanner {
             lineNo++;
             h.line(buf, s, e - s, lineNo, base + pos, base + len, false);
         }
-        return base + len;
+        return new Scan(base + len, lineNo);
     }
 
     private static int skipBom(byte[] b, int s, int e) {

@@ -11,8 +11,12 @@ import org.trainproof.verdict.Finding;
 public record LogReadResult(String path, LogFormat format, List<MetricRecord> records, List<Finding> findings,
         List<FileRange> files) {
 
-    /** One file read: its path, its size when read, and the end of its last complete record. */
-    public record FileRange(String file, long size, long stableEnd) {}
+    /**
+     * One file read: its path, its size when read, the end of its last complete record, and how many
+     * raw units it held (lines for text formats, TFRecords for event files, log_history entries or
+     * golden values for JSON documents).
+     */
+    public record FileRange(String file, long size, long stableEnd, long units) {}
 
     public LogReadResult {
         records = List.copyOf(records);

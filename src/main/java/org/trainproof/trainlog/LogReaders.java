@@ -37,10 +37,13 @@ public final class LogReaders {
         String display = path.toString();
         RecordSink sink = new RecordSink();
         switch (format) {
-            case EMPTY -> sink.files.add(new LogReadResult.FileRange(display, 0, 0));
+            case EMPTY -> sink.files.add(new LogReadResult.FileRange(display, 0, 0, 0));
             case TENSORBOARD -> TensorBoardReader.read(path, sink);
             case MLFLOW -> MlflowReader.read(path, sink);
-            case JSONL, WANDB_HISTORY -> JsonLogReader.readLines(file(path, "jsonl", "wandb-history.jsonl"), display, format, sink);
+            case JSONL, WANDB_HISTORY -> {
+                Path f = file(path, "jsonl", "wandb-history.jsonl");
+                JsonLogReader.readLines(f, f.toString(), format, sink);
+            }
             case HF_TRAINER_STATE -> JsonLogReader.readTrainerState(file(path, "trainer_state", "trainer_state.json"), sink);
             case MEGATRON_GOLDEN -> JsonLogReader.readMegatronGolden(requireFile(path), display, sink);
             case CSV -> CsvLogReader.read(requireFile(path), display, sink);
@@ -81,6 +84,12 @@ public final class LogReaders {
                 head = in.readNBytes(SNIFF_BYTES);
             }
             if (TfRecords.looksLikeTfRecord(head)) return LogFormat.TENSORBOARD;
+            for (int i = 0; i < Math.min(head.length, 8192); i++) {
+                if (head[i] == 0) {
+                    throw TrainproofException.badInput(path, "binary file (NUL byte at offset " + i
+                            + ") that is not a TensorBoard event file: not a training log");
+                }
+            }
             LogFormat f = detectText(path, head);
             if (f == null) {
                 throw TrainproofException.badInput(path, "not a recognised training log (no known record format in the first "

@@ -51,7 +51,7 @@ final class MlflowReader {
     private static void readMetricFile(Path f, String key, RecordSink sink) {
         String display = f.toString();
         long[] stable = {0};
-        long size = LineScanner.scan(f, (buf, off, len, lineNo, start, end, terminated) -> {
+        LineScanner.Scan sc = LineScanner.scan(f, (buf, off, len, lineNo, start, end, terminated) -> {
             String line = new String(buf, off, len, StandardCharsets.UTF_8);
             SourceRef src = new SourceRef(display, lineNo, -1, start, end);
             if (line.isBlank()) {
@@ -85,6 +85,6 @@ final class MlflowReader {
                         "last line has no newline (file may still be written); read, but a ledger stops before it");
             }
         });
-        sink.files.add(new LogReadResult.FileRange(display, size, stable[0]));
+        sink.files.add(new LogReadResult.FileRange(display, sc.size(), stable[0], sc.lines()));
     }
 }

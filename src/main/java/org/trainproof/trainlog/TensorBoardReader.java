@@ -116,7 +116,7 @@ final class TensorBoardReader {
         } catch (IOException e) {
             throw TrainproofException.badInput(f, "cannot read: " + e.getMessage(), e);
         }
-        sink.files.add(new LogReadResult.FileRange(display, size, pos));
+        sink.files.add(new LogReadResult.FileRange(display, size, pos, index));
     }
 
     private static void truncated(RecordSink sink, Location where) {

@@ -53,7 +53,7 @@ final class TextLogReader {
     static void read(Path path, String display, LogFormat format, RecordSink sink) {
         TextLogReader r = new TextLogReader(format, sink, display);
         long[] stable = {0};
-        long size = LineScanner.scan(path, (buf, off, len, lineNo, start, end, terminated) -> {
+        LineScanner.Scan sc = LineScanner.scan(path, (buf, off, len, lineNo, start, end, terminated) -> {
             String line = new String(buf, off, len, StandardCharsets.UTF_8);
             SourceRef src = new SourceRef(display, lineNo, -1, start, end);
             int before = sink.records.size();
@@ -65,7 +65,7 @@ final class TextLogReader {
                         "last line has no newline (file may still be written); read, but a ledger stops before it");
             }
         });
-        sink.files.add(new LogReadResult.FileRange(display, size, stable[0]));
+        sink.files.add(new LogReadResult.FileRange(display, sc.size(), stable[0], sc.lines()));
         if (format == LogFormat.MEGATRON) {
             sink.finding(LogFindings.WINDOWED_AVERAGE, Severity.INFO, "", sink.records.isEmpty()
                     ? org.trainproof.verdict.Location.file(display) : sink.records.get(0).source().location(),
