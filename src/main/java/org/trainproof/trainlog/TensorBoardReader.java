@@ -187,11 +187,9 @@ final class TensorBoardReader {
             value = scalarTensor(tensor);
         }
         if (value == null) {
-            if (tensor != null || other) {
-                sink.finding(LogFindings.NON_NUMERIC_VALUE, Severity.INFO, tag, src.location(),
-                        "summary '" + tag + "' is not a scalar (" + (plugin != null ? "plugin " + plugin : "histogram/image/audio/tensor")
-                                + "); skipped");
-            }
+            String kind = plugin != null ? "plugin " + plugin : other ? "histogram/image/audio" : tensor != null ? "non-scalar tensor" : "no value";
+            sink.finding(LogFindings.NON_NUMERIC_VALUE, Severity.INFO, tag, src.location(),
+                    "summary '" + tag + "' is not a scalar (" + kind + "); skipped");
             return;
         }
         sink.add(step, tagPrefix + tag, value, wall, src);
