@@ -25,7 +25,7 @@ public final class MetricNames {
         put(t, TRAIN_LOSS, "loss", "train_loss", "trl", "lm loss", "lm_loss", "train/loss", "train loss",
                 "training_loss", "train_loss_step", "reduced_train_loss", "train/lm_loss", "train_inner_loss");
         put(t, VAL_LOSS, "val_loss", "eval_loss", "vl", "tel", "val", "val loss", "val/loss", "eval/loss",
-                "valid_loss", "validation_loss", "validation loss", "lm loss value", "eval/lm_loss");
+                "valid_loss", "validation_loss", "validation loss", "eval/lm_loss");
         put(t, TRAIN_LR, "lr", "learning_rate", "learning rate", "train/learning_rate", "train/lr", "learningrate");
         put(t, TRAIN_GRAD_NORM, "grad_norm", "grad norm", "gnorm", "norm", "train/grad_norm", "gradient_norm",
                 "grad-norm");
@@ -35,8 +35,8 @@ public final class MetricNames {
                 "tok_per_sec", "wps");
         put(t, "train/epoch", "epoch", "train/epoch");
         put(t, "train/samples", "consumed samples", "consumed_samples", "train/consumed_samples");
-        put(t, "train/ppl", "ppl", "perplexity", "train_perplexity", "train_perplexity_step", "lm loss ppl");
-        put(t, "val/ppl", "val_perplexity", "eval_perplexity", "valid_ppl", "val/ppl", "lm loss ppl value");
+        put(t, "train/ppl", "ppl", "perplexity", "train_perplexity", "train_perplexity_step");
+        put(t, "val/ppl", "val_perplexity", "eval_perplexity", "valid_ppl", "val/ppl");
         put(t, "train/loss_scale", "loss scale", "loss_scale");
         put(t, "train/mfu", "mfu");
         put(t, "train/step_time_ms", "elapsed time per iteration (ms)", "time", "step_time_ms", "dt");

@@ -26,7 +26,7 @@ final class TextLogReader {
     static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;]*[A-Za-z]");
     static final Pattern LAUNCHER = Pattern.compile("^(?:\\[default\\d+\\]:|\\d+: )");
     static final Pattern MEGATRON_ITER = Pattern.compile("iteration\\s+(\\d+)/\\s*(\\d+) \\|(.*)$");
-    static final Pattern MEGATRON_VAL = Pattern.compile("(validation|test)(?:-\\S+)? loss at iteration (\\d+)(?: on (?:validation|test) set)? \\|(.*)$");
+    static final Pattern MEGATRON_VAL = Pattern.compile("(validation|test)(?:-\\S+)? loss at iteration (\\d+)(?: on (validation|test) set)? \\|(.*)$");
     static final Pattern HF_DICT = Pattern.compile("\\{'[^']+': [^{}]*\\}");
     static final Pattern HF_PAIR = Pattern.compile("'([^']+)': ([^,}]+)");
     static final Pattern PROGRESS = Pattern.compile("(\\d+)/(\\d+) \\[");
@@ -208,7 +208,8 @@ final class TextLogReader {
         m = MEGATRON_VAL.matcher(line);
         if (m.find()) {
             long step = Long.parseLong(m.group(2));
-            pairs(step, m.group(3), m.group(1).equals("test") ? "test/" : "", src);
+            boolean test = m.group(1).equals("test") || "test".equals(m.group(3));
+            pairs(step, m.group(4), test ? "test/" : "val/", src);
         }
     }
 
@@ -220,7 +221,7 @@ final class TextLogReader {
             String v = part.substring(c + 2).trim();
             if (prefix.isEmpty()) {
                 value(step, key, v, src);
-            } else {
+            } else { // validation/test block: "lm loss value", "lm loss PPL", other "<key> value"
                 String name = key.equals("lm loss value") ? "loss" : key.equals("lm loss PPL") ? "ppl" : key;
                 value(step, prefix + name, v, src);
             }
