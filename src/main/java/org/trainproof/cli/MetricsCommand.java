@@ -82,28 +82,33 @@ public final class MetricsCommand implements Callable<Integer> {
                 throw TrainproofException.usage("--format: " + e.getMessage());
             }
         }
-        PrintWriter out = spec.commandLine().getOut();
-        if (output.csv) out.println("step,metric,value,wall_time");
-        List<MetricsSummary> summaries = new ArrayList<>();
-        for (Path p : files) {
-            LogReadResult r = forced == null ? LogReaders.read(p) : LogReaders.read(p, forced);
-            if (output.csv) {
-                csv(out, r);
-                for (Finding f : r.findings()) spec.commandLine().getErr().println("trainproof: " + f);
-            } else {
-                summaries.add(MetricsSummary.of(r));
+        // Buffered, flushed once at the end: the injected writer may flush on every println.
+        PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
+        try {
+            if (output.csv) out.println("step,metric,value,wall_time");
+            List<MetricsSummary> summaries = new ArrayList<>();
+            for (Path p : files) {
+                LogReadResult r = forced == null ? LogReaders.read(p) : LogReaders.read(p, forced);
+                if (output.csv) {
+                    csv(out, r);
+                    for (Finding f : r.findings()) spec.commandLine().getErr().println("trainproof: " + f);
+                } else {
+                    summaries.add(MetricsSummary.of(r));
+                }
             }
+            if (output.json) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("files", summaries);
+                JsonGenerator g = JSON.getFactory().createGenerator(out);
+                JSON.writeValue(g, doc);
+                out.println();
+            } else if (!output.csv) {
+                for (MetricsSummary s : summaries) text(out, s);
+            }
+        } finally {
+            out.flush(); // rows already written stay written when a later file is bad input
+            spec.commandLine().getOut().flush();
         }
-        if (output.json) {
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("files", summaries);
-            JsonGenerator g = JSON.getFactory().createGenerator(out);
-            JSON.writeValue(g, doc);
-            out.println();
-        } else if (!output.csv) {
-            for (MetricsSummary s : summaries) text(out, s);
-        }
-        out.flush();
         return ExitCode.OK;
     }
 
