@@ -325,7 +325,7 @@ final class JsonLogReader {
             st.values.clear();
             Long step = null;
             boolean summary = false;
-            SourceRef provisional = new SourceRef(display, line, index, start, start);
+            SourceRef provisional = range(display, line, index, start, start, Long.MAX_VALUE);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String key = p.currentName();
                 JsonToken v = p.nextToken();
@@ -337,7 +337,7 @@ final class JsonLogReader {
                 collect(p, v, key, provisional, st, sink, 0);
             }
             long end = p.currentLocation().getByteOffset();
-            SourceRef src = new SourceRef(display, line, index, start, end);
+            SourceRef src = range(display, line, index, start, end, Long.MAX_VALUE);
             flushNonNumeric(st, sink, src);
             if (step == null) {
                 sink.finding(LogFindings.STEP_MISSING, Severity.WARNING, "", src.location(),
@@ -383,8 +383,10 @@ final class JsonLogReader {
                         long start = p.currentTokenLocation().getByteOffset();
                         long line = p.currentTokenLocation().getLineNr();
                         JsonToken vt = p.nextToken();
+                        // Jackson can misreport a field name's offset when its value ends the input: use the value's.
+                        start = Math.min(start, p.currentTokenLocation().getByteOffset());
                         long end = p.currentLocation().getByteOffset();
-                        SourceRef src = new SourceRef(display, line, index++, start, end);
+                        SourceRef src = range(display, line, index++, start, end, size);
                         Long step = Numbers.step(stepText);
                         Double d = vt.isNumeric() ? Double.valueOf(p.getDoubleValue())
                                 : vt == JsonToken.VALUE_STRING ? Numbers.parse(p.getText()) : null;
@@ -408,6 +410,13 @@ final class JsonLogReader {
             throw TrainproofException.badInput(path, "cannot read: " + e.getMessage(), e);
         }
         sink.files.add(new LogReadResult.FileRange(display, size, stable, index));
+    }
+
+    /** A source range from parser offsets, clamped to {@code [0, size]} and ordered (parser offsets are advisory). */
+    static SourceRef range(String display, long line, long index, long start, long end, long size) {
+        long e = Math.max(0, Math.min(end, size));
+        long b = Math.max(0, Math.min(start, e));
+        return new SourceRef(display, line, index, b, e);
     }
 
     static long sizeOf(Path p) {
