@@ -87,13 +87,16 @@ public final class MetricsCommand implements Callable<Integer> {
         try {
             if (output.csv) out.println("step,metric,value,wall_time");
             List<MetricsSummary> summaries = new ArrayList<>();
+            StringBuilder row = new StringBuilder(64);
             for (Path p : files) {
-                LogReadResult r = forced == null ? LogReaders.read(p) : LogReaders.read(p, forced);
+                LogFormat fmt = forced != null ? forced : LogReaders.detect(p);
+                // Streamed: constant memory however long the log is.
                 if (output.csv) {
-                    csv(out, r);
+                    LogReadResult r = LogReaders.stream(p, fmt, m -> csv(out, row, m));
                     for (Finding f : r.findings()) spec.commandLine().getErr().println("trainproof: " + f);
                 } else {
-                    summaries.add(MetricsSummary.of(r));
+                    MetricsSummary.Builder b = new MetricsSummary.Builder();
+                    summaries.add(b.build(LogReaders.stream(p, fmt, b)));
                 }
             }
             if (output.json) {
@@ -112,16 +115,13 @@ public final class MetricsCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private static void csv(PrintWriter out, LogReadResult r) {
-        StringBuilder sb = new StringBuilder(64);
-        for (MetricRecord m : r.records()) {
-            sb.setLength(0);
-            sb.append(m.step()).append(',');
-            csvCell(sb, m.metric());
-            sb.append(',').append(m.value()).append(',');
-            if (m.wallTime() != null) sb.append(m.wallTime());
-            out.println(sb);
-        }
+    private static void csv(PrintWriter out, StringBuilder sb, MetricRecord m) {
+        sb.setLength(0);
+        sb.append(m.step()).append(',');
+        csvCell(sb, m.metric());
+        sb.append(',').append(m.value()).append(',');
+        if (m.wallTime() != null) sb.append(m.wallTime());
+        out.println(sb);
     }
 
     private static void csvCell(StringBuilder sb, String s) {

@@ -67,7 +67,7 @@ final class CsvLogReader {
             }
             ordinal[0]++;
             Double wall = wallCol[0] >= 0 ? Numbers.parse(cells.get(wallCol[0])) : null;
-            int before = sink.records.size();
+            long before = sink.count();
             for (int i = 0; i < cells.size(); i++) {
                 if (i == stepCol[0] || i == wallCol[0]) continue;
                 String c = cells.get(i).trim();
@@ -83,7 +83,7 @@ final class CsvLogReader {
             }
             if (terminated) {
                 stable[0] = end;
-            } else if (sink.records.size() > before) {
+            } else if (sink.count() > before) {
                 sink.finding(LogFindings.UNTERMINATED_LAST_LINE, Severity.INFO, "", src.location(),
                         "last line has no newline (file may still be written); read, but a ledger stops before it");
             }

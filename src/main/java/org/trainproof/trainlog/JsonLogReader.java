@@ -127,18 +127,17 @@ final class JsonLogReader {
                 }
                 s = brace;
             }
-            int before = sink.records.size();
+            long before = sink.count();
             try {
                 parseObjectLine(buf, s, e - s, src, st, sink);
             } catch (JsonProcessingException ex) {
-                sink.records.subList(before, sink.records.size()).clear();
                 malformed(sink, src, terminated, "malformed JSON: " + ex.getOriginalMessage());
             } catch (IOException ex) {
                 throw TrainproofException.badInput(src.location(), "cannot read: " + ex.getMessage(), ex);
             }
             if (terminated) {
                 stable[0] = end;
-            } else if (sink.records.size() > before) {
+            } else if (sink.count() > before) {
                 sink.finding(LogFindings.UNTERMINATED_LAST_LINE, Severity.INFO, "", src.location(),
                         "last line has no newline (file may still be written); read, but a ledger stops before it");
             }
@@ -303,12 +302,12 @@ final class JsonLogReader {
             sink.finding(LogFindings.TRUNCATED_LAST_RECORD, Severity.WARNING, "", Location.file(display)
                             .withLine(e.getLocation() == null ? 0 : e.getLocation().getLineNr()),
                     "JSON document ends early or is malformed (" + e.getOriginalMessage() + "); entries before it kept");
-            stable = sink.records.isEmpty() ? 0 : sink.records.get(sink.records.size() - 1).source().end();
+            stable = sink.last() == null ? 0 : sink.last().end();
         } catch (IOException e) {
             throw TrainproofException.badInput(path, "cannot read: " + e.getMessage(), e);
         }
-        if (!sink.records.isEmpty()) {
-            sink.finding(LogFindings.WINDOWED_AVERAGE, Severity.INFO, "", sink.records.get(0).source().location(),
+        if (sink.first() != null) {
+            sink.finding(LogFindings.WINDOWED_AVERAGE, Severity.INFO, "", sink.first().location(),
                     "HF Trainer logs 'loss' as the average since the previous log (logging_steps window)");
         }
         sink.files.add(new LogReadResult.FileRange(display, size, stable, entries));

@@ -33,9 +33,21 @@ public final class LogReaders {
 
     /** Reads {@code path} as {@code format}. */
     public static LogReadResult read(Path path, LogFormat format) {
+        return read(path, format, new RecordSink());
+    }
+
+    /**
+     * Streams the records of {@code path} (read as {@code format}) to {@code each}, in file order, in
+     * constant memory (plus 8 bytes per distinct (metric, step) for the duplicate check). The returned
+     * result has the findings and file ranges; its record list is empty.
+     */
+    public static LogReadResult stream(Path path, LogFormat format, java.util.function.Consumer<MetricRecord> each) {
+        return read(path, format, new RecordSink(java.util.Objects.requireNonNull(each, "each")));
+    }
+
+    private static LogReadResult read(Path path, LogFormat format, RecordSink sink) {
         requireExists(path);
         String display = path.toString();
-        RecordSink sink = new RecordSink();
         switch (format) {
             case EMPTY -> sink.files.add(new LogReadResult.FileRange(display, 0, 0, 0));
             case TENSORBOARD -> TensorBoardReader.read(path, sink);
@@ -49,7 +61,6 @@ public final class LogReaders {
             case CSV -> CsvLogReader.read(requireFile(path), display, sink);
             default -> TextLogReader.read(requireFile(path), display, format, sink);
         }
-        SeriesChecks.run(sink, display);
         return sink.result(display, format);
     }
 

@@ -20,11 +20,24 @@ public record MetricsSummary(String path, String format, long records, Long firs
     /** Per normalised metric: record count, first and last step in file order, non-finite values. */
     public record MetricCount(String name, long count, long firstStep, long lastStep, long nonFinite) {}
 
+    /** The summary of a read that kept its records. */
     public static MetricsSummary of(LogReadResult r) {
-        Long first = null, last = null;
-        FirstLoss loss = null;
-        Map<String, long[]> per = new LinkedHashMap<>();
-        for (MetricRecord m : r.records()) {
+        Builder b = new Builder();
+        r.records().forEach(b);
+        return b.build(r);
+    }
+
+    /** Accumulates a summary from streamed records ({@link LogReaders#stream}) in constant memory per metric. */
+    public static final class Builder implements java.util.function.Consumer<MetricRecord> {
+        private long n;
+        private Long first;
+        private Long last;
+        private FirstLoss loss;
+        private final Map<String, long[]> per = new LinkedHashMap<>();
+
+        @Override
+        public void accept(MetricRecord m) {
+            n++;
             if (first == null) first = m.step();
             last = m.step();
             if (loss == null && MetricNames.isLoss(m.metric())) loss = new FirstLoss(m.metric(), m.step(), m.value());
@@ -37,9 +50,12 @@ public record MetricsSummary(String path, String format, long records, Long firs
             c[2] = m.step();
             if (!Double.isFinite(m.value())) c[3]++;
         }
-        List<MetricCount> counts = new ArrayList<>(per.size());
-        per.forEach((k, c) -> counts.add(new MetricCount(k, c[0], c[1], c[2], c[3])));
-        return new MetricsSummary(r.path(), r.format().cliName(), r.records().size(), first, last, loss, counts,
-                r.findings(), r.files());
+
+        /** The summary, with format, findings and files from {@code r} (whose records may have been streamed). */
+        public MetricsSummary build(LogReadResult r) {
+            List<MetricCount> counts = new ArrayList<>(per.size());
+            per.forEach((k, c) -> counts.add(new MetricCount(k, c[0], c[1], c[2], c[3])));
+            return new MetricsSummary(r.path(), r.format().cliName(), n, first, last, loss, counts, r.findings(), r.files());
+        }
     }
 }

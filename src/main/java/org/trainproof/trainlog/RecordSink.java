@@ -4,18 +4,35 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Severity;
 
 /**
- * The shared state of one read: records in file order, findings, and a cache of normalised names
- * (so a million records share a handful of name strings).
+ * The shared state of one read: where records go (kept in a list, or streamed to a consumer so a
+ * multi-GB log is read in constant memory), the findings, the series checks run as records arrive,
+ * and a cache of normalised names (so a million records share a handful of name strings).
  */
 final class RecordSink {
-    final List<MetricRecord> records = new ArrayList<>();
+    private final Consumer<MetricRecord> downstream;
+    private final List<MetricRecord> kept = new ArrayList<>();
     final FindingSink findings = new FindingSink();
     final List<LogReadResult.FileRange> files = new ArrayList<>();
+    private final SeriesChecks checks = new SeriesChecks();
     private final Map<String, String> names = new HashMap<>();
+    private long count;
+    private SourceRef first;
+    private SourceRef last;
+
+    /** Keeps records in a list. */
+    RecordSink() {
+        this(null);
+    }
+
+    /** Streams records to {@code downstream} (null: keep them). */
+    RecordSink(Consumer<MetricRecord> downstream) {
+        this.downstream = downstream;
+    }
 
     /** Normalises {@code raw}; an unknown name is kept and reported once as {@link LogFindings#UNKNOWN_KEY}. */
     String name(String raw, SourceRef src) {
@@ -32,12 +49,31 @@ final class RecordSink {
     }
 
     void add(long step, String rawName, double value, Double wallTime, SourceRef src) {
-        records.add(new MetricRecord(step, name(rawName, src), value, wallTime, src));
+        emit(new MetricRecord(step, name(rawName, src), value, wallTime, src));
     }
 
-    /** Adds a record whose metric name is already normalised. */
-    void addNormalised(long step, String metric, double value, Double wallTime, SourceRef src) {
-        records.add(new MetricRecord(step, metric, value, wallTime, src));
+    private void emit(MetricRecord r) {
+        count++;
+        if (first == null) first = r.source();
+        last = r.source();
+        checks.accept(r, this);
+        if (downstream != null) downstream.accept(r);
+        else kept.add(r);
+    }
+
+    /** Records emitted so far. */
+    long count() {
+        return count;
+    }
+
+    /** Source of the first record, or null. */
+    SourceRef first() {
+        return first;
+    }
+
+    /** Source of the last record, or null. */
+    SourceRef last() {
+        return last;
     }
 
     void finding(String code, Severity sev, String subject, Location where, String message) {
@@ -45,6 +81,7 @@ final class RecordSink {
     }
 
     LogReadResult result(String path, LogFormat format) {
-        return new LogReadResult(path, format, records, findings.findings(), files);
+        checks.finish(this, path);
+        return new LogReadResult(path, format, kept, findings.findings(), files);
     }
 }

@@ -56,19 +56,19 @@ final class TextLogReader {
         LineScanner.Scan sc = LineScanner.scan(path, (buf, off, len, lineNo, start, end, terminated) -> {
             String line = new String(buf, off, len, StandardCharsets.UTF_8);
             SourceRef src = new SourceRef(display, lineNo, -1, start, end);
-            int before = sink.records.size();
+            long before = sink.count();
             r.line(line, src);
             if (terminated) {
                 stable[0] = end;
-            } else if (sink.records.size() > before) {
+            } else if (sink.count() > before) {
                 sink.finding(LogFindings.UNTERMINATED_LAST_LINE, Severity.INFO, "", src.location(),
                         "last line has no newline (file may still be written); read, but a ledger stops before it");
             }
         });
         sink.files.add(new LogReadResult.FileRange(display, sc.size(), stable[0], sc.lines()));
         if (format == LogFormat.MEGATRON) {
-            sink.finding(LogFindings.WINDOWED_AVERAGE, Severity.INFO, "", sink.records.isEmpty()
-                    ? org.trainproof.verdict.Location.file(display) : sink.records.get(0).source().location(),
+            sink.finding(LogFindings.WINDOWED_AVERAGE, Severity.INFO, "", sink.first() == null
+                    ? org.trainproof.verdict.Location.file(display) : sink.first().location(),
                     "Megatron-LM prints losses averaged over the --log-interval window");
         }
     }
