@@ -75,56 +75,107 @@ public final class MetricsChunk {
      * {@code from}, each next one where the previous ended. Requires {@code maxRecords >= 1}.
      */
     public static List<MetricsChunk> build(LogReadResult result, Path file, long from, int maxRecords) {
-        if (maxRecords < 1) throw new IllegalArgumentException("maxRecords must be >= 1");
         String name = file.toString();
         long stable = -1;
         for (LogReadResult.FileRange f : result.files()) {
             if (f.file().equals(name)) stable = f.stableEnd();
         }
         if (stable < 0) throw new IllegalArgumentException(name + " was not read in this result");
-        List<List<MetricRecord>> groups = new ArrayList<>();
-        List<MetricRecord> cur = new ArrayList<>();
-        SourceRef lastSrc = null;
-        for (MetricRecord r : result.records()) {
-            SourceRef s = r.source();
-            if (!s.file().equals(name) || s.start() < from || s.end() > stable) continue;
-            boolean sameUnit = lastSrc != null && lastSrc.start() == s.start() && lastSrc.end() == s.end();
-            if (cur.size() >= maxRecords && !sameUnit) {
-                groups.add(cur);
-                cur = new ArrayList<>();
-            }
-            cur.add(r);
-            lastSrc = s;
-        }
-        if (!cur.isEmpty()) groups.add(cur);
-        List<MetricsChunk> out = new ArrayList<>(groups.size());
-        try (InputStream in = Files.newInputStream(file)) {
-            long pos = in.skip(from);
-            if (pos != from) throw TrainproofException.badInput(file, "shorter than the resume position " + from);
-            for (List<MetricRecord> g : groups) {
-                long end = g.get(g.size() - 1).source().end();
-                MessageDigest md = Digest.newSha256();
-                copy(in, end - pos, md, file);
-                Digest d = Digest.of(md.digest());
-                Map<String, Integer> idx = new HashMap<>();
-                List<String> names = new ArrayList<>();
-                List<Row> rows = new ArrayList<>(g.size());
-                for (MetricRecord r : g) {
-                    Integer i = idx.get(r.metric());
-                    if (i == null) {
-                        i = names.size();
-                        idx.put(r.metric(), i);
-                        names.add(r.metric());
-                    }
-                    rows.add(new Row(r.step(), i, r.value(), r.wallTime()));
-                }
-                out.add(new MetricsChunk(name, result.format(), pos, end, d, names, rows));
-                pos = end;
-            }
-        } catch (IOException e) {
-            throw TrainproofException.badInput(file, "cannot read: " + e.getMessage(), e);
+        List<MetricsChunk> out = new ArrayList<>();
+        try (Writer w = new Writer(file, result.format(), from, maxRecords, out::add)) {
+            for (MetricRecord r : result.records()) w.accept(r);
+            w.finish(stable);
         }
         return out;
+    }
+
+    /**
+     * Builds chunks from records streamed in file order ({@link LogReaders#stream}), holding at most
+     * one chunk's records; records of other files or before {@code from} are ignored. Call
+     * {@link #finish(long)} with the file's stable end once the read is done; records past it (an
+     * unterminated last line) are not chunked.
+     */
+    public static final class Writer implements java.util.function.Consumer<MetricRecord>, AutoCloseable {
+        private final Path file;
+        private final String name;
+        private final LogFormat format;
+        private final int maxRecords;
+        private final java.util.function.Consumer<MetricsChunk> out;
+        private final InputStream in;
+        private long pos;
+        private List<MetricRecord> cur = new ArrayList<>();
+
+        public Writer(Path file, LogFormat format, long from, int maxRecords, java.util.function.Consumer<MetricsChunk> out) {
+            if (maxRecords < 1) throw new IllegalArgumentException("maxRecords must be >= 1");
+            this.file = file;
+            this.name = file.toString();
+            this.format = format;
+            this.maxRecords = maxRecords;
+            this.out = out;
+            this.pos = from;
+            try {
+                this.in = Files.newInputStream(file);
+                if (in.skip(from) != from) {
+                    in.close();
+                    throw TrainproofException.badInput(file, "shorter than the resume position " + from);
+                }
+            } catch (IOException e) {
+                throw TrainproofException.badInput(file, "cannot read: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void accept(MetricRecord r) {
+            SourceRef s = r.source();
+            if (!s.file().equals(name) || s.start() < pos) return;
+            if (cur.size() >= maxRecords) {
+                SourceRef last = cur.get(cur.size() - 1).source();
+                if (last.start() != s.start() || last.end() != s.end()) emit(cur);
+            }
+            cur.add(r);
+        }
+
+        /** Emits the last chunk, without records ending after {@code stableEnd}. */
+        public void finish(long stableEnd) {
+            List<MetricRecord> keep = new ArrayList<>(cur.size());
+            for (MetricRecord r : cur) if (r.source().end() <= stableEnd) keep.add(r);
+            if (!keep.isEmpty()) emit(keep);
+            cur = new ArrayList<>();
+        }
+
+        private void emit(List<MetricRecord> g) {
+            long end = g.get(g.size() - 1).source().end();
+            MessageDigest md = Digest.newSha256();
+            try {
+                copy(in, end - pos, md, file);
+            } catch (IOException e) {
+                throw TrainproofException.badInput(file, "cannot read: " + e.getMessage(), e);
+            }
+            Map<String, Integer> idx = new HashMap<>();
+            List<String> names = new ArrayList<>();
+            List<Row> rows = new ArrayList<>(g.size());
+            for (MetricRecord r : g) {
+                Integer i = idx.get(r.metric());
+                if (i == null) {
+                    i = names.size();
+                    idx.put(r.metric(), i);
+                    names.add(r.metric());
+                }
+                rows.add(new Row(r.step(), i, r.value(), r.wallTime()));
+            }
+            out.accept(new MetricsChunk(name, format, pos, end, Digest.of(md.digest()), names, rows));
+            pos = end;
+            cur = new ArrayList<>();
+        }
+
+        @Override
+        public void close() {
+            try {
+                in.close();
+            } catch (IOException e) {
+                throw TrainproofException.badInput(file, "cannot close: " + e.getMessage(), e);
+            }
+        }
     }
 
     private static void copy(InputStream in, long n, MessageDigest md, Path file) throws IOException {

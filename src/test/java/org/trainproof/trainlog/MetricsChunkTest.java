@@ -66,6 +66,37 @@ class MetricsChunkTest {
     }
 
     @Test
+    void streamingWriter_givesTheSameChunksAsBuild() throws Exception {
+        Path p = log();
+        LogReadResult kept = LogReaders.read(p);
+        List<MetricsChunk> streamed = new ArrayList<>();
+        LogReadResult r;
+        try (MetricsChunk.Writer w = new MetricsChunk.Writer(p, LogFormat.JSONL, 0, 5, streamed::add)) {
+            r = LogReaders.stream(p, LogFormat.JSONL, w);
+            w.finish(r.files().get(0).stableEnd());
+        }
+        assertTrue(r.records().isEmpty());
+        assertEquals(MetricsChunk.build(kept, p, 0, 5), streamed);
+    }
+
+    @Test
+    void realTensorBoardFile_chunksTileAndVerify() throws Exception {
+        Path p = Path.of("..", "shared", "realdata", "logs", "tensorboard", "poem-generator-tinyllama-lora.tfevents");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(p), "../shared absent");
+        LogReadResult r = LogReaders.read(p);
+        List<MetricsChunk> chunks = MetricsChunk.build(r, p, 0, 1000);
+        assertEquals(r.records().size(), chunks.stream().mapToInt(c -> c.rows().size()).sum());
+        long pos = 0;
+        for (MetricsChunk c : chunks) {
+            assertEquals(pos, c.start());
+            c.verifyBytes(p);
+            assertEquals(c, MetricsChunk.parse(JSON.readTree(JSON.writeValueAsString(c.toJson()))));
+            pos = c.end();
+        }
+        assertEquals(Files.size(p), pos);
+    }
+
+    @Test
     void json_roundTripsIncludingNonFiniteValuesAsStrings() throws Exception {
         Path p = log();
         MetricsChunk c = MetricsChunk.build(LogReaders.read(p), p, 0, 100).get(0);
