@@ -45,7 +45,8 @@ public final class Cli implements Callable<Integer> {
                 new VerifyProofCommand(),
                 new VerifyCommand(),
                 new InspectCommand(),
-                new BenchCommand());
+                new BenchCommand(),
+                new MetricsCommand());
     }
 
     @Override

@@ -1,0 +1,285 @@
+package org.trainproof.trainlog;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.trainproof.verdict.Severity;
+
+/**
+ * Line-oriented text logs: llm.c {@code main.log} and console output, nanoGPT, build-nanogpt
+ * {@code log.txt}, modded-nanogpt record logs, Megatron-LM console logs, the Hugging Face Trainer's
+ * console dict lines, and the {@code name: value} / {@code name=value} fallback (formats.md §5.6,
+ * §5.8). Lines that match no record pattern (banners, progress bars, embedded source code) are
+ * skipped silently; record patterns are anchored at the start of the line.
+ */
+final class TextLogReader {
+    static final Pattern LLMC_MAIN = Pattern.compile("^s:(\\d+) (\\S+:.*)$");
+    static final Pattern LLMC_CU_STEP = Pattern.compile("^step\\s+(\\d+)/(\\d+) \\| (.*)$");
+    static final Pattern LLMC_C_STEP = Pattern.compile("^step (\\d+): train loss (\\S+) \\(took (\\S+) ms\\)");
+    static final Pattern LLMC_VAL = Pattern.compile("^val loss (\\S+)");
+    static final Pattern HELLASWAG = Pattern.compile("HellaSwag: \\d+/\\d+ = (\\S+)");
+    static final Pattern NANOGPT_EVAL = Pattern.compile("^step (\\d+): train loss ([^,\\s]+), val loss ([^,\\s]+)");
+    static final Pattern NANOGPT_ITER = Pattern.compile("^iter (\\d+): loss ([^,\\s]+), time ([^,\\s]+?)ms(?:, mfu ([^%\\s]+)%)?");
+    static final Pattern BUILD_NANOGPT = Pattern.compile("^(\\d+) (train|val|hella) (\\S+)$");
+    static final Pattern MODDED = Pattern.compile("^step:(\\d+)/(\\d+) (.*)$");
+    static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;]*[A-Za-z]");
+    static final Pattern LAUNCHER = Pattern.compile("^(?:\\[default\\d+\\]:|\\d+: )");
+    static final Pattern MEGATRON_ITER = Pattern.compile("iteration\\s+(\\d+)/\\s*(\\d+) \\|(.*)$");
+    static final Pattern MEGATRON_VAL = Pattern.compile("(validation|test)(?:-\\S+)? loss at iteration (\\d+)(?: on (validation|test) set)? \\|(.*)$");
+    static final Pattern HF_DICT = Pattern.compile("\\{'[^']+': [^{}]*\\}");
+    static final Pattern HF_PAIR = Pattern.compile("'([^']+)': ([^,}]+)");
+    static final Pattern PROGRESS = Pattern.compile("(\\d+)/(\\d+) \\[");
+    static final Pattern KV = Pattern.compile(
+            "([A-Za-z_][A-Za-z0-9_./\\-]*)\\s*[:=]\\s*([-+]?(?:\\d+\\.?\\d*(?:[eE][-+]?\\d+)?|\\.\\d+(?:[eE][-+]?\\d+)?|nan|NaN|inf|Inf|infinity|Infinity))(?![A-Za-z0-9_.])");
+    static final java.util.Set<String> KV_STEP_KEYS = java.util.Set.of("step", "iter", "iteration", "global_step", "it", "s", "_step");
+
+    private final LogFormat format;
+    private final RecordSink sink;
+    private final String file;
+    // llm.c console: the 0-based index of the next optimizer step (val loss is printed before it).
+    private long llmcNextStep = 0;
+    // HF console: total of the first progress bar (the training bar) and its latest position.
+    private long hfTrainTotal = -1;
+    private long hfStep = -1;
+    private long ordinal = 0;
+
+    private TextLogReader(LogFormat format, RecordSink sink, String file) {
+        this.format = format;
+        this.sink = sink;
+        this.file = file;
+    }
+
+    static void read(Path path, String display, LogFormat format, RecordSink sink) {
+        TextLogReader r = new TextLogReader(format, sink, display);
+        long[] stable = {0};
+        LineScanner.Scan sc = LineScanner.scan(path, (buf, off, len, lineNo, start, end, terminated) -> {
+            String line = new String(buf, off, len, StandardCharsets.UTF_8);
+            SourceRef src = new SourceRef(display, lineNo, -1, start, end);
+            long before = sink.count();
+            r.line(line, src);
+            if (terminated) {
+                stable[0] = end;
+            } else if (sink.count() > before) {
+                sink.finding(LogFindings.UNTERMINATED_LAST_LINE, Severity.INFO, "", src.location(),
+                        "last line has no newline (file may still be written); read, but a ledger stops before it");
+            }
+        });
+        sink.files.add(new LogReadResult.FileRange(display, sc.size(), stable[0], sc.lines()));
+        if (format == LogFormat.MEGATRON) {
+            sink.finding(LogFindings.WINDOWED_AVERAGE, Severity.INFO, "", sink.first() == null
+                    ? org.trainproof.verdict.Location.file(display) : sink.first().location(),
+                    "Megatron-LM prints losses averaged over the --log-interval window");
+        }
+    }
+
+    private void line(String raw, SourceRef src) {
+        switch (format) {
+            case LLMC_MAIN_LOG -> llmcMain(raw, src);
+            case LLMC_STDOUT -> llmcStdout(raw, src);
+            case NANOGPT -> nanogpt(raw, src);
+            case BUILD_NANOGPT -> buildNanogpt(raw, src);
+            case MODDED_NANOGPT -> modded(raw, src);
+            case MEGATRON -> megatron(raw, src);
+            case HF_CONSOLE -> hfConsole(raw, src);
+            case KEY_VALUE_TEXT -> keyValue(raw, src);
+            default -> throw new IllegalStateException("not a text format: " + format);
+        }
+    }
+
+    private void value(long step, String name, String text, SourceRef src) {
+        Double v = Numbers.parse(text);
+        if (v == null) {
+            sink.finding(LogFindings.NON_NUMERIC_VALUE, Severity.INFO, name, src.location(),
+                    "value '" + text + "' of '" + name + "' is not a number; skipped");
+            return;
+        }
+        sink.add(step, name, v, null, src);
+    }
+
+    private void llmcMain(String line, SourceRef src) {
+        Matcher m = LLMC_MAIN.matcher(line);
+        if (!m.matches()) return;
+        long step = Long.parseLong(m.group(1));
+        for (String tok : m.group(2).trim().split("\\s+")) {
+            int c = tok.indexOf(':');
+            if (c <= 0) continue;
+            value(step, tok.substring(0, c), tok.substring(c + 1), src);
+        }
+    }
+
+    private void llmcStdout(String line, SourceRef src) {
+        Matcher m = LLMC_CU_STEP.matcher(line);
+        if (m.find()) {
+            long step = Long.parseLong(m.group(1)) - 1; // printed as step+1 (formats.md §5.8)
+            for (String part : m.group(3).split("\\|")) {
+                String p = part.trim();
+                if (p.isEmpty()) continue;
+                String[] w = p.split("\\s+");
+                if (p.startsWith("loss ")) value(step, "loss", w[1], src);
+                else if (p.startsWith("norm ")) value(step, "grad_norm", w[1], src);
+                else if (p.startsWith("lr ")) value(step, "lr", w[1], src);
+                else if (p.endsWith(" ms") && w.length == 2) value(step, "train/step_time_ms", w[0], src);
+                else if (p.endsWith("MFU") && w[0].endsWith("%")) value(step, "mfu", w[0].substring(0, w[0].length() - 1), src);
+                else if (p.endsWith("tok/s") && w.length == 2) value(step, "tok/s", w[0], src);
+            }
+            llmcNextStep = step + 1;
+            return;
+        }
+        m = LLMC_C_STEP.matcher(line);
+        if (m.find()) {
+            long step = Long.parseLong(m.group(1));
+            value(step, "loss", m.group(2), src);
+            value(step, "train/step_time_ms", m.group(3), src);
+            llmcNextStep = step + 1;
+            return;
+        }
+        m = LLMC_VAL.matcher(line);
+        if (m.find()) {
+            value(llmcNextStep, "val_loss", m.group(1), src);
+            return;
+        }
+        m = HELLASWAG.matcher(line);
+        if (m.find()) value(llmcNextStep, "hellaswag", m.group(1), src);
+    }
+
+    private void nanogpt(String line, SourceRef src) {
+        Matcher m = NANOGPT_EVAL.matcher(line);
+        if (m.find()) {
+            long step = Long.parseLong(m.group(1));
+            // nanoGPT's eval-time train loss is an estimate over eval_iters batches, not the step loss.
+            value(step, "eval/train_loss", m.group(2), src);
+            value(step, "val_loss", m.group(3), src);
+            return;
+        }
+        m = NANOGPT_ITER.matcher(line);
+        if (m.find()) {
+            long step = Long.parseLong(m.group(1));
+            value(step, "loss", m.group(2), src);
+            value(step, "train/step_time_ms", m.group(3), src);
+            if (m.group(4) != null) value(step, "mfu", m.group(4), src);
+        }
+    }
+
+    private void buildNanogpt(String line, SourceRef src) {
+        Matcher m = BUILD_NANOGPT.matcher(line.trim());
+        if (!m.matches()) return;
+        long step = Long.parseLong(m.group(1));
+        String kind = switch (m.group(2)) {
+            case "train" -> MetricNames.TRAIN_LOSS;
+            case "val" -> MetricNames.VAL_LOSS;
+            default -> "eval/hellaswag";
+        };
+        value(step, kind, m.group(3), src);
+    }
+
+    private void modded(String line, SourceRef src) {
+        Matcher m = MODDED.matcher(line);
+        if (!m.matches()) return;
+        long step = Long.parseLong(m.group(1));
+        for (String tok : m.group(3).trim().split("\\s+")) {
+            int c = tok.indexOf(':');
+            if (c <= 0) continue;
+            String key = tok.substring(0, c);
+            String v = tok.substring(c + 1);
+            double scale = 1;
+            if (v.endsWith("ms")) v = v.substring(0, v.length() - 2);
+            else if (v.endsWith("s") && !v.equalsIgnoreCase("nans")) {
+                v = v.substring(0, v.length() - 1);
+                scale = 1000; // track_3 records print train_time in seconds
+            }
+            Double d = Numbers.parse(v);
+            if (d == null) {
+                value(step, key, tok.substring(c + 1), src);
+            } else {
+                sink.add(step, key, d * scale, null, src);
+            }
+        }
+    }
+
+    private void megatron(String raw, SourceRef src) {
+        String line = LAUNCHER.matcher(ANSI.matcher(raw).replaceAll("")).replaceFirst("");
+        Matcher m = MEGATRON_ITER.matcher(line);
+        if (m.find() && !line.contains("loss at iteration")) {
+            long step = Long.parseLong(m.group(1));
+            pairs(step, m.group(3), "", src);
+            return;
+        }
+        m = MEGATRON_VAL.matcher(line);
+        if (m.find()) {
+            long step = Long.parseLong(m.group(2));
+            boolean test = m.group(1).equals("test") || "test".equals(m.group(3));
+            pairs(step, m.group(4), test ? "test/" : "val/", src);
+        }
+    }
+
+    private void pairs(long step, String rest, String prefix, SourceRef src) {
+        for (String part : rest.split("\\|")) {
+            int c = part.lastIndexOf(": ");
+            if (c <= 0) continue;
+            String key = part.substring(0, c).trim();
+            String v = part.substring(c + 2).trim();
+            if (prefix.isEmpty()) {
+                value(step, key, v, src);
+            } else { // validation/test block: "lm loss value", "lm loss PPL", other "<key> value"
+                String name = key.equals("lm loss value") ? "loss" : key.equals("lm loss PPL") ? "ppl" : key;
+                value(step, prefix + name, v, src);
+            }
+        }
+    }
+
+    private void hfConsole(String line, SourceRef src) {
+        Matcher d = HF_DICT.matcher(line);
+        int searchFrom = 0;
+        while (true) {
+            boolean found = d.find();
+            int limit = found ? d.start() : line.length();
+            Matcher p = PROGRESS.matcher(line.substring(searchFrom, limit));
+            while (p.find()) {
+                long n = Long.parseLong(p.group(1));
+                long total = Long.parseLong(p.group(2));
+                if (hfTrainTotal < 0) hfTrainTotal = total;
+                if (total == hfTrainTotal) hfStep = n; // eval bars count batches, not steps
+            }
+            if (!found) return;
+            long step;
+            if (hfStep >= 0) {
+                step = hfStep;
+            } else {
+                step = ordinal;
+                sink.finding(LogFindings.STEP_MISSING, Severity.WARNING, "", src.location(),
+                        "no training progress bar before this dict line; step numbered by record order");
+            }
+            ordinal++;
+            Matcher p2 = HF_PAIR.matcher(d.group());
+            while (p2.find()) {
+                String key = p2.group(1);
+                if (key.equals("step")) continue;
+                value(step, key, p2.group(2).trim(), src);
+            }
+            searchFrom = d.end();
+        }
+    }
+
+    private void keyValue(String line, SourceRef src) {
+        Matcher m = KV.matcher(line);
+        Long step = null;
+        java.util.List<String[]> kv = new java.util.ArrayList<>();
+        while (m.find()) {
+            String k = m.group(1);
+            if (step == null && KV_STEP_KEYS.contains(k.toLowerCase(java.util.Locale.ROOT))) {
+                step = Numbers.step(m.group(2));
+                if (step != null) continue;
+            }
+            kv.add(new String[] {k, m.group(2)});
+        }
+        if (kv.isEmpty()) return;
+        if (step == null) {
+            step = ordinal;
+            sink.finding(LogFindings.STEP_MISSING, Severity.WARNING, "", src.location(),
+                    "line has no step key; records numbered by line order from 0");
+        }
+        ordinal++;
+        for (String[] p : kv) value(step, p[0], p[1], src);
+    }
+}

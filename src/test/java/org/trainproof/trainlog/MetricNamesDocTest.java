@@ -1,0 +1,31 @@
+package org.trainproof.trainlog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The README's "Metric names" table is exactly {@link MetricNames#table()}. */
+class MetricNamesDocTest {
+    @Test
+    void readmeTable_equalsTheClassTable() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int at = readme.indexOf("### Metric names");
+        assertEquals(true, at >= 0, "README has no '### Metric names' section");
+        Map<String, String> doc = new LinkedHashMap<>();
+        Pattern row = Pattern.compile("^\\| `([^`]+)` \\| (.*) \\|$", Pattern.MULTILINE);
+        Pattern raw = Pattern.compile("`([^`]+)`");
+        Matcher m = row.matcher(readme.substring(at));
+        while (m.find()) {
+            Matcher r = raw.matcher(m.group(2));
+            while (r.find()) doc.put(r.group(1), m.group(1));
+        }
+        assertEquals(MetricNames.table(), doc);
+    }
+}
