@@ -177,10 +177,15 @@ final class TextLogReader {
         Matcher m = MODDED.matcher(line);
         if (!m.matches()) return;
         long step = Long.parseLong(m.group(1));
+        // A validation line repeats the step number of the train line beside it with its own timer
+        // readings: keep those under val/ so they are not reported as duplicated steps.
+        boolean valLine = m.group(3).contains("val_loss:");
         for (String tok : m.group(3).trim().split("\\s+")) {
             int c = tok.indexOf(':');
             if (c <= 0) continue;
             String key = tok.substring(0, c);
+            if (valLine && key.equals("train_time")) key = "val/train_time_ms";
+            else if (valLine && key.equals("step_avg")) key = "val/step_avg_ms";
             String v = tok.substring(c + 1);
             double scale = 1;
             if (v.endsWith("ms")) v = v.substring(0, v.length() - 2);

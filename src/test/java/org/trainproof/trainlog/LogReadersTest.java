@@ -217,6 +217,19 @@ class LogReadersTest {
     }
 
     @Test
+    void duplicates_exactRepeatOfPreviousRecordIsNotAConflict() throws IOException {
+        // HF eval entries repeat the train entry's epoch at the same step: not a duplicate.
+        LogReadResult same = LogReaders.read(file("r1.jsonl", "{\"step\":5,\"epoch\":1.5,\"loss\":2}\n{\"step\":5,\"epoch\":1.5,\"eval_loss\":2.1}\n"));
+        assertFalse(has(same, LogFindings.DUPLICATE_STEP), same.findings().toString());
+        // A different value at the same step, or the same step again after others, is.
+        LogReadResult diff = LogReaders.read(file("r2.jsonl", "{\"step\":5,\"loss\":2}\n{\"step\":5,\"loss\":2.5}\n"));
+        assertTrue(has(diff, LogFindings.DUPLICATE_STEP));
+        LogReadResult again = LogReaders.read(file("r3.jsonl", "{\"step\":5,\"loss\":2}\n{\"step\":6,\"loss\":2}\n{\"step\":5,\"loss\":2}\n"));
+        assertTrue(has(again, LogFindings.DUPLICATE_STEP));
+        assertTrue(has(again, LogFindings.STEP_BACKWARDS));
+    }
+
+    @Test
     void csv_quotedHeaderEmptyCellsAndRaggedRow() throws IOException {
         Path p = file("metrics.csv", "\"train_loss\",step,epoch\n0.5,49,0\n,99,0\n0.25,149\nnan,199,1\n");
         assertEquals(LogFormat.CSV, LogReaders.detect(p));
