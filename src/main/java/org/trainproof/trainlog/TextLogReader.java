@@ -28,7 +28,8 @@ final class TextLogReader {
     static final Pattern MEGATRON_ITER = Pattern.compile("iteration\\s+(\\d+)/\\s*(\\d+) \\|(.*)$");
     static final Pattern MEGATRON_VAL = Pattern.compile("(validation|test)(?:-\\S+)? loss at iteration (\\d+)(?: on (validation|test) set)? \\|(.*)$");
     static final Pattern HF_DICT = Pattern.compile("\\{'[^']+': [^{}]*\\}");
-    static final Pattern HF_PAIR = Pattern.compile("'([^']+)': ([^,}]+)");
+    /** {@code 'key': value}; newer transformers print numpy/torch scalars as {@code np.float64(1.2)} or {@code tensor(1.2, ...)}. */
+    static final Pattern HF_PAIR = Pattern.compile("'([^']+)': (?:[A-Za-z_][\\w.]*\\()?([^,})]+)");
     static final Pattern PROGRESS = Pattern.compile("(\\d+)/(\\d+) \\[");
     static final Pattern KV = Pattern.compile(
             "([A-Za-z_][A-Za-z0-9_./\\-]*)\\s*[:=]\\s*([-+]?(?:\\d+\\.?\\d*(?:[eE][-+]?\\d+)?|\\.\\d+(?:[eE][-+]?\\d+)?|nan|NaN|inf|Inf|infinity|Infinity))(?![A-Za-z0-9_.])");

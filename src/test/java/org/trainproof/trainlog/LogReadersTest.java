@@ -171,12 +171,13 @@ class LogReadersTest {
         String log = "  0%|          | 0/100 [00:00<?, ?it/s]\r 10%|#         | 10/100 [00:05<00:45]{'loss': 2.5, 'grad_norm': 1.2, 'learning_rate': 5e-05, 'epoch': 0.1}\n"
                 + "\r  0%|          | 0/8 [00:00<?, ?it/s]\r100%|##########| 8/8 [00:01<00:00]\n"
                 + "{'eval_loss': 2.25, 'eval_runtime': 1.0, 'epoch': 0.1}\n"
-                + " 20%|##        | 20/100 [00:10<00:40]{'loss': nan, 'grad_norm': inf, 'learning_rate': 4e-05, 'epoch': 0.2}\n";
+                + " 20%|##        | 20/100 [00:10<00:40]{'loss': nan, 'grad_norm': inf, 'learning_rate': 4e-05, 'epoch': 0.2}\n"
+                + " 30%|###       | 30/100 [00:15<00:35]{'loss': 1.75, 'grad_norm': np.float64(0.5), 'learning_rate': 3e-05, 'epoch': 0.3}\n";
         Path p = file("console.txt", log);
         assertEquals(LogFormat.HF_CONSOLE, LogReaders.detect(p));
         List<String> s = series(LogReaders.read(p));
         assertTrue(s.containsAll(List.of("10 train/loss=2.5", "10 train/lr=5.0E-5", "10 val/loss=2.25", "20 train/loss=NaN",
-                "20 train/grad_norm=Infinity")), s.toString());
+                "20 train/grad_norm=Infinity", "30 train/grad_norm=0.5", "30 train/loss=1.75")), s.toString());
     }
 
     @Test
