@@ -49,7 +49,8 @@ public final class LogReaders {
         requireExists(path);
         String display = path.toString();
         switch (format) {
-            case EMPTY -> sink.files.add(new LogReadResult.FileRange(display, 0, 0, 0));
+            case EMPTY -> sink.files.add(new LogReadResult.FileRange(display,
+                    Files.isRegularFile(path) ? JsonLogReader.sizeOf(path) : 0, 0, 0));
             case TENSORBOARD -> TensorBoardReader.read(path, sink);
             case MLFLOW -> MlflowReader.read(path, sink);
             case JSONL, WANDB_HISTORY -> {
