@@ -153,6 +153,14 @@ public final class LogReaders {
         if (firstNonBlank.startsWith("{")) {
             LogFormat j = JsonLogReader.sniff(path, firstNonBlank, name);
             if (j != null) return j;
+            // A damaged first line does not hide JSON Lines: any of the next lines that parses decides.
+            int seen = 0;
+            for (int i = 0; i < n && seen < 20; i++) {
+                String l = lines[i].trim();
+                if (!l.startsWith("{")) continue;
+                seen++;
+                if (JsonLogReader.isObjectLine(l)) return LogFormat.JSONL;
+            }
         }
         // MLflow metric file: every line "<timestamp_ms> <value> [<step>]".
         boolean mlflow = n > 0;

@@ -106,6 +106,21 @@ class LogReadersTest {
     }
 
     @Test
+    void jsonl_duplicateKeysTrailingCommaAndHugeInteger() throws IOException {
+        LogReadResult r = LogReaders.read(file("d.jsonl", "{\"step\": 0, \"loss\": 1, \"loss\": 2}\n"
+                + "{\"step\": 1, \"loss\": 1,}\n{\"step\": 2, \"num_input_tokens_seen\": 99999999999999999999}\n"));
+        assertEquals(List.of("2 train/tokens=1.0E20"), series(r));
+        assertEquals(2, finding(r, LogFindings.MALFORMED_RECORD).n());
+    }
+
+    @Test
+    void csv_rewrittenWithWiderHeaderMidFile() throws IOException {
+        LogReadResult r = LogReaders.read(file("m.csv", "train_loss,step\n0.5,49\ntrain_loss,step,val_loss\n0.4,99,\n,99,0.45\n"));
+        assertEquals(List.of("49 train/loss=0.5", "99 train/loss=0.4", "99 val/loss=0.45"), series(r));
+        assertFalse(has(r, LogFindings.MALFORMED_RECORD));
+    }
+
+    @Test
     void emptyFile_isEmptyFormatWithFinding() throws IOException {
         Path p = file("empty.log", "");
         assertEquals(LogFormat.EMPTY, LogReaders.detect(p));
