@@ -29,12 +29,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code trainproof metrics FILE... [--json | --csv] [--format F]}: read training logs into one normalised series. */
-@Command(name = "metrics",
+@Command(name = "metrics", mixinStandardHelpOptions = true,
         description = {
-            "Read training logs (JSONL, CSV, trainer_state.json, TensorBoard, MLflow, W&B, llm.c, nanoGPT,",
-            "modded-nanogpt, Megatron, HF console, name=value text) into one normalised metric series.",
-            "Prints a summary per file (first/last step, first loss, records per metric, findings);",
-            "--csv prints every record as step,metric,value,wall_time in file order."
+            "Read training logs (JSONL, CSV, trainer_state.json, TensorBoard, MLflow, W&B, llm.c, nanoGPT, "
+                    + "modded-nanogpt, Megatron, HF console, name=value text) into one normalised metric series. "
+                    + "Prints a summary per file (first and last step, first loss, records per metric, findings); "
+                    + "--csv prints every record as step,metric,value,wall_time in file order.",
+            "Exit codes: 0 read (findings do not change it), 2 usage error, 3 missing file or not a training log."
         })
 public final class MetricsCommand implements Callable<Integer> {
     @Spec

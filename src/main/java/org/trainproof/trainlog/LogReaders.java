@@ -49,7 +49,8 @@ public final class LogReaders {
         requireExists(path);
         String display = path.toString();
         switch (format) {
-            case EMPTY -> sink.files.add(new LogReadResult.FileRange(display, 0, 0, 0));
+            case EMPTY -> sink.files.add(new LogReadResult.FileRange(display,
+                    Files.isRegularFile(path) ? JsonLogReader.sizeOf(path) : 0, 0, 0));
             case TENSORBOARD -> TensorBoardReader.read(path, sink);
             case MLFLOW -> MlflowReader.read(path, sink);
             case JSONL, WANDB_HISTORY -> {
@@ -152,6 +153,14 @@ public final class LogReaders {
         if (firstNonBlank.startsWith("{")) {
             LogFormat j = JsonLogReader.sniff(path, firstNonBlank, name);
             if (j != null) return j;
+            // A damaged first line does not hide JSON Lines: any of the next lines that parses decides.
+            int seen = 0;
+            for (int i = 0; i < n && seen < 20; i++) {
+                String l = lines[i].trim();
+                if (!l.startsWith("{")) continue;
+                seen++;
+                if (JsonLogReader.isObjectLine(l)) return LogFormat.JSONL;
+            }
         }
         // MLflow metric file: every line "<timestamp_ms> <value> [<step>]".
         boolean mlflow = n > 0;

@@ -41,6 +41,8 @@ public final class MetricNames {
         put(t, "train/mfu", "mfu");
         put(t, "train/step_time_ms", "elapsed time per iteration (ms)", "time", "step_time_ms", "dt");
         put(t, "train/step_avg_ms", "step_avg");
+        put(t, "val/train_time_ms", "val/train_time_ms");
+        put(t, "val/step_avg_ms", "val/step_avg_ms");
         put(t, "train/time_ms", "train_time");
         put(t, "train/step_time_s", "iteration-time", "elapsed time per iteration (s)", "train_step_timing in s");
         put(t, "train/global_batch_size", "global batch size");

@@ -17,6 +17,7 @@ final class SeriesChecks {
     /** Distinct steps of one metric: a sorted array for increasing steps, a hash set for the rest. */
     private static final class Series {
         long last = Long.MIN_VALUE;
+        double lastValue;
         long[] steps = new long[16];
         int n;
         Set<Long> outOfOrder;
@@ -48,7 +49,10 @@ final class SeriesChecks {
                     r.metric() + " is " + v + " at step " + r.step());
         }
         Series s = series.computeIfAbsent(r.metric(), k -> new Series());
-        if (!s.add(r.step())) {
+        // An exact repeat of the metric's previous record (HF eval entries repeat the train entry's
+        // epoch at the same step) is not a conflicting duplicate; anything else at a seen step is.
+        boolean exactRepeat = r.step() == s.last && Double.compare(v, s.lastValue) == 0;
+        if (!s.add(r.step()) && !exactRepeat) {
             sink.finding(LogFindings.DUPLICATE_STEP, Severity.WARNING, r.metric(), r.source().location().withStep(r.step()),
                     r.metric() + " logged again at step " + r.step());
         }
@@ -61,6 +65,7 @@ final class SeriesChecks {
             }
         }
         s.last = r.step();
+        s.lastValue = v;
     }
 
     void finish(RecordSink sink, String path) {

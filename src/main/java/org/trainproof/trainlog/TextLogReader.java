@@ -28,7 +28,8 @@ final class TextLogReader {
     static final Pattern MEGATRON_ITER = Pattern.compile("iteration\\s+(\\d+)/\\s*(\\d+) \\|(.*)$");
     static final Pattern MEGATRON_VAL = Pattern.compile("(validation|test)(?:-\\S+)? loss at iteration (\\d+)(?: on (validation|test) set)? \\|(.*)$");
     static final Pattern HF_DICT = Pattern.compile("\\{'[^']+': [^{}]*\\}");
-    static final Pattern HF_PAIR = Pattern.compile("'([^']+)': ([^,}]+)");
+    /** {@code 'key': value}; newer transformers print numpy/torch scalars as {@code np.float64(1.2)} or {@code tensor(1.2, ...)}. */
+    static final Pattern HF_PAIR = Pattern.compile("'([^']+)': (?:[A-Za-z_][\\w.]*\\()?([^,})]+)");
     static final Pattern PROGRESS = Pattern.compile("(\\d+)/(\\d+) \\[");
     static final Pattern KV = Pattern.compile(
             "([A-Za-z_][A-Za-z0-9_./\\-]*)\\s*[:=]\\s*([-+]?(?:\\d+\\.?\\d*(?:[eE][-+]?\\d+)?|\\.\\d+(?:[eE][-+]?\\d+)?|nan|NaN|inf|Inf|infinity|Infinity))(?![A-Za-z0-9_.])");
@@ -177,10 +178,15 @@ final class TextLogReader {
         Matcher m = MODDED.matcher(line);
         if (!m.matches()) return;
         long step = Long.parseLong(m.group(1));
+        // A validation line repeats the step number of the train line beside it with its own timer
+        // readings: keep those under val/ so they are not reported as duplicated steps.
+        boolean valLine = m.group(3).contains("val_loss:");
         for (String tok : m.group(3).trim().split("\\s+")) {
             int c = tok.indexOf(':');
             if (c <= 0) continue;
             String key = tok.substring(0, c);
+            if (valLine && key.equals("train_time")) key = "val/train_time_ms";
+            else if (valLine && key.equals("step_avg")) key = "val/step_avg_ms";
             String v = tok.substring(c + 1);
             double scale = 1;
             if (v.endsWith("ms")) v = v.substring(0, v.length() - 2);

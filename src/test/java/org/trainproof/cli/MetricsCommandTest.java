@@ -127,6 +127,9 @@ class MetricsCommandTest {
         assertEquals(ExitCode.USAGE, run("metrics", "--json", "--csv", messyLog().toString()).code());
         assertEquals(ExitCode.USAGE, run("metrics", "--format", "nonsense", messyLog().toString()).code());
         assertEquals(ExitCode.USAGE, run("metrics").code());
+        Run help = run("metrics", "--help");
+        assertEquals(ExitCode.OK, help.code());
+        assertTrue(help.out().contains("--format"), help.out());
         Run forced = run("metrics", "--format", "key-value-text", "--json", messyLog().toString());
         assertEquals(ExitCode.OK, forced.code(), forced.err());
         assertTrue(forced.out().contains("\"key-value-text\""));

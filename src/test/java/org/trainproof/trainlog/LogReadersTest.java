@@ -106,6 +106,21 @@ class LogReadersTest {
     }
 
     @Test
+    void jsonl_duplicateKeysTrailingCommaAndHugeInteger() throws IOException {
+        LogReadResult r = LogReaders.read(file("d.jsonl", "{\"step\": 0, \"loss\": 1, \"loss\": 2}\n"
+                + "{\"step\": 1, \"loss\": 1,}\n{\"step\": 2, \"num_input_tokens_seen\": 99999999999999999999}\n"));
+        assertEquals(List.of("2 train/tokens=1.0E20"), series(r));
+        assertEquals(2, finding(r, LogFindings.MALFORMED_RECORD).n());
+    }
+
+    @Test
+    void csv_rewrittenWithWiderHeaderMidFile() throws IOException {
+        LogReadResult r = LogReaders.read(file("m.csv", "train_loss,step\n0.5,49\ntrain_loss,step,val_loss\n0.4,99,\n,99,0.45\n"));
+        assertEquals(List.of("49 train/loss=0.5", "99 train/loss=0.4", "99 val/loss=0.45"), series(r));
+        assertFalse(has(r, LogFindings.MALFORMED_RECORD));
+    }
+
+    @Test
     void emptyFile_isEmptyFormatWithFinding() throws IOException {
         Path p = file("empty.log", "");
         assertEquals(LogFormat.EMPTY, LogReaders.detect(p));
@@ -171,12 +186,13 @@ class LogReadersTest {
         String log = "  0%|          | 0/100 [00:00<?, ?it/s]\r 10%|#         | 10/100 [00:05<00:45]{'loss': 2.5, 'grad_norm': 1.2, 'learning_rate': 5e-05, 'epoch': 0.1}\n"
                 + "\r  0%|          | 0/8 [00:00<?, ?it/s]\r100%|##########| 8/8 [00:01<00:00]\n"
                 + "{'eval_loss': 2.25, 'eval_runtime': 1.0, 'epoch': 0.1}\n"
-                + " 20%|##        | 20/100 [00:10<00:40]{'loss': nan, 'grad_norm': inf, 'learning_rate': 4e-05, 'epoch': 0.2}\n";
+                + " 20%|##        | 20/100 [00:10<00:40]{'loss': nan, 'grad_norm': inf, 'learning_rate': 4e-05, 'epoch': 0.2}\n"
+                + " 30%|###       | 30/100 [00:15<00:35]{'loss': 1.75, 'grad_norm': np.float64(0.5), 'learning_rate': 3e-05, 'epoch': 0.3}\n";
         Path p = file("console.txt", log);
         assertEquals(LogFormat.HF_CONSOLE, LogReaders.detect(p));
         List<String> s = series(LogReaders.read(p));
         assertTrue(s.containsAll(List.of("10 train/loss=2.5", "10 train/lr=5.0E-5", "10 val/loss=2.25", "20 train/loss=NaN",
-                "20 train/grad_norm=Infinity")), s.toString());
+                "20 train/grad_norm=Infinity", "30 train/grad_norm=0.5", "30 train/loss=1.75")), s.toString());
     }
 
     @Test
@@ -214,6 +230,19 @@ class LogReadersTest {
         Path p = file("gaps.jsonl", "{\"step\":0,\"loss\":1}\n{\"step\":10,\"loss\":1}\n{\"step\":20,\"loss\":1}\n{\"step\":50,\"loss\":1}\n");
         Finding f = finding(LogReaders.read(p), LogFindings.MISSING_STEPS);
         assertTrue(f.message().contains("about 2 expected log points missing"), f.message());
+    }
+
+    @Test
+    void duplicates_exactRepeatOfPreviousRecordIsNotAConflict() throws IOException {
+        // HF eval entries repeat the train entry's epoch at the same step: not a duplicate.
+        LogReadResult same = LogReaders.read(file("r1.jsonl", "{\"step\":5,\"epoch\":1.5,\"loss\":2}\n{\"step\":5,\"epoch\":1.5,\"eval_loss\":2.1}\n"));
+        assertFalse(has(same, LogFindings.DUPLICATE_STEP), same.findings().toString());
+        // A different value at the same step, or the same step again after others, is.
+        LogReadResult diff = LogReaders.read(file("r2.jsonl", "{\"step\":5,\"loss\":2}\n{\"step\":5,\"loss\":2.5}\n"));
+        assertTrue(has(diff, LogFindings.DUPLICATE_STEP));
+        LogReadResult again = LogReaders.read(file("r3.jsonl", "{\"step\":5,\"loss\":2}\n{\"step\":6,\"loss\":2}\n{\"step\":5,\"loss\":2}\n"));
+        assertTrue(has(again, LogFindings.DUPLICATE_STEP));
+        assertTrue(has(again, LogFindings.STEP_BACKWARDS));
     }
 
     @Test

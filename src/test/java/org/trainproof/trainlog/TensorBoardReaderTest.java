@@ -169,6 +169,16 @@ class TensorBoardReaderTest {
     }
 
     @Test
+    void runDirectoryWithSubruns_prefixesTagsWithTheSubdirectory() throws IOException {
+        Path run = Files.createDirectory(dir.resolve("logdir"));
+        Path sub = Files.createDirectory(run.resolve("loss_train"));
+        Files.write(run.resolve("events.out.tfevents.100.host.1.0"), Pb.record(Pb.scalarEvent(1, 1, "train/loss", 1f)));
+        Files.write(sub.resolve("events.out.tfevents.101.host.1.0"), Pb.record(Pb.scalarEvent(1, 1, "loss", 2f)));
+        LogReadResult r = LogReaders.read(run);
+        assertEquals(List.of("train/loss", "loss_train/loss"), r.records().stream().map(MetricRecord::metric).toList());
+    }
+
+    @Test
     void emptyTrailingFile_onlyFileVersion() throws IOException {
         Path p = write("events.out.tfevents.8.h", Pb.fileVersion());
         LogReadResult r = LogReaders.read(p);

@@ -1,4 +1,4 @@
-package org.trainproof.trainlog.bench;
+package org.trainproof.trainlog;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -6,14 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.trainproof.trainlog.LogReadResult;
-import org.trainproof.trainlog.LogReaders;
-import org.trainproof.trainlog.MetricsChunk;
 
 /**
  * Not a test (no timing in the suite): writes a JSONL log with N records (default 1,000,000:
  * 250,000 lines of 4 metrics) and times reading it and chunking it. Run with
- * {@code java -cp target/classes:target/test-classes:<deps> org.trainproof.trainlog.bench.ReadBenchmark [N] [dir]}.
+ * {@code java -cp target/classes:target/test-classes:<deps> org.trainproof.trainlog.ReadBenchmark [N] [dir]}.
  */
 public final class ReadBenchmark {
     public static void main(String[] args) throws IOException {
@@ -28,6 +25,19 @@ public final class ReadBenchmark {
             }
         }
         System.out.printf("file %s: %,d bytes%n", p, Files.size(p));
+        time(p);
+        // The same number of scalars as TensorBoard events (one simple_value per event).
+        Path tb = dir.resolve("events.out.tfevents.1700000000.bench");
+        try (java.io.OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(tb), 1 << 16)) {
+            o.write(Pb.record(Pb.fileVersion()));
+            String[] tags = {"train/loss", "train/learning_rate", "train/grad_norm", "train/epoch"};
+            for (int i = 0; i < n; i++) o.write(Pb.record(Pb.scalarEvent(1.7e9 + i, i / 4, tags[i % 4], (float) (3.0 + 1.0 / (i + 1)))));
+        }
+        System.out.printf("file %s: %,d bytes%n", tb, Files.size(tb));
+        time(tb);
+    }
+
+    private static void time(Path p) throws IOException {
         for (int round = 0; round < 3; round++) {
             long t0 = System.nanoTime();
             LogReadResult r = LogReaders.read(p);
