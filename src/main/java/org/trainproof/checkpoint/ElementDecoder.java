@@ -44,6 +44,45 @@ final class ElementDecoder {
         }
     }
 
+    private static final java.util.Map<Dtype, double[]> TABLES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** True for types with at most 65,536 codes (8- and 16-bit), whose stats come from a histogram. */
+    static boolean tabulated(Dtype dt) {
+        return dt.hasDecoding() && dt.byteAligned() && dt.bits() <= 16;
+    }
+
+    /** The value of every code of an 8- or 16-bit type (immutable once built; shared). */
+    static double[] table(Dtype dt) {
+        return TABLES.computeIfAbsent(dt, d -> {
+            int codes = 1 << d.bits();
+            double[] t = new double[codes];
+            ByteBuffer bb = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN);
+            for (int c = 0; c < codes; c++) {
+                bb.putShort(0, (short) c);
+                t[c] = d.decode(bb, 0);
+            }
+            return t;
+        });
+    }
+
+    /** Counts the codes of {@code n} 8- or 16-bit elements starting at element {@code from}. */
+    static void histogram(Dtype dt, byte[] buf, int from, int n, int[] hist) {
+        if (dt.bits() == 8) {
+            for (int j = from, end = from + n; j < end; j++) hist[buf[j] & 0xff]++;
+        } else {
+            for (int j = 0, o = 2 * from; j < n; j++, o += 2) hist[(buf[o] & 0xff) | ((buf[o + 1] & 0xff) << 8)]++;
+        }
+    }
+
+    /** Table-driven decoding of 8- or 16-bit elements. */
+    static void decodeTabulated(double[] table, int bits, byte[] buf, int from, int n, double[] out) {
+        if (bits == 8) {
+            for (int j = 0; j < n; j++) out[j] = table[buf[from + j] & 0xff];
+        } else {
+            for (int j = 0, o = 2 * from; j < n; j++, o += 2) out[j] = table[(buf[o] & 0xff) | ((buf[o + 1] & 0xff) << 8)];
+        }
+    }
+
     /** Decodes the single element {@code index} of {@code buf}. */
     static double decodeOne(Dtype dt, byte[] buf, int index) {
         if (!dt.byteAligned()) return dt.decodeSubByte(buf, 0, index);

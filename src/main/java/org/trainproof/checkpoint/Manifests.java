@@ -109,6 +109,7 @@ public final class Manifests {
         private final ConcurrentLinkedQueue<byte[]> buffers = new ConcurrentLinkedQueue<>();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final ThreadLocal<double[]> scratch = ThreadLocal.withInitial(() -> new double[BLOCK]);
+        private final ThreadLocal<int[]> histogram = ThreadLocal.withInitial(() -> new int[1 << 16]);
         private TensorManifest[][] results;
         private String[] fileSha;
         private CountDownLatch done;
@@ -268,12 +269,31 @@ public final class Manifests {
             long e0 = byteOff * 8 / bits;
             int m = (int) ((long) len * 8 / bits);
             double[] x = scratch.get();
-            for (int j = 0; j < m; j += BLOCK) {
-                int n = Math.min(BLOCK, m - j);
-                ElementDecoder.decode(dt, buf, j, n, x);
-                st.addBlock(x, n);
-                sk.addBlock(e0 + j, x, n);
-                if (job.values != null) System.arraycopy(x, 0, job.values, (int) (e0 + j), n);
+            if (ElementDecoder.tabulated(dt)) {
+                // 8/16-bit types: exact stats from a code histogram (one increment per element)
+                double[] table = ElementDecoder.table(dt);
+                int[] hist = histogram.get();
+                ElementDecoder.histogram(dt, buf, 0, m, hist);
+                st.addHistogram(table, hist);
+                if (dt == Dtype.BF16) {
+                    sk.addBf16(e0, buf, 0, m);
+                }
+                if (dt != Dtype.BF16 || job.values != null) {
+                    for (int j = 0; j < m; j += BLOCK) {
+                        int n = Math.min(BLOCK, m - j);
+                        ElementDecoder.decodeTabulated(table, bits, buf, j, n, x);
+                        if (dt != Dtype.BF16) sk.addBlock(e0 + j, x, n);
+                        if (job.values != null) System.arraycopy(x, 0, job.values, (int) (e0 + j), n);
+                    }
+                }
+            } else {
+                for (int j = 0; j < m; j += BLOCK) {
+                    int n = Math.min(BLOCK, m - j);
+                    ElementDecoder.decode(dt, buf, j, n, x);
+                    st.addBlock(x, n);
+                    sk.addBlock(e0 + j, x, n);
+                    if (job.values != null) System.arraycopy(x, 0, job.values, (int) (e0 + j), n);
+                }
             }
             long[] pos = job.positions;
             int i = Arrays.binarySearch(pos, e0);

@@ -62,6 +62,53 @@ final class StatsAccumulator {
         combine(nf, mb, q, lo, hi);
     }
 
+    /**
+     * Adds the elements counted in {@code hist} (hist[code] = occurrences of that 8- or 16-bit code;
+     * {@code table[code]} its value) and zeroes {@code hist}. Exact two-pass over distinct values.
+     */
+    void addHistogram(double[] table, int[] hist) {
+        long nf = 0;
+        long total = 0;
+        double sum = 0;
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < table.length; c++) {
+            int k = hist[c];
+            if (k == 0) continue;
+            total += k;
+            double x = table[c];
+            if (x - x == 0.0) {
+                nf += k;
+                sum += k * x;
+                if (x < lo) lo = x;
+                if (x > hi) hi = x;
+                if (x == 0.0) zeros += k;
+            } else if (x != x) {
+                nan += k;
+            } else if (x > 0) {
+                posInf += k;
+            } else {
+                negInf += k;
+            }
+        }
+        count += total;
+        if (nf > 0) {
+            double mb = sum / nf;
+            double q = 0;
+            for (int c = 0; c < table.length; c++) {
+                int k = hist[c];
+                if (k == 0) continue;
+                double x = table[c];
+                if (x - x == 0.0) {
+                    double d = x - mb;
+                    q += k * d * d;
+                }
+            }
+            combine(nf, mb, q, lo, hi);
+        }
+        java.util.Arrays.fill(hist, 0, table.length, 0);
+    }
+
     private void combine(long nb, double mb, double m2b, double lo, double hi) {
         if (nb == 0) return;
         if (lo < min) min = lo;

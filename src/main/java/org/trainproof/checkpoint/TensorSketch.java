@@ -98,6 +98,37 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
             }
         }
 
+        /**
+         * Adds {@code n} BF16 elements stored little-endian at {@code buf[byteOff..]}, flat indices
+         * {@code firstIndex ..}; the same as {@link #add} of each decoded value, without a decode pass.
+         */
+        public void addBf16(long firstIndex, byte[] buf, int byteOff, int n) {
+            if (depth != 3) {
+                for (int j = 0, o = byteOff; j < n; j++, o += 2) {
+                    add(firstIndex + j, Float.intBitsToFloat((buf[o + 1] << 24) | ((buf[o] & 0xff) << 16)));
+                }
+                return;
+            }
+            long s = seed + firstIndex * Seeds.GOLDEN_GAMMA;
+            final double[] bk = buckets;
+            final int m = mask;
+            final int w = width;
+            for (int j = 0, o = byteOff; j < n; j++, o += 2) {
+                s += Seeds.GOLDEN_GAMMA;
+                int bits = (buf[o + 1] << 24) | ((buf[o] & 0xff) << 16);
+                // skip ±0 and non-finite (exponent all ones), as add()
+                if ((bits & 0x7fffffff) == 0 || (bits & 0x7f800000) == 0x7f800000) continue;
+                long h = Seeds.mix64(s);
+                long xb = Double.doubleToRawLongBits(Float.intBitsToFloat(bits));
+                int b0 = (int) h;
+                int b1 = (int) (h >>> 16);
+                int b2 = (int) (h >>> 32);
+                bk[b0 & m] += Double.longBitsToDouble(xb ^ ((long) (b0 & 0x8000) << 48));
+                bk[w + (b1 & m)] += Double.longBitsToDouble(xb ^ ((long) (b1 & 0x8000) << 48));
+                bk[2 * w + (b2 & m)] += Double.longBitsToDouble(xb ^ ((long) (b2 & 0x8000) << 48));
+            }
+        }
+
         /** Adds another builder's buckets (for sketches computed in parallel chunks). */
         public void merge(Builder other) {
             if (other.seed != seed || other.width != width || other.depth != depth) {
