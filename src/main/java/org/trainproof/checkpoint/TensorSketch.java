@@ -116,16 +116,17 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
             for (int j = 0, o = byteOff; j < n; j++, o += 2) {
                 s += Seeds.GOLDEN_GAMMA;
                 int bits = (buf[o + 1] << 24) | ((buf[o] & 0xff) << 16);
-                // skip ±0 and non-finite (exponent all ones), as add()
-                if ((bits & 0x7fffffff) == 0 || (bits & 0x7f800000) == 0x7f800000) continue;
+                // Non-finite (exponent all ones) becomes +0; adding ±0 to a bucket that started at +0
+                // leaves it bit-identical, so this equals add()'s skipping, without a branch.
+                bits &= ((bits & 0x7f800000) - 0x7f800000) >> 31;
                 long h = Seeds.mix64(s);
-                long xb = Double.doubleToRawLongBits(Float.intBitsToFloat(bits));
                 int b0 = (int) h;
                 int b1 = (int) (h >>> 16);
                 int b2 = (int) (h >>> 32);
-                bk[b0 & m] += Double.longBitsToDouble(xb ^ ((long) (b0 & 0x8000) << 48));
-                bk[w + (b1 & m)] += Double.longBitsToDouble(xb ^ ((long) (b1 & 0x8000) << 48));
-                bk[2 * w + (b2 & m)] += Double.longBitsToDouble(xb ^ ((long) (b2 & 0x8000) << 48));
+                // bit 15 of each row word flips the float's sign bit (bit 31)
+                bk[b0 & m] += Float.intBitsToFloat(bits ^ ((b0 & 0x8000) << 16));
+                bk[w + (b1 & m)] += Float.intBitsToFloat(bits ^ ((b1 & 0x8000) << 16));
+                bk[2 * w + (b2 & m)] += Float.intBitsToFloat(bits ^ ((b2 & 0x8000) << 16));
             }
         }
 
