@@ -18,11 +18,17 @@ public record ManifestOptions(int valuesLimit, int sampleK, int sketchWidth, int
         boolean fileSha256, int threads, int chunkBytes) {
     public static final int DEFAULT_VALUES_LIMIT = 4096;
     public static final int DEFAULT_SAMPLE_K = 256;
+    /** Caps that keep per-tensor memory small whatever the options: 1 Mi exact values, 64 Ki samples. */
+    public static final int MAX_VALUES_LIMIT = 1 << 20;
+    public static final int MAX_SAMPLE_K = 1 << 16;
     /** 4 MiB rounded down to a multiple of 24. */
     public static final int DEFAULT_CHUNK_BYTES = (4 << 20) / 24 * 24;
 
     public ManifestOptions {
-        if (valuesLimit < 0) throw new IllegalArgumentException("valuesLimit must be >= 0");
+        if (valuesLimit < 0 || valuesLimit > MAX_VALUES_LIMIT) {
+            throw new IllegalArgumentException("valuesLimit must be in [0, " + MAX_VALUES_LIMIT + "]");
+        }
+        if (sampleK > MAX_SAMPLE_K) throw new IllegalArgumentException("sampleK must be <= " + MAX_SAMPLE_K);
         if (sampleK < 0) throw new IllegalArgumentException("sampleK must be >= 0");
         TensorSketch.checkShape(sketchWidth, sketchDepth);
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
