@@ -89,7 +89,6 @@ final class LedgerAudit {
         Digest root = null;
         long artifactsHashed = 0;
         List<ArtifactRef> artifacts = new ArrayList<>();
-        Digest[] rootAtSaved = new Digest[1];
         store.beginRead();
         try {
             for (String m : store.quickCheck()) {
@@ -98,7 +97,7 @@ final class LedgerAudit {
             if (perCode.containsKey(LedgerFindings.DATABASE_CORRUPT)) {
                 return report(key, fromLedger, 0, 0, null, saved != null, 0);
             }
-            root = scan(key, counts, artifacts, saved, rootAtSaved);
+            root = scan(key, counts, artifacts);
             if (saved != null) checkSince(saved, counts[0], root);
         } catch (LedgerCorruptException e) {
             fail(LedgerFindings.DATABASE_CORRUPT, e.getMessage(), Location.file(file));
@@ -138,7 +137,7 @@ final class LedgerAudit {
     /** One decoded row: the row, the decoded entry or the format error, the recomputed leaf hash. */
     private record Decoded(SqliteStore.EntryRow row, LedgerEntry entry, Entries.EntryFormatException error, Digest leaf) {}
 
-    private Digest scan(VerifierKey key, long[] counts, List<ArtifactRef> artifacts, Checkpoint saved, Digest[] rootAtSaved) {
+    private Digest scan(VerifierKey key, long[] counts, List<ArtifactRef> artifacts) {
         TreeBuilder tree = new TreeBuilder();
         CheckpointFeed cps = new CheckpointFeed(key);
         SignedHead newest = null;
@@ -230,7 +229,6 @@ final class LedgerAudit {
                         idx++;
                     }
                     long size = tree.size();
-                    if (saved != null && saved.size() == size) rootAtSaved[0] = tree.root();
                     while (head != null && head.size == size) {
                         Digest root = tree.root();
                         if (!root.equals(head.root)) {

@@ -50,6 +50,8 @@ public final class SqliteStore implements AutoCloseable {
     private final Connection conn;
     private final boolean readOnly;
     private PreparedStatement readNode;
+    private PreparedStatement insertEntry;
+    private PreparedStatement insertNode;
 
     private SqliteStore(Path path, Connection conn, boolean readOnly) {
         this.path = path;
@@ -248,8 +250,11 @@ public final class SqliteStore implements AutoCloseable {
     public record EntryRow(long seq, String kind, Long step, byte[] leafHash, byte[] bytes) {}
 
     public void insertEntry(long seq, String kind, Long step, Digest leafHash, byte[] bytes) {
-        try (PreparedStatement ps = conn.prepareStatement(
-                "INSERT INTO entries(seq, kind, step, leaf_hash, bytes) VALUES (?, ?, ?, ?, ?)")) {
+        try {
+            if (insertEntry == null) {
+                insertEntry = conn.prepareStatement("INSERT INTO entries(seq, kind, step, leaf_hash, bytes) VALUES (?, ?, ?, ?, ?)");
+            }
+            PreparedStatement ps = insertEntry;
             ps.setLong(1, seq);
             ps.setString(2, kind);
             if (step == null) ps.setNull(3, java.sql.Types.INTEGER); else ps.setLong(3, step);
@@ -378,7 +383,9 @@ public final class SqliteStore implements AutoCloseable {
     // ---- nodes
 
     public void insertNodes(long firstIndex, List<Digest> hashes) {
-        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO nodes(idx, hash) VALUES (?, ?)")) {
+        try {
+            if (insertNode == null) insertNode = conn.prepareStatement("INSERT INTO nodes(idx, hash) VALUES (?, ?)");
+            PreparedStatement ps = insertNode;
             long i = firstIndex;
             for (Digest d : hashes) {
                 ps.setLong(1, i++);
@@ -461,7 +468,9 @@ public final class SqliteStore implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (readNode != null) readNode.close();
+            for (PreparedStatement ps : new PreparedStatement[] {readNode, insertEntry, insertNode}) {
+                if (ps != null) ps.close();
+            }
             conn.close();
         } catch (SQLException ignored) {
             // Close after commit/rollback: nothing left to lose.
