@@ -25,9 +25,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "verify", description = {
-    "Audit a ledger's integrity: every entry, the chain, every stored node hash, every signed checkpoint;",
-    "with --since, consistency with a checkpoint saved earlier; with --artifacts, re-hash the files.",
-    "Exit 0 when nothing fails, 1 on any integrity failure."})
+    "Audit a ledger's integrity (exit 0 when nothing fails, 1 on any integrity failure).",
+    "Re-derives every entry, the chain, every stored node hash and the root at every signed checkpoint;",
+    "with --since, checks consistency with a checkpoint saved earlier; with --artifacts, re-hashes the files."})
 final class VerifyCommand implements Callable<Integer> {
     static final ObjectMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

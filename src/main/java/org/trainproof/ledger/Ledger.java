@@ -60,7 +60,14 @@ public final class Ledger implements AutoCloseable {
     /** Creates a ledger: genesis entry ({@code run} with {@code runConfig}) and the first signed checkpoint. */
     public static Ledger init(Path db, SigningKey key, String origin, ObjectNode runConfig) {
         checkOrigin(origin);
+        ObjectNode config = runConfig == null ? JsonNodeFactory.instance.objectNode() : runConfig;
+        try {
+            CanonicalJson.canonicalize(config);
+        } catch (IllegalArgumentException e) {
+            throw TrainproofException.badInput("run config", e.getMessage());
+        }
         SqliteStore store = SqliteStore.create(db);
+        boolean done = false;
         try {
             store.beginWrite();
             store.putMeta(META_ORIGIN, origin);
@@ -68,13 +75,16 @@ public final class Ledger implements AutoCloseable {
             store.putMeta(META_CREATED_BY, "trainproof 0.1.0");
             store.commit();
             Ledger l = new Ledger(store, key);
-            l.appendInternal(List.of(new EntryDraft(EntryKinds.RUN,
-                    runConfig == null ? JsonNodeFactory.instance.objectNode() : runConfig)), true);
+            l.appendInternal(List.of(new EntryDraft(EntryKinds.RUN, config)), true);
+            done = true;
             return l;
-        } catch (RuntimeException e) {
-            store.rollbackQuietly();
-            store.close();
-            throw e;
+        } finally {
+            if (!done) {
+                // init created the file; a failed init must not leave a half-made ledger behind.
+                store.rollbackQuietly();
+                store.close();
+                SqliteStore.deleteCreated(db);
+            }
         }
     }
 

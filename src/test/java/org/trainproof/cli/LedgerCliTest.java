@@ -136,6 +136,10 @@ class LedgerCliTest {
         CliRun i = CliRun.run("init", other, "--key", key, "--origin", "example.com/x", "--run-config", cfg);
         assertEquals(ExitCode.BAD_INPUT, i.code(), i.toString());
         assertFalse(Files.exists(other));
+        Files.writeString(cfg, "{\"seed\": 1152921504606846976}");
+        CliRun big = CliRun.run("init", other, "--key", key, "--origin", "example.com/x", "--run-config", cfg);
+        assertEquals(ExitCode.BAD_INPUT, big.code(), big.toString());
+        assertFalse(Files.exists(other));
         Files.writeString(cfg, "{\"a\": 1, \"a\": 2}");
         assertEquals(ExitCode.BAD_INPUT, CliRun.run("init", other, "--key", key, "--origin", "example.com/x", "--run-config", cfg).code());
         assertFalse(Files.exists(other));

@@ -93,6 +93,17 @@ public final class SqliteStore implements AutoCloseable {
         return s;
     }
 
+    /** Removes a ledger file (and its -wal/-shm) that {@link #create} made, after a failed init. */
+    public static void deleteCreated(Path path) {
+        for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
+            try {
+                Files.deleteIfExists(path.resolveSibling(path.getFileName() + suffix));
+            } catch (IOException ignored) {
+                // Best effort: the file is not a valid ledger either way and open() refuses it.
+            }
+        }
+    }
+
     /** Opens an existing ledger; never creates a file. */
     public static SqliteStore open(Path path, boolean readOnly) {
         checkLooksLikeSqlite(path);
