@@ -148,6 +148,33 @@ class LedgerDurabilityTest {
     }
 
     @Test
+    void twoConcurrentInits_exactlyOneWins_andItsLedgerSurvives() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            Path target = dir.resolve("init-race-" + round + ".db");
+            List<Throwable> errors = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                threads.add(new Thread(() -> {
+                    try (Ledger l = Ledger.init(target, LedgerFixtures.key(), LedgerFixtures.ORIGIN, null)) {
+                        l.size();
+                    } catch (Throwable e) {
+                        synchronized (errors) {
+                            errors.add(e);
+                        }
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) t.join();
+            assertEquals(1, errors.size(), "exactly one init must fail: " + errors);
+            assertTrue(errors.get(0) instanceof org.trainproof.TrainproofException te && te.exitCode() == ExitCode.BAD_INPUT, errors.toString());
+            AuditReport r = LedgerFixtures.audit(target);
+            assertTrue(r.clean(), r.findings().toString());
+            assertEquals(1, r.entries());
+        }
+    }
+
+    @Test
     void twoWritersInOneJvm_interleavedBatches_allLandInOneChain() throws Exception {
         List<Thread> threads = new ArrayList<>();
         List<Throwable> errors = new ArrayList<>();

@@ -240,6 +240,16 @@ class LedgerTamperTest {
     }
 
     @Test
+    void checkpointSizeColumnMovedLater_otherCheckpointsStillChecked() throws Exception {
+        Path db = fresh();
+        sql(db, "UPDATE checkpoints SET size = 12 WHERE size = 5");
+        AuditReport r = audit(db);
+        assertHas(r, LedgerFindings.CHECKPOINT_SIZE_MISMATCH);
+        assertFalse(failCodes(r).contains(LedgerFindings.CHECKPOINT_BEYOND_LEDGER), r.findings().toString());
+        assertFalse(failCodes(r).contains(LedgerFindings.ENTRIES_NOT_SIGNED), r.findings().toString());
+    }
+
+    @Test
     void deletedLatestCheckpointRow_detected() throws Exception {
         Path db = fresh();
         sql(db, "DELETE FROM checkpoints WHERE size = 13");

@@ -70,10 +70,25 @@ public final class SqliteStore implements AutoCloseable {
             Path side = path.resolveSibling(path.getFileName() + suffix);
             if (Files.exists(side)) throw TrainproofException.badInput(side, "exists; remove the stale file before init");
         }
+        try {
+            // Atomic: exactly one concurrent init owns the new file (SQLite treats an empty file as
+            // an empty database), so deleting it after a failed init never removes another's ledger.
+            Files.createFile(path);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw TrainproofException.badInput(path, "exists; init refuses to overwrite");
+        } catch (IOException e) {
+            throw TrainproofException.badInput(path, "cannot create: " + e.getMessage());
+        }
         SQLiteConfig cfg = baseConfig();
         cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
         cfg.setApplicationId(APPLICATION_ID);
-        Connection c = connect(path, cfg);
+        Connection c;
+        try {
+            c = connect(path, cfg);
+        } catch (RuntimeException e) {
+            deleteCreated(path);
+            throw e;
+        }
         SqliteStore s = new SqliteStore(path, c, false);
         try (Statement st = c.createStatement()) {
             st.execute("BEGIN IMMEDIATE");
@@ -88,6 +103,7 @@ public final class SqliteStore implements AutoCloseable {
             st.execute("COMMIT");
         } catch (SQLException e) {
             s.close();
+            deleteCreated(path);
             throw s.translate(e, "cannot create the ledger");
         }
         return s;
