@@ -67,7 +67,11 @@ final class VerifyCommand implements Callable<Integer> {
         if (artifacts != null && !Files.isDirectory(artifacts)) throw TrainproofException.badInput(artifacts, "not a directory");
         AuditReport report;
         try (Ledger l = Ledger.openReadOnly(ledger)) {
-            report = l.audit(new AuditRequest(key, saved, artifacts));
+            PrintWriter err = spec.commandLine().getErr();
+            report = l.audit(new AuditRequest(key, saved, artifacts, n -> {
+                err.println("verify: " + n + " entries checked");
+                err.flush();
+            }));
         } catch (LedgerCorruptException e) {
             report = AuditReport.unreadable(ledger.toString(), e.getMessage());
         }

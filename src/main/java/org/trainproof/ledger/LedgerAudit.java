@@ -229,6 +229,7 @@ final class LedgerAudit {
                         idx++;
                     }
                     long size = tree.size();
+                    if (req.progress() != null && size % AuditRequest.PROGRESS_EVERY == 0) req.progress().accept(size);
                     while (head != null && head.size < size) {
                         // Only reachable when a row's size column was altered (rows are read in
                         // column order): reported as CHECKPOINT_SIZE_MISMATCH; its root cannot be
