@@ -41,7 +41,8 @@ import org.trainproof.verdict.Severity;
  * kind / step / leaf_hash (compared with the bytes), nodes.idx / hash (recomputed), checkpoints.note
  * (signature, root recomputed), checkpoints.size (compared with the signed size), meta.origin
  * (compared with the signed origin), meta.vkey (compared with --key; used only without --key).
- * Unused by any decision: checkpoints.id (order only), meta.created_by.
+ * Unused by the audit: checkpoints.id (it picks the checkpoint head/prove/record use; record refuses a
+ * stale one), meta.created_by.
  */
 final class LedgerAudit {
     private static final int BATCH = 2048;
