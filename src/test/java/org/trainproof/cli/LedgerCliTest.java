@@ -262,6 +262,38 @@ class LedgerCliTest {
         assertEquals(1, r.err().lines().count(), r.err());
     }
 
+    /** --passphrase-env reads the environment, so this runs the CLI in child processes. */
+    @Test
+    void encryptedKey_viaPassphraseEnv_rightWorks_wrongIsExit3_unsetIsUsage() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        java.util.function.BiFunction<String, List<String>, Integer> run = (pass, args) -> {
+            List<String> cmd = new java.util.ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-cp",
+                    System.getProperty("java.class.path"), "org.trainproof.cli.Main"));
+            cmd.addAll(args);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().put("TP_PASS", pass);
+            try {
+                Process p = pb.start();
+                p.getInputStream().readAllBytes();
+                return p.waitFor();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        String prefix = dir.resolve("enc").toString();
+        assertEquals(0, run.apply("s3cret", List.of("keygen", "--name", "example.com/enc", "--out", prefix, "--passphrase-env", "TP_PASS")));
+        assertTrue(Files.readString(Path.of(prefix + ".key")).contains("ENCRYPTED PRIVATE KEY"));
+        String l2 = dir.resolve("enc.db").toString();
+        assertEquals(ExitCode.BAD_INPUT, run.apply("wrong", List.of("init", l2, "--key", prefix + ".key", "--origin", "example.com/e",
+                "--passphrase-env", "TP_PASS")));
+        assertFalse(Files.exists(Path.of(l2)));
+        assertEquals(0, run.apply("s3cret", List.of("init", l2, "--key", prefix + ".key", "--origin", "example.com/e",
+                "--passphrase-env", "TP_PASS")));
+        assertEquals(ExitCode.USAGE, CliRun.run("record", l2, "--key", prefix + ".key", "--step", 1, "--event", "x",
+                "--passphrase-env", "TP_UNSET_VARIABLE_FOR_TEST").code());
+        assertEquals(ExitCode.BAD_INPUT, CliRun.run("record", l2, "--key", prefix + ".key", "--step", 1, "--event", "x").code());
+    }
+
     @Test
     void record_nothingToRecord_usage() {
         assertEquals(ExitCode.USAGE, CliRun.run("record", db, "--key", key, "--step", 5).code());
