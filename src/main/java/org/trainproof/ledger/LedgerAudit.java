@@ -178,8 +178,8 @@ final class LedgerAudit {
                     expectedSeq = row.seq() + 1;
                     if (row.leafHash() == null || !Arrays.equals(row.leafHash(), d.leaf.toByteArray())) {
                         add(Finding.of(LedgerFindings.ENTRY_LEAF_HASH_MISMATCH, Severity.FAIL,
-                                "stored leaf hash differs from SHA-256(0x00 || entry bytes)").at(at)
-                                .withMismatch(d.leaf, row.leafHash() == null ? null : org.trainproof.bytes.Hex.encode(row.leafHash())));
+                                "SHA-256(0x00 || entry bytes) differs from the leaf hash stored at append").at(at)
+                                .withMismatch(row.leafHash() == null ? null : org.trainproof.bytes.Hex.encode(row.leafHash()), d.leaf));
                     }
                     LedgerEntry e = d.entry;
                     if (e == null) {
