@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.trainproof.ExitCode;
 import org.trainproof.TrainproofException;
 import org.trainproof.bytes.Digest;
 import org.trainproof.crypto.SigningKey;
@@ -363,10 +362,6 @@ public final class Ledger implements AutoCloseable {
     /** Runs the full integrity audit; see {@link LedgerAudit}. */
     public AuditReport audit(AuditRequest request) {
         return new LedgerAudit(this, request).run();
-    }
-
-    static TrainproofException internal(String what) {
-        return new TrainproofException(ExitCode.INTERNAL, what);
     }
 
     @Override

@@ -293,11 +293,6 @@ public final class SqliteStore implements AutoCloseable {
         }
     }
 
-    /** Number of entry rows (count, not max seq: a gap must not hide). */
-    public long entryCount() {
-        return queryLong("SELECT count(*) FROM entries", "cannot count entries");
-    }
-
     /** Largest seq, or -1 for none. */
     public long maxSeq() {
         return queryLong("SELECT coalesce(max(seq), -1) FROM entries", "cannot read entries");
@@ -366,10 +361,6 @@ public final class SqliteStore implements AutoCloseable {
     public Cursor<CheckpointRow> checkpointsBySize() {
         return cursor("SELECT id, size, note FROM checkpoints WHERE id >= ? ORDER BY size, id", Long.MIN_VALUE,
                 rs -> new CheckpointRow(rs.getLong(1), rs.getLong(2), rs.getBytes(3)), "cannot read checkpoints");
-    }
-
-    public long checkpointCount() {
-        return queryLong("SELECT count(*) FROM checkpoints", "cannot count checkpoints");
     }
 
     private interface RowMapper<T> {
