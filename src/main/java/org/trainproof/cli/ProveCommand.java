@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "prove", description = {
-    "Write an offline proof that one entry is in the ledger under its latest signed checkpoint",
-    "(JSON bundle holding a C2SP tlog-proof and the entry; schemas/proof-bundle.schema.json)."})
+    "Write an offline proof that one entry is under the latest signed checkpoint.",
+    "The file is a JSON bundle (schemas/proof-bundle.schema.json) holding a C2SP tlog-proof and the entry."})
 final class ProveCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -25,13 +25,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "verify", description = {
-    "Audit a ledger's integrity: every entry, the chain, every stored node hash, every signed checkpoint;",
-    "with --since, consistency with a checkpoint saved earlier; with --artifacts, re-hash the files.",
-    "Exit 0 when nothing fails, 1 on any integrity failure."})
+    "Audit a ledger's integrity (exit 0 when nothing fails, 1 on any integrity failure).",
+    "Re-derives every entry, the chain, every stored node hash and the root at every signed checkpoint;",
+    "with --since, checks consistency with a checkpoint saved earlier; with --artifacts, re-hashes the files."})
 final class VerifyCommand implements Callable<Integer> {
     static final ObjectMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
             .build();
 
     @CommandLine.Spec
@@ -67,7 +67,11 @@ final class VerifyCommand implements Callable<Integer> {
         if (artifacts != null && !Files.isDirectory(artifacts)) throw TrainproofException.badInput(artifacts, "not a directory");
         AuditReport report;
         try (Ledger l = Ledger.openReadOnly(ledger)) {
-            report = l.audit(new AuditRequest(key, saved, artifacts));
+            PrintWriter err = spec.commandLine().getErr();
+            report = l.audit(new AuditRequest(key, saved, artifacts, n -> {
+                err.println("verify: " + n + " entries checked");
+                err.flush();
+            }));
         } catch (LedgerCorruptException e) {
             report = AuditReport.unreadable(ledger.toString(), e.getMessage());
         }

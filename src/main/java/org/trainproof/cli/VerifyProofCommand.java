@@ -15,8 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "verify-proof", description = {
-    "Check an offline proof without the ledger: checkpoint signature, inclusion proof, entry, and",
-    "with --artifact that the file on disk has a digest the entry states."})
+    "Check an offline proof without the ledger (exit 0 valid, 1 not).",
+    "Checks the checkpoint signature, the inclusion proof, the entry, and with --artifact that the",
+    "file on disk has a digest and size the entry states."})
 final class VerifyProofCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

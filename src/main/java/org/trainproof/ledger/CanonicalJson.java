@@ -16,7 +16,6 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -81,9 +80,7 @@ public final class CanonicalJson {
     private static void write(JsonNode n, StringBuilder sb, String path) {
         switch (n.getNodeType()) {
             case OBJECT -> {
-                List<Map.Entry<String, JsonNode>> fields = new ArrayList<>();
-                Iterator<Map.Entry<String, JsonNode>> it = n.fields();
-                while (it.hasNext()) fields.add(it.next());
+                List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(n.properties());
                 fields.sort(Map.Entry.comparingByKey()); // String.compareTo compares UTF-16 code units
                 sb.append('{');
                 boolean first = true;

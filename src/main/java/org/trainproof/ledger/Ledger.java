@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.trainproof.ExitCode;
 import org.trainproof.TrainproofException;
 import org.trainproof.bytes.Digest;
 import org.trainproof.crypto.SigningKey;
@@ -60,7 +59,14 @@ public final class Ledger implements AutoCloseable {
     /** Creates a ledger: genesis entry ({@code run} with {@code runConfig}) and the first signed checkpoint. */
     public static Ledger init(Path db, SigningKey key, String origin, ObjectNode runConfig) {
         checkOrigin(origin);
+        ObjectNode config = runConfig == null ? JsonNodeFactory.instance.objectNode() : runConfig;
+        try {
+            CanonicalJson.canonicalize(config);
+        } catch (IllegalArgumentException e) {
+            throw TrainproofException.badInput("run config", e.getMessage());
+        }
         SqliteStore store = SqliteStore.create(db);
+        boolean done = false;
         try {
             store.beginWrite();
             store.putMeta(META_ORIGIN, origin);
@@ -68,13 +74,16 @@ public final class Ledger implements AutoCloseable {
             store.putMeta(META_CREATED_BY, "trainproof 0.1.0");
             store.commit();
             Ledger l = new Ledger(store, key);
-            l.appendInternal(List.of(new EntryDraft(EntryKinds.RUN,
-                    runConfig == null ? JsonNodeFactory.instance.objectNode() : runConfig)), true);
+            l.appendInternal(List.of(new EntryDraft(EntryKinds.RUN, config)), true);
+            done = true;
             return l;
-        } catch (RuntimeException e) {
-            store.rollbackQuietly();
-            store.close();
-            throw e;
+        } finally {
+            if (!done) {
+                // init created the file; a failed init must not leave a half-made ledger behind.
+                store.rollbackQuietly();
+                store.close();
+                SqliteStore.deleteCreated(db);
+            }
         }
     }
 
@@ -160,9 +169,9 @@ public final class Ledger implements AutoCloseable {
         store.beginWrite();
         boolean committed = false;
         try {
-            long size = store.entryCount();
-            long maxSeq = store.maxSeq();
-            if (maxSeq != size - 1) throw TrainproofException.integrity(path(), "entry rows are not contiguous (" + size + " rows, max seq " + maxSeq + ")");
+            // max(seq) + 1 is an O(log n) read; a gap below it is the audit's business, and the
+            // signed checkpoint below must cover exactly this many entries.
+            long size = store.maxSeq() + 1;
             Optional<SqliteStore.CheckpointRow> latest = store.latestCheckpoint();
             Digest prev = null;
             if (genesis) {
@@ -253,9 +262,9 @@ public final class Ledger implements AutoCloseable {
 
     // ---- reading
 
-    /** Number of entries (rows). */
+    /** Number of entries: max(seq) + 1 (O(log n); the audit checks there are no gaps). */
     public long size() {
-        return store.entryCount();
+        return store.maxSeq() + 1;
     }
 
     /** The latest signed checkpoint note, byte-exact as stored (verified against the stored key). */
@@ -283,7 +292,12 @@ public final class Ledger implements AutoCloseable {
 
     /** Streams every entry in seq order to {@code sink} (decoded strictly; exit 1 on a malformed one). */
     public void forEachEntry(Consumer<LedgerEntry> sink) {
-        try (SqliteStore.Cursor<SqliteStore.EntryRow> c = store.entriesFrom(0)) {
+        forEachEntry(0, sink);
+    }
+
+    /** Streams entries with seq >= {@code fromSeq} in seq order (decoded strictly; exit 1 on a malformed one). */
+    public void forEachEntry(long fromSeq, Consumer<LedgerEntry> sink) {
+        try (SqliteStore.Cursor<SqliteStore.EntryRow> c = store.entriesFrom(fromSeq)) {
             SqliteStore.EntryRow r;
             while ((r = c.next()) != null) {
                 try {
@@ -324,6 +338,9 @@ public final class Ledger implements AutoCloseable {
             if (index < 0 || index >= cp.size()) {
                 throw TrainproofException.badInput(path(), "no entry " + index + " under the latest checkpoint (size " + cp.size() + ")");
             }
+            if (!Tree.root(cp.size(), store::readNodes).equals(cp.root())) {
+                throw TrainproofException.integrity(path(), "stored tree does not match the latest signed checkpoint; run 'trainproof verify'");
+            }
             LedgerEntry e = readEntry(index);
             List<Digest> proof = Tree.inclusionProof(index, cp.size(), store::readNodes);
             return new TlogProof(e.canonicalBytes(), index, proof, note);
@@ -345,10 +362,6 @@ public final class Ledger implements AutoCloseable {
     /** Runs the full integrity audit; see {@link LedgerAudit}. */
     public AuditReport audit(AuditRequest request) {
         return new LedgerAudit(this, request).run();
-    }
-
-    static TrainproofException internal(String what) {
-        return new TrainproofException(ExitCode.INTERNAL, what);
     }
 
     @Override

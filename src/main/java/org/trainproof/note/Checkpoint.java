@@ -8,9 +8,8 @@ import org.trainproof.bytes.Digest;
 import org.trainproof.crypto.SigningKey;
 
 /**
- * A C2SP tlog-checkpoint body: origin, tree size, SHA-256 root, optional extension lines. Public
- * constructors of verified checkpoints go through {@link #open}; {@link #parseBody} is the
- * shape check alone (used by {@code open} and by tests).
+ * A C2SP tlog-checkpoint body: origin, tree size, SHA-256 root, optional extension lines. Outside
+ * this package checkpoints come only from {@link #open}, which verifies the log's signature first.
  */
 public record Checkpoint(String origin, long size, Digest root, List<String> extensions) {
     public Checkpoint {
@@ -49,8 +48,11 @@ public record Checkpoint(String origin, long size, Digest root, List<String> ext
         return new Signed(parseBody(n.text()), new String(note, StandardCharsets.UTF_8), n);
     }
 
-    /** Parses a checkpoint body, strictly: 32-byte root, decimal size without leading zeros. */
-    public static Checkpoint parseBody(String text) throws NoteException {
+    /**
+     * Parses a checkpoint body, strictly: 32-byte root, decimal size without leading zeros. Not
+     * public: callers outside this package get checkpoints only through {@link #open}, verified.
+     */
+    static Checkpoint parseBody(String text) throws NoteException {
         if (!text.endsWith("\n")) throw bad("body must end in a newline");
         String[] lines = text.substring(0, text.length() - 1).split("\n", -1);
         if (lines.length < 3) throw bad("fewer than three lines");

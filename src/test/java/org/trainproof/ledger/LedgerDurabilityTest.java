@@ -73,9 +73,13 @@ class LedgerDurabilityTest {
         return out;
     }
 
+    /** The `verify` command itself, in-process: exit 0. */
     private void assertAuditClean() {
-        AuditReport r = LedgerFixtures.audit(db);
-        assertTrue(r.clean(), "audit after kill: " + r.findings());
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = org.trainproof.cli.Cli.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+                "verify", db.toString(), "--key", dir.resolve("k.pub").toString());
+        assertEquals(0, code, "verify after kill: " + out + err);
     }
 
     @Test
@@ -144,6 +148,56 @@ class LedgerDurabilityTest {
             Set<String> texts = eventTexts();
             if (a.exitValue() == 0) assertTrue(texts.contains("a" + round));
             if (b.exitValue() == 0) assertTrue(texts.contains("b" + round));
+        }
+    }
+
+    @Test
+    void writeLockHeldLongerThanBusyTimeout_recordFailsLedgerBusy_exit3_nothingWritten() throws Exception {
+        long before;
+        try (Ledger l = Ledger.openReadOnly(db)) {
+            before = l.size();
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("BEGIN IMMEDIATE");
+            java.io.StringWriter out = new java.io.StringWriter();
+            java.io.StringWriter err = new java.io.StringWriter();
+            int code = org.trainproof.cli.Cli.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+                    "record", db.toString(), "--key", keyFile.toString(), "--step", "9", "--event", "blocked");
+            assertEquals(ExitCode.BAD_INPUT, code, out + " " + err);
+            assertTrue(err.toString().contains("ledger busy"), err.toString());
+            st.execute("ROLLBACK");
+        }
+        try (Ledger l = Ledger.openReadOnly(db)) {
+            assertEquals(before, l.size());
+        }
+        assertAuditClean();
+    }
+
+    @Test
+    void twoConcurrentInits_exactlyOneWins_andItsLedgerSurvives() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            Path target = dir.resolve("init-race-" + round + ".db");
+            List<Throwable> errors = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                threads.add(new Thread(() -> {
+                    try (Ledger l = Ledger.init(target, LedgerFixtures.key(), LedgerFixtures.ORIGIN, null)) {
+                        l.size();
+                    } catch (Throwable e) {
+                        synchronized (errors) {
+                            errors.add(e);
+                        }
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) t.join();
+            assertEquals(1, errors.size(), "exactly one init must fail: " + errors);
+            assertTrue(errors.get(0) instanceof org.trainproof.TrainproofException te && te.exitCode() == ExitCode.BAD_INPUT, errors.toString());
+            AuditReport r = LedgerFixtures.audit(target);
+            assertTrue(r.clean(), r.findings().toString());
+            assertEquals(1, r.entries());
         }
     }
 

@@ -171,6 +171,35 @@ class LedgerTamperTest {
     }
 
     @Test
+    void changedStepColumn_detected() throws Exception {
+        Path db = fresh();
+        sql(db, "UPDATE entries SET step = 7 WHERE seq = 3");
+        assertHas(audit(db), LedgerFindings.ENTRY_COLUMN_MISMATCH);
+    }
+
+    @Test
+    void changedNodeIndexColumn_detected() throws Exception {
+        Path db = fresh();
+        sql(db, "UPDATE nodes SET idx = 5000 WHERE idx = 3");
+        assertHas(audit(db), LedgerFindings.NODE_MISSING, LedgerFindings.NODE_EXTRA);
+    }
+
+    /** The columns the audit does not use: changing them changes nothing it reports. */
+    @Test
+    void changedCheckpointIdsAndCreatedBy_unusedByAudit_butRecordRefusesAStaleLatest() throws Exception {
+        Path db = fresh();
+        sql(db, "UPDATE checkpoints SET id = id + 1000 WHERE size = 7",
+                "UPDATE meta SET value = 'someone else' WHERE key = 'created_by'");
+        assertTrue(audit(db).clean());
+        try (Ledger l = Ledger.openForAppend(db, LedgerFixtures.key())) {
+            org.trainproof.TrainproofException e = org.junit.jupiter.api.Assertions.assertThrows(org.trainproof.TrainproofException.class,
+                    () -> l.append(List.of(new EntryDraft("event", LedgerFixtures.event(1, "x")))));
+            assertEquals(org.trainproof.ExitCode.INTEGRITY, e.exitCode());
+        }
+        assertTrue(audit(db).clean(), "a refused append writes nothing");
+    }
+
+    @Test
     void changedLeafHashColumnOnly_detected() throws Exception {
         Path db = fresh();
         sql(db, "UPDATE entries SET leaf_hash = zeroblob(32) WHERE seq = 2");
@@ -237,6 +266,16 @@ class LedgerTamperTest {
         Path db = fresh();
         sql(db, "UPDATE checkpoints SET size = 8 WHERE size = 9");
         assertHas(audit(db), LedgerFindings.CHECKPOINT_SIZE_MISMATCH);
+    }
+
+    @Test
+    void checkpointSizeColumnMovedLater_otherCheckpointsStillChecked() throws Exception {
+        Path db = fresh();
+        sql(db, "UPDATE checkpoints SET size = 12 WHERE size = 5");
+        AuditReport r = audit(db);
+        assertHas(r, LedgerFindings.CHECKPOINT_SIZE_MISMATCH);
+        assertFalse(failCodes(r).contains(LedgerFindings.CHECKPOINT_BEYOND_LEDGER), r.findings().toString());
+        assertFalse(failCodes(r).contains(LedgerFindings.ENTRIES_NOT_SIGNED), r.findings().toString());
     }
 
     @Test

@@ -50,6 +50,8 @@ public final class SqliteStore implements AutoCloseable {
     private final Connection conn;
     private final boolean readOnly;
     private PreparedStatement readNode;
+    private PreparedStatement insertEntry;
+    private PreparedStatement insertNode;
 
     private SqliteStore(Path path, Connection conn, boolean readOnly) {
         this.path = path;
@@ -68,10 +70,25 @@ public final class SqliteStore implements AutoCloseable {
             Path side = path.resolveSibling(path.getFileName() + suffix);
             if (Files.exists(side)) throw TrainproofException.badInput(side, "exists; remove the stale file before init");
         }
+        try {
+            // Atomic: exactly one concurrent init owns the new file (SQLite treats an empty file as
+            // an empty database), so deleting it after a failed init never removes another's ledger.
+            Files.createFile(path);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw TrainproofException.badInput(path, "exists; init refuses to overwrite");
+        } catch (IOException e) {
+            throw TrainproofException.badInput(path, "cannot create: " + e.getMessage());
+        }
         SQLiteConfig cfg = baseConfig();
         cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
         cfg.setApplicationId(APPLICATION_ID);
-        Connection c = connect(path, cfg);
+        Connection c;
+        try {
+            c = connect(path, cfg);
+        } catch (RuntimeException e) {
+            deleteCreated(path);
+            throw e;
+        }
         SqliteStore s = new SqliteStore(path, c, false);
         try (Statement st = c.createStatement()) {
             st.execute("BEGIN IMMEDIATE");
@@ -86,9 +103,21 @@ public final class SqliteStore implements AutoCloseable {
             st.execute("COMMIT");
         } catch (SQLException e) {
             s.close();
+            deleteCreated(path);
             throw s.translate(e, "cannot create the ledger");
         }
         return s;
+    }
+
+    /** Removes a ledger file (and its -wal/-shm) that {@link #create} made, after a failed init. */
+    public static void deleteCreated(Path path) {
+        for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
+            try {
+                Files.deleteIfExists(path.resolveSibling(path.getFileName() + suffix));
+            } catch (IOException ignored) {
+                // Best effort: the file is not a valid ledger either way and open() refuses it.
+            }
+        }
     }
 
     /** Opens an existing ledger; never creates a file. */
@@ -248,8 +277,11 @@ public final class SqliteStore implements AutoCloseable {
     public record EntryRow(long seq, String kind, Long step, byte[] leafHash, byte[] bytes) {}
 
     public void insertEntry(long seq, String kind, Long step, Digest leafHash, byte[] bytes) {
-        try (PreparedStatement ps = conn.prepareStatement(
-                "INSERT INTO entries(seq, kind, step, leaf_hash, bytes) VALUES (?, ?, ?, ?, ?)")) {
+        try {
+            if (insertEntry == null) {
+                insertEntry = conn.prepareStatement("INSERT INTO entries(seq, kind, step, leaf_hash, bytes) VALUES (?, ?, ?, ?, ?)");
+            }
+            PreparedStatement ps = insertEntry;
             ps.setLong(1, seq);
             ps.setString(2, kind);
             if (step == null) ps.setNull(3, java.sql.Types.INTEGER); else ps.setLong(3, step);
@@ -259,11 +291,6 @@ public final class SqliteStore implements AutoCloseable {
         } catch (SQLException e) {
             throw translate(e, "cannot append entry " + seq);
         }
-    }
-
-    /** Number of entry rows (count, not max seq: a gap must not hide). */
-    public long entryCount() {
-        return queryLong("SELECT count(*) FROM entries", "cannot count entries");
     }
 
     /** Largest seq, or -1 for none. */
@@ -336,10 +363,6 @@ public final class SqliteStore implements AutoCloseable {
                 rs -> new CheckpointRow(rs.getLong(1), rs.getLong(2), rs.getBytes(3)), "cannot read checkpoints");
     }
 
-    public long checkpointCount() {
-        return queryLong("SELECT count(*) FROM checkpoints", "cannot count checkpoints");
-    }
-
     private interface RowMapper<T> {
         T map(ResultSet rs) throws SQLException;
     }
@@ -378,7 +401,9 @@ public final class SqliteStore implements AutoCloseable {
     // ---- nodes
 
     public void insertNodes(long firstIndex, List<Digest> hashes) {
-        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO nodes(idx, hash) VALUES (?, ?)")) {
+        try {
+            if (insertNode == null) insertNode = conn.prepareStatement("INSERT INTO nodes(idx, hash) VALUES (?, ?)");
+            PreparedStatement ps = insertNode;
             long i = firstIndex;
             for (Digest d : hashes) {
                 ps.setLong(1, i++);
@@ -461,7 +486,9 @@ public final class SqliteStore implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (readNode != null) readNode.close();
+            for (PreparedStatement ps : new PreparedStatement[] {readNode, insertEntry, insertNode}) {
+                if (ps != null) ps.close();
+            }
             conn.close();
         } catch (SQLException ignored) {
             // Close after commit/rollback: nothing left to lose.
