@@ -1,5 +1,6 @@
 package org.trainproof.ledger;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,12 +14,21 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.trainproof.TrainproofException;
 import org.trainproof.bytes.Digest;
+import org.trainproof.checkpoint.CheckpointFiles;
+import org.trainproof.checkpoint.CheckpointManifest;
+import org.trainproof.checkpoint.FileManifest;
+import org.trainproof.checkpoint.ManifestOptions;
+import org.trainproof.checkpoint.Manifests;
+import org.trainproof.checkpoint.TensorManifest;
 
 /**
- * The "checkpoint" part of a checkpoint entry. Until the per-tensor manifest lands, it records per
- * file its name (relative to the given path's parent, '/'-separated), byte size and SHA-256:
- * {@code {"files": [{"name": ..., "size": ..., "sha256": ...}]}}. One function, so the manifest can
- * replace it.
+ * The "checkpoint" part of a checkpoint entry:
+ * {@code {"manifests": [{"name": ..., "manifest": <CheckpointManifest>}], "files": [{"name": ..., "size": ..., "sha256": ...}]}}.
+ * Each given path that is a safetensors checkpoint (a file, an index, or a directory holding one)
+ * gets its per-tensor manifest ({@link Manifests}; its root covers every byte of every shard, so it
+ * identifies the files as a whole-file digest would, and localises a change to one tensor). Every
+ * other file (optimizer state, a directory's non-safetensors files) gets its plain SHA-256. Names are
+ * relative to the given path's parent, '/'-separated.
  */
 public final class CheckpointBodies {
     private CheckpointBodies() {}
@@ -26,26 +36,127 @@ public final class CheckpointBodies {
     /** One file as a checkpoint entry states it. */
     public record FileDigest(String name, long size, Digest sha256) {}
 
-    /** Hashes each path (a file, or a directory taken recursively, in name order). */
+    /** A checkpoint manifest as an entry states it, under the name it was recorded with. */
+    public record NamedManifest(String name, CheckpointManifest manifest) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** Builds the body for the given paths (files or directories, directories taken recursively, in name order). */
     public static ObjectNode of(List<Path> paths) {
+        return of(paths, ManifestOptions.defaults());
+    }
+
+    public static ObjectNode of(List<Path> paths, ManifestOptions options) {
         ArrayNode files = JsonNodeFactory.instance.arrayNode();
+        ArrayNode manifests = JsonNodeFactory.instance.arrayNode();
         for (Path p : paths) {
             Path base = p.toAbsolutePath().normalize().getParent();
+            java.util.Set<Path> covered = new java.util.HashSet<>();
+            if (isSafetensors(p)) {
+                CheckpointFiles cf = CheckpointFiles.of(p);
+                for (String f : cf.files()) covered.add(cf.resolve(f).toAbsolutePath().normalize());
+                if (p.getFileName() != null && p.getFileName().toString().endsWith(".index.json")) {
+                    covered.add(p.toAbsolutePath().normalize());
+                } else if (Files.isDirectory(p)) {
+                    try (Stream<Path> s = Files.list(p)) {
+                        s.filter(x -> x.getFileName().toString().endsWith(".safetensors.index.json"))
+                                .forEach(x -> covered.add(x.toAbsolutePath().normalize()));
+                    } catch (IOException e) {
+                        throw TrainproofException.badInput(p, "cannot list: " + e.getMessage());
+                    }
+                }
+                ObjectNode m = manifests.addObject();
+                m.put("name", relativeName(base, p));
+                m.set("manifest", JSON.valueToTree(Manifests.of(p, options)));
+            }
             for (Path f : expand(p)) {
                 Path abs = f.toAbsolutePath().normalize();
-                String name = base == null ? abs.getFileName().toString() : base.relativize(abs).toString().replace('\\', '/');
+                if (covered.contains(abs)) continue;
                 long[] size = new long[1];
                 Digest d = sha256(f, size);
                 ObjectNode o = files.addObject();
-                o.put("name", name);
+                o.put("name", relativeName(base, f));
                 o.put("size", size[0]);
                 o.put("sha256", d.toString());
             }
         }
         ObjectNode cp = JsonNodeFactory.instance.objectNode();
+        if (!manifests.isEmpty()) cp.set("manifests", manifests);
         cp.set("files", files);
         return cp;
     }
+
+    private static String relativeName(Path base, Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        return base == null ? abs.getFileName().toString() : base.relativize(abs).toString().replace('\\', '/');
+    }
+
+    /** True when the path is a safetensors file or index, or a directory holding a safetensors checkpoint. */
+    public static boolean isSafetensors(Path p) {
+        String n = p.getFileName() == null ? "" : p.getFileName().toString();
+        if (Files.isRegularFile(p)) return n.endsWith(".safetensors") || n.endsWith(".safetensors.index.json");
+        if (!Files.isDirectory(p)) return false;
+        try (Stream<Path> s = Files.list(p)) {
+            return s.anyMatch(x -> {
+                String m = x.getFileName().toString();
+                return m.endsWith(".safetensors") || m.endsWith(".safetensors.index.json");
+            });
+        } catch (IOException e) {
+            throw TrainproofException.badInput(p, "cannot list: " + e.getMessage());
+        }
+    }
+
+    /** The manifests a checkpoint body states (empty when none, or of another shape: the audit reports that). */
+    public static List<NamedManifest> manifests(ObjectNode checkpoint) {
+        List<NamedManifest> out = new ArrayList<>();
+        if (checkpoint == null || !checkpoint.path("manifests").isArray()) return out;
+        for (var m : checkpoint.path("manifests")) {
+            try {
+                out.add(new NamedManifest(m.path("name").asText(), JSON.treeToValue(m.path("manifest"), CheckpointManifest.class)));
+            } catch (IOException | IllegalArgumentException e) {
+                out.add(new NamedManifest(m.path("name").asText(), null));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Compares the manifest a ledger states with the one computed from the file(s) now; empty when the
+     * roots agree. Otherwise one line per difference, naming the tensor (or header, or file).
+     */
+    public static List<Mismatch> compare(CheckpointManifest stated, CheckpointManifest actual) {
+        List<Mismatch> out = new ArrayList<>();
+        if (stated.root() != null && stated.root().equals(actual.root())) return out;
+        java.util.Map<String, TensorManifest> now = new java.util.HashMap<>();
+        for (TensorManifest t : actual.tensors()) now.put(t.name(), t);
+        for (TensorManifest t : stated.tensors()) {
+            TensorManifest a = now.remove(t.name());
+            if (a == null) {
+                out.add(new Mismatch(t.name(), "tensor missing from the file", t.sha256(), null));
+            } else if (!t.sha256().equals(a.sha256())) {
+                out.add(new Mismatch(t.name(), "tensor bytes changed", t.sha256(), a.sha256()));
+            } else if (!t.dtype().equals(a.dtype()) || !t.shape().equals(a.shape())) {
+                out.add(new Mismatch(t.name(), "tensor dtype/shape changed", t.dtype() + t.shape(), a.dtype() + a.shape()));
+            }
+        }
+        for (String extra : new java.util.TreeSet<>(now.keySet())) {
+            out.add(new Mismatch(extra, "tensor not in the recorded checkpoint", null, now.get(extra).sha256()));
+        }
+        java.util.Map<String, FileManifest> files = new java.util.HashMap<>();
+        for (FileManifest f : actual.files()) files.put(f.path(), f);
+        for (FileManifest f : stated.files()) {
+            FileManifest a = files.get(f.path());
+            if (a != null && !java.util.Objects.equals(f.headerSha256(), a.headerSha256())) {
+                out.add(new Mismatch(null, "header of " + f.path() + " changed", f.headerSha256(), a.headerSha256()));
+            }
+        }
+        if (out.isEmpty()) out.add(new Mismatch(null, "checkpoint root differs", stated.root(), actual.root()));
+        return out;
+    }
+
+    /** One difference between a recorded manifest and the file now: tensor null for the header or file. */
+    public record Mismatch(String tensor, String what, String expected, String actual) {}
 
     /** The files a checkpoint body states (empty when it names none or has another shape). */
     public static List<FileDigest> files(ObjectNode checkpoint) {

@@ -206,8 +206,12 @@ final class LedgerAudit {
                         if (e.kind().equals(EntryKinds.END)) ended = true;
                         if (e.kind().equals(EntryKinds.CHECKPOINT) && req.artifactsDir() != null) {
                             JsonNode cp = e.body().get("checkpoint");
-                            for (CheckpointBodies.FileDigest f : CheckpointBodies.files(cp instanceof ObjectNode o ? o : null)) {
-                                artifacts.add(new ArtifactRef(e.seq(), e.step().orElse(null), f));
+                            ObjectNode cpo = cp instanceof ObjectNode o ? o : null;
+                            for (CheckpointBodies.FileDigest f : CheckpointBodies.files(cpo)) {
+                                artifacts.add(new ArtifactRef(e.seq(), e.step().orElse(null), f, null));
+                            }
+                            for (CheckpointBodies.NamedManifest m : CheckpointBodies.manifests(cpo)) {
+                                artifacts.add(new ArtifactRef(e.seq(), e.step().orElse(null), null, m));
                             }
                         }
                     }
@@ -378,7 +382,8 @@ final class LedgerAudit {
         }
     }
 
-    private record ArtifactRef(long seq, Long step, CheckpointBodies.FileDigest file) {}
+    /** A file (plain SHA-256) or a safetensors checkpoint (manifest) named by a checkpoint entry. */
+    private record ArtifactRef(long seq, Long step, CheckpointBodies.FileDigest file, CheckpointBodies.NamedManifest manifest) {}
 
     private long checkArtifacts(List<ArtifactRef> refs) {
         Path dir = req.artifactsDir();
@@ -408,6 +413,7 @@ final class LedgerAudit {
     }
 
     private Finding checkOne(Path dir, ArtifactRef ref) {
+        if (ref.manifest() != null) return checkManifest(dir, ref);
         CheckpointBodies.FileDigest fd = ref.file();
         Location at = Location.file(fd.name()).withEntry(ref.seq());
         if (ref.step() != null) at = at.withStep(ref.step());
@@ -431,5 +437,39 @@ final class LedgerAudit {
                     .at(at).withMismatch(fd.sha256(), d);
         }
         return null;
+    }
+
+    /** Re-reads a safetensors checkpoint and compares per tensor, so a change is localised to one tensor. */
+    private Finding checkManifest(Path dir, ArtifactRef ref) {
+        CheckpointBodies.NamedManifest nm = ref.manifest();
+        Location at = Location.file(nm.name()).withEntry(ref.seq());
+        if (ref.step() != null) at = at.withStep(ref.step());
+        if (nm.manifest() == null) {
+            return Finding.of(LedgerFindings.ARTIFACT_DIGEST_MISMATCH, Severity.FAIL,
+                    "the entry's manifest of '" + nm.name() + "' is not readable; the file cannot be checked").at(at);
+        }
+        Path base = dir.toAbsolutePath().normalize();
+        Path p = base.resolve(nm.name()).normalize();
+        if (!p.startsWith(base)) {
+            return Finding.of(LedgerFindings.ARTIFACT_DIGEST_MISMATCH, Severity.FAIL,
+                    "checkpoint name '" + nm.name() + "' escapes the artifacts directory; not re-hashed").at(at);
+        }
+        if (!Files.exists(p)) {
+            return Finding.of(LedgerFindings.ARTIFACT_MISSING, Severity.WARNING, "not found in " + dir + ": not re-hashed").at(at);
+        }
+        org.trainproof.checkpoint.CheckpointManifest now;
+        try {
+            now = org.trainproof.checkpoint.Manifests.of(p);
+        } catch (TrainproofException e) {
+            return Finding.of(LedgerFindings.ARTIFACT_DIGEST_MISMATCH, Severity.FAIL,
+                    "no longer a readable safetensors checkpoint: " + e.getMessage()).at(at);
+        }
+        List<CheckpointBodies.Mismatch> diffs = CheckpointBodies.compare(nm.manifest(), now);
+        if (diffs.isEmpty()) return null;
+        CheckpointBodies.Mismatch first = diffs.get(0);
+        if (first.tensor() != null) at = at.withTensor(first.tensor());
+        String more = diffs.size() == 1 ? "" : " (and " + (diffs.size() - 1) + " more difference" + (diffs.size() == 2 ? "" : "s") + ")";
+        return Finding.of(LedgerFindings.ARTIFACT_DIGEST_MISMATCH, Severity.FAIL, first.what() + more)
+                .at(at).withMismatch(first.expected(), first.actual());
     }
 }

@@ -100,7 +100,20 @@ public final class ProofBundle {
         CheckpointBodies.FileDigest matched = null;
         if (artifact != null) {
             JsonNode c = entry.body().get("checkpoint");
-            List<CheckpointBodies.FileDigest> files = CheckpointBodies.files(c instanceof ObjectNode oc ? oc : null);
+            ObjectNode co = c instanceof ObjectNode oc ? oc : null;
+            List<CheckpointBodies.FileDigest> files = CheckpointBodies.files(co);
+            List<CheckpointBodies.NamedManifest> manifests = CheckpointBodies.manifests(co);
+            if (!manifests.isEmpty() && CheckpointBodies.isSafetensors(artifact)) {
+                org.trainproof.checkpoint.CheckpointManifest now = org.trainproof.checkpoint.Manifests.of(artifact);
+                for (CheckpointBodies.NamedManifest m : manifests) {
+                    if (m.manifest() != null && (now.root().equals(m.manifest().root())
+                            || m.manifest().files().stream().anyMatch(fm -> now.root().equals(fm.root())))) {
+                        return new Verified(entry, cp, new CheckpointBodies.FileDigest(m.name(), -1, null));
+                    }
+                }
+                throw TrainproofException.integrity(artifact, "checkpoint root " + now.root()
+                        + " is not the root of any checkpoint in entry " + entry.seq());
+            }
             if (files.isEmpty()) throw TrainproofException.integrity(where, "entry " + entry.seq() + " (" + entry.kind() + ") names no files");
             long[] size = new long[1];
             Digest d = CheckpointBodies.sha256(artifact, size);

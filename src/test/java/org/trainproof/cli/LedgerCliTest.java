@@ -62,9 +62,11 @@ class LedgerCliTest {
         assertEquals(0, i.code(), i.toString());
         ck = dir.resolve("run").resolve("model_00100.safetensors");
         Files.createDirectories(ck.getParent());
-        byte[] data = new byte[300_000];
-        new Random(3).nextBytes(data);
-        Files.write(ck, data);
+        double[] w = new double[250 * 300];
+        Random rnd = new Random(3);
+        for (int j = 0; j < w.length; j++) w[j] = rnd.nextGaussian() * 0.02;
+        new org.trainproof.checkpoint.SafetensorsWriter()
+                .tensor("w", org.trainproof.checkpoint.Dtype.F32, new long[] {250, 300}, w).write(ck);
         CliRun r = CliRun.run("record", db, "--key", key, "--step", 100, "--checkpoint", ck, "--event", "saved checkpoint");
         assertEquals(0, r.code(), r.toString());
     }
@@ -110,8 +112,15 @@ class LedgerCliTest {
         }
         JsonNode cp = CanonicalJson.parse(lines.get(1).getBytes(StandardCharsets.UTF_8)).get("entry").get("body");
         assertEquals(100, cp.get("step").asInt());
-        assertEquals(Digest.sha256(Files.readAllBytes(ck)).toString(), cp.get("checkpoint").get("files").get(0).get("sha256").asText());
-        assertEquals("model_00100.safetensors", cp.get("checkpoint").get("files").get(0).get("name").asText());
+        // A safetensors checkpoint is recorded by its manifest; its one tensor's digest is the SHA-256
+        // of the bytes after the 8-byte length and the header (computed here independently).
+        byte[] file = Files.readAllBytes(ck);
+        int n = (int) java.nio.ByteBuffer.wrap(file, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        JsonNode m = cp.get("checkpoint").get("manifests").get(0);
+        assertEquals("model_00100.safetensors", m.get("name").asText());
+        assertEquals(Digest.sha256(java.util.Arrays.copyOfRange(file, 8 + n, file.length)).toString(),
+                m.get("manifest").get("tensors").get(0).get("sha256").asText());
+        assertEquals(0, cp.get("checkpoint").get("files").size());
         CliRun table = CliRun.run("log", db);
         assertEquals(0, table.code());
         assertEquals(4, table.out().lines().count(), table.out());

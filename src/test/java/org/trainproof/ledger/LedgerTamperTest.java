@@ -393,6 +393,37 @@ class LedgerTamperTest {
     }
 
     @Test
+    void modifiedTensorInSafetensorsCheckpoint_localisedToTensor() throws Exception {
+        Path art = Files.createDirectories(dir.resolve("st"));
+        Path f = art.resolve("step-100.safetensors");
+        double[] w = new double[4096];
+        double[] g = new double[64];
+        Random rnd = new Random(2);
+        for (int i = 0; i < w.length; i++) w[i] = rnd.nextGaussian() * 0.02;
+        java.util.Arrays.fill(g, 1.0);
+        new org.trainproof.checkpoint.SafetensorsWriter()
+                .tensor("h.0.w", org.trainproof.checkpoint.Dtype.F32, new long[] {64, 64}, w)
+                .tensor("ln.g", org.trainproof.checkpoint.Dtype.F32, new long[] {64}, g)
+                .write(f);
+        Path db = fresh();
+        try (Ledger l = Ledger.openForAppend(db, LedgerFixtures.key())) {
+            var body = JsonNodeFactory.instance.objectNode().put("step", 100);
+            body.set("checkpoint", CheckpointBodies.of(List.of(f)));
+            assertEquals(1, body.get("checkpoint").get("manifests").size(), "a safetensors file is recorded by its manifest");
+            l.append(List.of(new EntryDraft("checkpoint", body)));
+        }
+        AuditRequest req = new AuditRequest(LedgerFixtures.vkey(), null, art);
+        assertTrue(audit(db, req).clean(), audit(db, req).findings().toString());
+        // Flip one bit inside ln.g's bytes: the header (8 + N) and h.0.w (F32 sorted first by name) precede it.
+        byte[] bytes = Files.readAllBytes(f);
+        bytes[bytes.length - 3] ^= 0x01;
+        Files.write(f, bytes);
+        AuditReport r = audit(db, req);
+        assertTrue(r.findings().stream().anyMatch(x -> x.code().equals(LedgerFindings.ARTIFACT_DIGEST_MISMATCH)
+                && "ln.g".equals(x.location().tensor()) && Long.valueOf(100).equals(x.location().step())), r.findings().toString());
+    }
+
+    @Test
     void truncatedDatabaseFile_detected() throws Exception {
         Path db = ledger(dir, "big.db", 300);
         long len = Files.size(db);
