@@ -89,6 +89,7 @@ final class LedgerAudit {
         Digest root = null;
         long artifactsHashed = 0;
         List<ArtifactRef> artifacts = new ArrayList<>();
+        LogArtifacts logs = new LogArtifacts();
         Digest[] rootAtSaved = new Digest[1];
         store.beginRead();
         try {
@@ -98,7 +99,7 @@ final class LedgerAudit {
             if (perCode.containsKey(LedgerFindings.DATABASE_CORRUPT)) {
                 return report(key, fromLedger, 0, 0, null, saved != null, 0);
             }
-            root = scan(key, counts, artifacts, saved, rootAtSaved);
+            root = scan(key, counts, artifacts, logs, saved, rootAtSaved);
             if (saved != null) checkSince(saved, counts[0], root);
         } catch (LedgerCorruptException e) {
             fail(LedgerFindings.DATABASE_CORRUPT, e.getMessage(), Location.file(file));
@@ -106,7 +107,10 @@ final class LedgerAudit {
         } finally {
             store.rollbackQuietly();
         }
-        if (req.artifactsDir() != null) artifactsHashed = checkArtifacts(artifacts);
+        if (req.artifactsDir() != null) {
+            artifactsHashed = checkArtifacts(artifacts);
+            artifactsHashed += logs.check(req.artifactsDir(), this::add);
+        }
         return report(key, fromLedger, counts[0], counts[1], root, saved != null, artifactsHashed);
     }
 
@@ -138,7 +142,8 @@ final class LedgerAudit {
     /** One decoded row: the row, the decoded entry or the format error, the recomputed leaf hash. */
     private record Decoded(SqliteStore.EntryRow row, LedgerEntry entry, Entries.EntryFormatException error, Digest leaf) {}
 
-    private Digest scan(VerifierKey key, long[] counts, List<ArtifactRef> artifacts, Checkpoint saved, Digest[] rootAtSaved) {
+    private Digest scan(VerifierKey key, long[] counts, List<ArtifactRef> artifacts, LogArtifacts logs, Checkpoint saved,
+            Digest[] rootAtSaved) {
         TreeBuilder tree = new TreeBuilder();
         CheckpointFeed cps = new CheckpointFeed(key);
         SignedHead newest = null;
@@ -210,6 +215,7 @@ final class LedgerAudit {
                                 artifacts.add(new ArtifactRef(e.seq(), e.step().orElse(null), f));
                             }
                         }
+                        if (e.kind().equals(EntryKinds.METRICS) && req.artifactsDir() != null) logs.add(e.seq(), e.body());
                     }
                     prevLeaf = d.leaf;
                     List<Digest> expected = tree.append(d.leaf);
