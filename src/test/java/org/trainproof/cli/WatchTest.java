@@ -214,11 +214,11 @@ class WatchTest {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private Process startWatch() throws IOException {
+    private Process startWatch(Path stdout) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp",
                 System.getProperty("java.class.path"), "org.trainproof.cli.Main", "watch", run.toString(), "--ledger", db.toString(),
                 "--key", key.toString(), "--interval", "0.05"));
-        return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        return new ProcessBuilder(cmd).redirectOutput(stdout.toFile())
                 .redirectError(dir.resolve("watch-err-" + System.nanoTime() + ".txt").toFile()).start();
     }
 
@@ -228,21 +228,27 @@ class WatchTest {
 
     @Test
     void watch_sigkilledAndRestarted_noDuplicatesNoGaps() throws Exception {
-        Trainer t = new Trainer(run, 40, 25);
+        Trainer t = new Trainer(run, 40, 60);
         Thread trainer = new Thread(t);
         trainer.start();
         Random r = new Random(11);
         int kills = 0;
         while (trainer.isAlive() && kills < 4) {
-            Process p = startWatch();
-            Thread.sleep(600 + r.nextInt(900));
+            Path out = dir.resolve("watch-out-" + kills + ".txt");
+            Process p = startWatch(out);
+            // Kill only once this watcher has appended something (JVM start-up takes a while), at a random moment after.
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            while (System.nanoTime() < deadline && p.isAlive() && !(Files.exists(out) && Files.readString(out).contains("entry "))) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(r.nextInt(400));
             signal(p, "KILL");
             assertTrue(p.waitFor(10, TimeUnit.SECONDS));
             kills++;
         }
         trainer.join(30_000);
         if (t.failure != null) throw new AssertionError(t.failure);
-        assertTrue(kills >= 1, "no kill happened while training");
+        assertTrue(kills >= 2, "only " + kills + " kills happened while training");
         try (Ledger l = Ledger.openReadOnly(db)) {
             assertTrue(l.size() > 5, "the killed watchers recorded only " + (l.size() - 1) + " entries");
         }
