@@ -256,6 +256,23 @@ class WatchTest {
     }
 
     @Test
+    void watch_logEditedAfterRecording_exit1OtherLogStillRecorded() throws Exception {
+        Path a = run.resolve("a.jsonl");
+        Path b = run.resolve("b.jsonl");
+        Files.writeString(a, "{\"step\": 0, \"loss\": 11.0}\n{\"step\": 1, \"loss\": 10.9}\n");
+        Files.writeString(b, "{\"step\": 0, \"loss\": 5.0}\n");
+        assertEquals(0, CliRun.run("watch", run, "--ledger", db, "--key", key, "--interval", "0.01", "--polls", "1").code());
+        Files.writeString(a, "{\"step\": 0, \"loss\": 11.0}\n{\"step\": 1, \"loss\": 10.1}\n{\"step\": 2, \"loss\": 10.0}\n");
+        Files.writeString(b, "{\"step\": 1, \"loss\": 4.0}\n", StandardOpenOption.APPEND);
+        CliRun w = CliRun.run("watch", run, "--ledger", db, "--key", key, "--interval", "0.01", "--polls", "2");
+        assertEquals(ExitCode.INTEGRITY, w.code(), w.toString());
+        assertTrue(w.err().contains("LOG_HISTORY_REWRITTEN") && w.err().contains("a.jsonl"), w.err());
+        Map<String, Map<String, List<String>>> got = ledgerBySource(db);
+        assertEquals(2, got.get("a.jsonl").get("train/loss").size(), "nothing more recorded from the edited log");
+        assertEquals(reader(b), got.get("b.jsonl"));
+    }
+
+    @Test
     void watch_sigint_finishesAndExitsZero() throws Exception {
         Files.createDirectories(run.resolve("logs"));
         Files.writeString(run.resolve("logs/train.jsonl"), "{\"step\": 0, \"loss\": 11.0}\n{\"step\": 1, \"loss\": 10.9}\n");
