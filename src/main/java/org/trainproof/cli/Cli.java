@@ -46,7 +46,8 @@ public final class Cli implements Callable<Integer> {
                 new VerifyCommand(),
                 new InspectCommand(),
                 new BenchCommand(),
-                new MetricsCommand());
+                new MetricsCommand(),
+                new WatchCommand());
     }
 
     @Override

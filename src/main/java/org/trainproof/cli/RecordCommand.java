@@ -13,6 +13,8 @@ import org.trainproof.ledger.EntryDraft;
 import org.trainproof.ledger.EntryKinds;
 import org.trainproof.ledger.Ledger;
 import org.trainproof.ledger.LedgerEntry;
+import org.trainproof.ledger.LogRecorder;
+import org.trainproof.trainlog.LogFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +22,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "record", description = {
-    "Append entries for one training step in one transaction, with a new signed checkpoint."})
+    "Append entries for one training step in one transaction, with a new signed checkpoint.",
+    "--log FILE... appends 'metrics' entries with the records logged since the last record of each file",
+    "(where it left off is read from the ledger), with the SHA-256 and byte range of their raw bytes.",
+    "Exit 0 on success, 1 when a log's recorded history was altered (LOG_HISTORY_REWRITTEN), 2 usage, 3 bad input."})
 final class RecordCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -31,8 +36,14 @@ final class RecordCommand implements Callable<Integer> {
     @Mixin
     KeyOptions key;
 
-    @Option(names = "--step", required = true, description = "The training step.")
-    long step;
+    @Option(names = "--step", description = "The training step (required with --checkpoint, --event, --end).")
+    Long step;
+
+    @Option(names = "--log", paramLabel = "FILE", arity = "1..*", description = "Training-log files or run directories (repeatable): their new records as 'metrics' entries.")
+    List<Path> logs = new ArrayList<>();
+
+    @Option(names = "--log-format", paramLabel = "F", description = "Read every --log as this format (as 'trainproof metrics --format'); default: as recorded before, else detected.")
+    String logFormat;
 
     @Option(names = "--checkpoint", paramLabel = "PATH", description = "A checkpoint file or directory (repeatable): one 'checkpoint' entry.")
     List<Path> checkpoints = new ArrayList<>();
@@ -45,7 +56,17 @@ final class RecordCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (step < 0) throw TrainproofException.usage("--step must be >= 0");
+        boolean stepEntries = !checkpoints.isEmpty() || event != null || end;
+        if (stepEntries && step == null) throw TrainproofException.usage("--step is required with --checkpoint, --event or --end");
+        if (step != null && step < 0) throw TrainproofException.usage("--step must be >= 0");
+        LogFormat format = null;
+        if (logFormat != null) {
+            try {
+                format = LogFormat.parse(logFormat);
+            } catch (IllegalArgumentException e) {
+                throw TrainproofException.usage(e.getMessage());
+            }
+        }
         List<EntryDraft> drafts = new ArrayList<>();
         if (!checkpoints.isEmpty()) {
             ObjectNode b = JsonNodeFactory.instance.objectNode();
@@ -64,14 +85,31 @@ final class RecordCommand implements Callable<Integer> {
             b.put("step", step);
             drafts.add(new EntryDraft(EntryKinds.END, b));
         }
-        if (drafts.isEmpty()) throw TrainproofException.usage("nothing to record: give --checkpoint, --event or --end");
+        if (drafts.isEmpty() && logs.isEmpty()) throw TrainproofException.usage("nothing to record: give --checkpoint, --event, --end or --log");
+        List<LogRecorder.LogInput> inputs = new ArrayList<>();
+        for (Path p : logs) inputs.add(new LogRecorder.LogInput(p.normalize(), format));
         var k = key.load();
+        var out = spec.commandLine().getOut();
         try (Ledger l = Ledger.openForAppend(ledger, k)) {
-            List<LedgerEntry> added = l.append(drafts);
-            for (LedgerEntry e : added) {
-                spec.commandLine().getOut().println("entry " + e.seq() + " " + e.kind() + " step " + step + " " + e.leafHash());
+            LogRecorder.Result r = new LogRecorder(l, s -> s.replace('\\', '/')).record(inputs, drafts);
+            for (LedgerEntry e : r.entries()) {
+                out.println("entry " + e.seq() + " " + e.kind() + " " + describe(e) + " " + e.leafHash());
             }
+            for (LogRecorder.SourceResult s : r.sources()) {
+                out.println("log " + s.source() + " (" + s.format().cliName() + "): " + s.records() + " new records in " + s.chunks()
+                        + " entries, bytes [" + s.start() + "," + s.end() + ")");
+            }
+            if (r.entries().isEmpty()) out.println("nothing new to record");
         }
         return ExitCode.OK;
+    }
+
+    private static String describe(LedgerEntry e) {
+        var b = e.body();
+        if (e.kind().equals(EntryKinds.METRICS)) {
+            return b.path("source").asText() + " [" + b.path("byte_range").path(0).asLong() + "," + b.path("byte_range").path(1).asLong()
+                    + ") " + b.path("records").size() + " records";
+        }
+        return "step " + b.path("step").asLong();
     }
 }

@@ -113,6 +113,15 @@ public final class CanonicalJson {
         if (n.isIntegralNumber()) {
             BigInteger v = n.bigIntegerValue();
             if (v.abs().compareTo(BigInteger.valueOf(MAX_SAFE)) > 0) {
+                // A double beyond 2^53 that is an integer below 1e21 is written by number() as this
+                // integer literal (e.g. total_flos 37188093821091840, or 113163093940371460 for the
+                // double 113163093940371456): it parses back as an integer, and is accepted when it
+                // is exactly the canonical form of the double it denotes.
+                double d = v.doubleValue();
+                if (Math.abs(d) < 1e21 && number(d, path).equals(v.toString())) {
+                    sb.append(v);
+                    return;
+                }
                 throw new CanonicalizationException(path + ": integer " + v + " exceeds 2^53 and cannot be represented exactly in JSON (RFC 8785)");
             }
             sb.append(v.longValue());

@@ -90,6 +90,8 @@ final class LedgerAudit {
         Digest root = null;
         long artifactsHashed = 0;
         List<ArtifactRef> artifacts = new ArrayList<>();
+        LogArtifacts logs = new LogArtifacts();
+        Digest[] rootAtSaved = new Digest[1];
         store.beginRead();
         try {
             for (String m : store.quickCheck()) {
@@ -98,7 +100,7 @@ final class LedgerAudit {
             if (perCode.containsKey(LedgerFindings.DATABASE_CORRUPT)) {
                 return report(key, fromLedger, 0, 0, null, saved != null, 0);
             }
-            root = scan(key, counts, artifacts);
+            root = scan(key, counts, artifacts, logs, saved, rootAtSaved);
             if (saved != null) checkSince(saved, counts[0], root);
         } catch (LedgerCorruptException e) {
             fail(LedgerFindings.DATABASE_CORRUPT, e.getMessage(), Location.file(file));
@@ -106,7 +108,10 @@ final class LedgerAudit {
         } finally {
             store.rollbackQuietly();
         }
-        if (req.artifactsDir() != null) artifactsHashed = checkArtifacts(artifacts);
+        if (req.artifactsDir() != null) {
+            artifactsHashed = checkArtifacts(artifacts);
+            artifactsHashed += logs.check(req.artifactsDir(), this::add);
+        }
         return report(key, fromLedger, counts[0], counts[1], root, saved != null, artifactsHashed);
     }
 
@@ -138,7 +143,8 @@ final class LedgerAudit {
     /** One decoded row: the row, the decoded entry or the format error, the recomputed leaf hash. */
     private record Decoded(SqliteStore.EntryRow row, LedgerEntry entry, Entries.EntryFormatException error, Digest leaf) {}
 
-    private Digest scan(VerifierKey key, long[] counts, List<ArtifactRef> artifacts) {
+    private Digest scan(VerifierKey key, long[] counts, List<ArtifactRef> artifacts, LogArtifacts logs, Checkpoint saved,
+            Digest[] rootAtSaved) {
         TreeBuilder tree = new TreeBuilder();
         CheckpointFeed cps = new CheckpointFeed(key);
         SignedHead newest = null;
@@ -214,6 +220,7 @@ final class LedgerAudit {
                                 artifacts.add(new ArtifactRef(e.seq(), e.step().orElse(null), null, m));
                             }
                         }
+                        if (e.kind().equals(EntryKinds.METRICS) && req.artifactsDir() != null) logs.add(e.seq(), e.body());
                     }
                     prevLeaf = d.leaf;
                     List<Digest> expected = tree.append(d.leaf);

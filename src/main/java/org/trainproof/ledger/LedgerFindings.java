@@ -60,6 +60,12 @@ public final class LedgerFindings {
     public static final String ARTIFACT_SIZE_MISMATCH = "ARTIFACT_SIZE_MISMATCH";
     /** A file on disk has another SHA-256 than its checkpoint entry states. */
     public static final String ARTIFACT_DIGEST_MISMATCH = "ARTIFACT_DIGEST_MISMATCH";
+    /**
+     * A training-log file's recorded history was altered: bytes of an appended log that were already
+     * recorded changed, or a record the ledger holds for a rewritten file (trainer_state.json) is
+     * changed, missing, or was inserted before the last recorded step.
+     */
+    public static final String LOG_HISTORY_REWRITTEN = "LOG_HISTORY_REWRITTEN";
     /** More findings of one code than the report lists. */
     public static final String FINDINGS_TRUNCATED = "FINDINGS_TRUNCATED";
 

@@ -1,0 +1,279 @@
+package org.trainproof.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.trainproof.ExitCode;
+import org.trainproof.ledger.AuditRequest;
+import org.trainproof.ledger.Ledger;
+import org.trainproof.ledger.LedgerFindings;
+import org.trainproof.ledger.LedgerMetrics;
+import org.trainproof.trainlog.LogReadResult;
+import org.trainproof.trainlog.LogReaders;
+import org.trainproof.trainlog.MetricRecord;
+
+/** record --log end to end: resume from the ledger, rewritten files, altered history, verify --artifacts. */
+class RecordLogTest {
+    static final Path LOGS = Path.of("..", "shared", "realdata", "logs");
+    private static final ObjectMapper M = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    Path key;
+    Path db;
+    Path run;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        assertEquals(0, CliRun.run("keygen", "--name", "example.com/lab", "--out", dir.resolve("k")).code());
+        key = dir.resolve("k.key");
+        db = dir.resolve("ledger.db");
+        CliRun i = CliRun.run("init", db, "--key", key, "--origin", "example.com/runs/1");
+        assertEquals(0, i.code(), i.toString());
+        run = Files.createDirectories(dir.resolve("run"));
+    }
+
+    private CliRun record(Object... more) {
+        List<Object> a = new ArrayList<>(List.of("record", db, "--key", key));
+        a.addAll(List.of(more));
+        return CliRun.run(a.toArray());
+    }
+
+    private static String jsonl(int from, int to) {
+        StringBuilder b = new StringBuilder();
+        for (int s = from; s < to; s++) {
+            b.append("{\"step\": ").append(s).append(", \"loss\": ").append(10.0 - s * 0.01).append(", \"lr\": ")
+                    .append(s * 1e-5).append("}\n");
+        }
+        return b.toString();
+    }
+
+    /** Per metric: the (step, value bits, wall time) sequence, as the readers give it and as the ledger holds it. */
+    static Map<String, List<String>> fromReader(List<MetricRecord> records) {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        for (MetricRecord r : records) {
+            m.computeIfAbsent(r.metric(), k -> new ArrayList<>())
+                    .add(r.step() + ":" + Double.doubleToLongBits(r.value()) + ":" + (r.wallTime() == null ? Double.NaN : r.wallTime()));
+        }
+        return m;
+    }
+
+    static Map<String, List<String>> fromLedger(Path db) {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        try (Ledger l = Ledger.openReadOnly(db)) {
+            LedgerMetrics.read(l).forEach((name, s) -> {
+                List<String> rows = new ArrayList<>();
+                for (int i = 0; i < s.size(); i++) rows.add(s.step(i) + ":" + Double.doubleToLongBits(s.value(i)) + ":" + s.wallTime(i));
+                m.put(name, rows);
+            });
+        }
+        return m;
+    }
+
+    private JsonNode verifyJson(Path artifacts, int expectCode) throws IOException {
+        Path json = dir.resolve("report-" + System.nanoTime() + ".json");
+        CliRun v = CliRun.run("verify", db, "--artifacts", artifacts, "--json", json);
+        assertEquals(expectCode, v.code(), v.toString());
+        return M.readTree(json.toFile());
+    }
+
+    private static List<JsonNode> findings(JsonNode report, String code) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode f : report.path("findings")) if (f.path("code").asText().equals(code)) out.add(f);
+        return out;
+    }
+
+    @Test
+    void jsonl_recordedInPieces_ledgerHoldsEveryRecordExactlyOnce() throws IOException {
+        Path log = run.resolve("train.jsonl");
+        Files.writeString(log, jsonl(0, 30) + "{\"step\": 30, \"loss\": 9.7"); // a live file: last line unterminated
+        CliRun r1 = record("--log", log);
+        assertEquals(0, r1.code(), r1.toString());
+        assertTrue(r1.out().contains("60 new records"), r1.out());
+        Files.writeString(log, ", \"lr\": 0.0003}\n" + jsonl(31, 50), StandardOpenOption.APPEND);
+        CliRun r2 = record("--log", log);
+        assertEquals(0, r2.code(), r2.toString());
+        assertTrue(r2.out().contains("40 new records"), r2.out());
+        CliRun r3 = record("--log", log);
+        assertEquals(0, r3.code(), r3.toString());
+        assertTrue(r3.out().contains("nothing new"), r3.out());
+        assertEquals(fromReader(LogReaders.read(log).records()), fromLedger(db));
+        JsonNode rep = verifyJson(run, ExitCode.OK);
+        assertEquals(1, rep.path("artifacts_hashed").asLong(), rep.toString());
+    }
+
+    @Test
+    void jsonl_byteChangedInRecordedRange_recordRefusesAndVerifyNamesRangeAndStep() throws IOException {
+        Path log = run.resolve("train.jsonl");
+        Files.writeString(log, jsonl(0, 40));
+        assertEquals(0, record("--log", log).code());
+        String text = Files.readString(log);
+        int at = text.indexOf("\"step\": 25,");
+        Files.writeString(log, text.substring(0, at) + text.substring(at).replaceFirst("\"loss\": 9\\.75", "\"loss\": 9.15"));
+        Files.writeString(log, jsonl(40, 45), StandardOpenOption.APPEND);
+        CliRun r = record("--log", log);
+        assertEquals(ExitCode.INTEGRITY, r.code(), r.toString());
+        assertTrue(r.err().contains(LedgerFindings.LOG_HISTORY_REWRITTEN), r.err());
+        JsonNode rep = verifyJson(run, ExitCode.INTEGRITY);
+        List<JsonNode> f = findings(rep, LedgerFindings.ARTIFACT_DIGEST_MISMATCH);
+        assertEquals(1, f.size(), rep.toString());
+        assertTrue(f.get(0).path("location").path("step").asLong() <= 25, f.toString());
+        assertTrue(f.get(0).path("message").asText().contains("bytes ["), f.toString());
+    }
+
+    @Test
+    void jsonl_truncatedAfterRecording_sizeMismatch() throws IOException {
+        Path log = run.resolve("train.jsonl");
+        Files.writeString(log, jsonl(0, 40));
+        assertEquals(0, record("--log", log).code());
+        Files.writeString(log, jsonl(0, 20));
+        assertEquals(ExitCode.INTEGRITY, record("--log", log).code());
+        JsonNode rep = verifyJson(run, ExitCode.INTEGRITY);
+        assertEquals(1, findings(rep, LedgerFindings.ARTIFACT_SIZE_MISMATCH).size(), rep.toString());
+    }
+
+    /** A trainer_state.json as HF writes it (indent 2, sorted keys) with log entries up to {@code upTo}. */
+    private static void trainerState(Path f, int upTo, Double lossAt20) throws IOException {
+        ObjectNode o = M.createObjectNode();
+        o.put("epoch", upTo / 40.0);
+        o.put("global_step", upTo);
+        ArrayNode h = o.putArray("log_history");
+        for (int s = 10; s <= upTo; s += 10) {
+            ObjectNode e = h.addObject();
+            e.put("epoch", s / 40.0);
+            e.put("learning_rate", 5e-5 * (1 - s / 1000.0));
+            e.put("loss", s == 20 && lossAt20 != null ? lossAt20 : 3.0 - s * 0.001);
+            e.put("step", s);
+            if (s % 20 == 0) {
+                ObjectNode ev = h.addObject();
+                ev.put("epoch", s / 40.0);
+                ev.put("eval_loss", 3.1 - s * 0.001);
+                ev.put("step", s);
+            }
+        }
+        o.put("max_steps", 1000);
+        Files.writeString(f, M.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(o));
+    }
+
+    @Test
+    void trainerState_rewrittenOnEverySave_onlyNewRecordsAndVerifyClean() throws IOException {
+        Path f = run.resolve("trainer_state.json");
+        trainerState(f, 20, null);
+        CliRun r1 = record("--log", f);
+        assertEquals(0, r1.code(), r1.toString());
+        trainerState(f, 1000, null); // epoch/global_step grow: every old entry moves
+        CliRun r2 = record("--log", f);
+        assertEquals(0, r2.code(), r2.toString());
+        CliRun r3 = record("--log", f);
+        assertTrue(r3.out().contains("nothing new"), r3.out());
+        assertEquals(fromReader(LogReaders.read(f).records()), fromLedger(db));
+        verifyJson(run, ExitCode.OK);
+    }
+
+    @Test
+    void trainerState_earlierLossAltered_logHistoryRewrittenWithStep() throws IOException {
+        Path f = run.resolve("trainer_state.json");
+        trainerState(f, 100, null);
+        assertEquals(0, record("--log", f).code());
+        trainerState(f, 200, 1.5);
+        CliRun r = record("--log", f);
+        assertEquals(ExitCode.INTEGRITY, r.code(), r.toString());
+        assertTrue(r.err().contains(LedgerFindings.LOG_HISTORY_REWRITTEN) && r.err().contains("step 20"), r.err());
+        JsonNode rep = verifyJson(run, ExitCode.INTEGRITY);
+        List<JsonNode> h = findings(rep, LedgerFindings.LOG_HISTORY_REWRITTEN);
+        assertEquals(1, h.size(), rep.toString());
+        assertEquals(20, h.get(0).path("location").path("step").asLong(), h.toString());
+    }
+
+    @Test
+    void logWithCheckpoint_oneTransactionOneSignedCheckpoint() throws IOException {
+        Path log = run.resolve("train.jsonl");
+        Files.writeString(log, jsonl(0, 10));
+        Path ck = run.resolve("step-10.bin");
+        Files.write(ck, new byte[1000]);
+        long before = checkpoints();
+        CliRun r = record("--step", 10, "--checkpoint", ck, "--log", log);
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains(" metrics ") && r.out().contains(" checkpoint "), r.out());
+        assertEquals(before + 1, checkpoints());
+        try (Ledger l = Ledger.openReadOnly(db)) {
+            assertEquals(3, l.size()); // run, metrics, checkpoint
+        }
+    }
+
+    @Test
+    void stepEntriesWithoutStep_usage() {
+        assertEquals(ExitCode.USAGE, record("--event", "x").code());
+        assertEquals(ExitCode.USAGE, record().code());
+    }
+
+    private long checkpoints() {
+        try (Ledger l = Ledger.openReadOnly(db)) {
+            return l.audit(AuditRequest.selfCheck()).checkpoints();
+        }
+    }
+
+    /**
+     * Every real log: recorded in two pieces (the file cut after a line in its middle, then whole;
+     * rewritten formats: whole twice), the ledger holds exactly the records the reader gives for the
+     * whole file, and verify --artifacts finds nothing.
+     */
+    @Test
+    void realLogs_recordedInTwoPieces_ledgerEqualsReader() throws IOException {
+        Assumptions.assumeTrue(Files.isDirectory(LOGS), "../shared/realdata/logs absent");
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(LOGS)) {
+            files = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals("MANIFEST.tsv")).sorted().toList();
+        }
+        List<String> failures = new ArrayList<>();
+        int n = 0;
+        for (Path src : files) {
+            n++;
+            Path d = Files.createDirectories(dir.resolve("real" + n));
+            Path copy = d.resolve(src.getFileName().toString());
+            db = d.resolve("l.db");
+            assertEquals(0, CliRun.run("init", db, "--key", key, "--origin", "example.com/runs/" + n).code());
+            byte[] all = Files.readAllBytes(src);
+            var format = LogReaders.detect(src);
+            int cut = all.length / 2;
+            while (cut < all.length && all[cut - 1] != '\n') cut++;
+            boolean lines = format != org.trainproof.trainlog.LogFormat.TENSORBOARD && !org.trainproof.ledger.LogRecorder.isRewritten(format);
+            Files.write(copy, lines ? java.util.Arrays.copyOf(all, cut) : all);
+            CliRun r1 = record("--log", copy, "--log-format", format.cliName());
+            Files.write(copy, all);
+            CliRun r2 = record("--log", copy, "--log-format", format.cliName());
+            if (r1.code() != 0 || r2.code() != 0) {
+                failures.add(src + ": " + r1 + " / " + r2);
+                continue;
+            }
+            LogReadResult whole = LogReaders.read(copy, format);
+            List<MetricRecord> stable = whole.records().stream().filter(r -> r.source().end() <= whole.files().get(0).stableEnd()).toList();
+            if (!fromReader(stable).equals(fromLedger(db))) failures.add(src + ": ledger records differ from the reader's");
+            CliRun v = CliRun.run("verify", db, "--artifacts", d);
+            if (v.code() != 0) failures.add(src + ": verify " + v);
+        }
+        assertTrue(n > 0, "no real logs");
+        if (!failures.isEmpty()) fail(failures.size() + " failures:\n" + String.join("\n", failures));
+    }
+}
