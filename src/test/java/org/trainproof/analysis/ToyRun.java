@@ -95,6 +95,16 @@ final class ToyRun {
         SplittableRandom targetRng = new SplittableRandom(12345); // one task for every run
         LrScheduleModel lr = schedule();
         Map<String, double[]> p = new LinkedHashMap<>(), m = new LinkedHashMap<>(), v = new LinkedHashMap<>(), a = new LinkedHashMap<>(), star = new LinkedHashMap<>();
+        // Each run finds its own optimum up to a hidden-unit permutation (as real networks do): the 48
+        // hidden units of w1 (rows) and w2 (columns) are permuted by the run's seed; ln.* is shared.
+        int[] perm = new int[48];
+        for (int i = 0; i < 48; i++) perm[i] = i;
+        SplittableRandom pr = new SplittableRandom(seed * 31 + 7);
+        for (int i = 47; i > 0; i--) {
+            int j = pr.nextInt(i + 1), tmp = perm[i];
+            perm[i] = perm[j];
+            perm[j] = tmp;
+        }
         for (int k = 0; k < NAMES.length; k++) {
             String nme = NAMES[k];
             int n = count(k);
@@ -105,6 +115,16 @@ final class ToyRun {
             for (int i = 0; i < n; i++) {
                 aa[i] = Math.exp(Math.log(0.1) + targetRng.nextDouble() * Math.log(100));
                 ss[i] = (nme.equals("ln.weight") ? 1.0 : 0.0) + 0.05 * targetRng.nextGaussian();
+            }
+            if (nme.equals("w1") || nme.equals("w2")) {
+                double[] pa = new double[n], ps = new double[n];
+                for (int i = 0; i < n; i++) {
+                    int src = nme.equals("w1") ? perm[i / 32] * 32 + i % 32 : (i / 48) * 48 + perm[i % 48];
+                    pa[i] = aa[src];
+                    ps[i] = ss[src];
+                }
+                aa = pa;
+                ss = ps;
             }
             a.put(nme, aa);
             star.put(nme, ss);
