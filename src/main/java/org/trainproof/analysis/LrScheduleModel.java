@@ -17,21 +17,32 @@ public final class LrScheduleModel {
         this.s = s;
     }
 
-    /** Empty with the missing field named, or a model. */
+    /**
+     * Empty with the missing field named, or a model. Only {@code peak_lr} is required: when the shape,
+     * {@code total_steps} or (for decaying shapes) {@code min_lr} is missing, the model is the constant
+     * peak — an upper bound on every schedule with that peak, so bounds built on it can only loosen
+     * (the result's {@code note} says so).
+     */
     public static Result of(RunClaims claims) {
         Optional<RunClaims.LrSchedule> o = claims.lrSchedule();
-        if (o.isEmpty()) return new Result(null, "lr_schedule");
+        if (o.isEmpty()) return new Result(null, "lr_schedule", null);
         RunClaims.LrSchedule s = o.get();
-        if (s.peakLr() == null) return new Result(null, "lr_schedule.peak_lr");
-        String shape = s.shape() == null ? "constant" : s.shape();
-        if (!shape.equals("constant") && s.totalSteps() == null) return new Result(null, "lr_schedule.total_steps");
-        if (!java.util.Set.of("cosine", "linear", "constant", "wsd").contains(shape)) {
-            return new Result(null, "lr_schedule.shape (unknown shape '" + shape + "')");
+        if (s.peakLr() == null) return new Result(null, "lr_schedule.peak_lr", null);
+        if (!(s.peakLr() > 0) || (s.minLr() != null && s.minLr() < 0)) return new Result(null, "lr_schedule.peak_lr (must be positive)", null);
+        String shape = s.shape() == null ? null : s.shape().toLowerCase(java.util.Locale.ROOT);
+        String missing = shape == null ? "lr_schedule.shape"
+                : !java.util.Set.of("cosine", "linear", "constant", "wsd").contains(shape) ? "lr_schedule.shape '" + shape + "' unknown"
+                : !shape.equals("constant") && s.totalSteps() == null ? "lr_schedule.total_steps"
+                : !shape.equals("constant") && s.minLr() == null ? "lr_schedule.min_lr" : null;
+        if (missing != null) {
+            return new Result(new LrScheduleModel(new RunClaims.LrSchedule("constant", s.peakLr(), null, 0L, null)), null,
+                    missing + " not claimed: the constant peak " + s.peakLr() + " is used as an upper bound");
         }
-        return new Result(new LrScheduleModel(s), null);
+        return new Result(new LrScheduleModel(new RunClaims.LrSchedule(shape, s.peakLr(), s.minLr(), s.warmupSteps(), s.totalSteps())), null, null);
     }
 
-    public record Result(LrScheduleModel model, String missing) {}
+    /** {@code model} or the {@code missing} field; {@code note} when the model is a conservative stand-in. */
+    public record Result(LrScheduleModel model, String missing, String note) {}
 
     public double peak() {
         return s.peakLr();
