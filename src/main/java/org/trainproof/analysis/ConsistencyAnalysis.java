@@ -25,7 +25,7 @@ public final class ConsistencyAnalysis {
         return new ConsistencyAnalysis(List.of(
                 new StepZeroLossCheck(), new AdamBoundCheck(), new InitDistributionCheck(), new InitIndependenceCheck(),
                 new AdjacentDependenceCheck(), new UpdateDirectionCheck(), new ResumeResetCheck(), new LogArithmeticCheck(),
-                new ComputeCheck()));
+                new ComputeCheck(), new LevelShiftCheck()));
     }
 
     public List<ConsistencyCheck> checks() {
