@@ -1,5 +1,7 @@
 package org.trainproof.analysis;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +21,7 @@ import org.trainproof.verdict.Outcome;
  * </ol>
  * Integrity is decided before this, by the ledger audit; this type never returns INTEGRITY_FAILURE.
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ConsistencyVerdict(
         Outcome outcome, String statement, List<CheckResult> checks, Double combinedP, double alpha, List<String> notPerformed) {
 
