@@ -19,7 +19,9 @@ import org.trainproof.verdict.Severity;
  * |θ_b − θ_a| ≤ S·B + λ·S·(|θ_a| + S·B) + ulps·ulp(max(|θ_a|, |θ_b|)), S = Σ_{t=a}^{b−1} η_t from the
  * claimed schedule (verification-science.md §3 W3). The λ term bounds the decoupled decay with the
  * largest |θ| reachable inside the segment (|θ_s| ≤ |θ_a| + S·B). Adam (L2-coupled decay) has no λ term;
- * Lion has B = 1. SGD, Muon and unknown optimizers: NOT_RUN (no per-element bound).
+ * Lion has B = 1. SGD, Muon and unknown optimizers: NOT_RUN (no per-element bound). The same bound D on
+ * every element also limits the full-tensor stats the ledger holds for every checkpoint: max, min and
+ * mean move by at most D and the L2 norm by at most √n·D — checked on all elements, not only the sample.
  */
 public final class AdamBoundCheck implements ConsistencyCheck {
     @Override
@@ -109,6 +111,31 @@ public final class AdamBoundCheck implements ConsistencyCheck {
                                     + " (worst: |delta| = %.3g, %.1fx the bound; sum eta = %.3g, B = %.4f, lambda = %g)",
                             bad, x.length, opt, a, b, Math.abs(y[worstAt] - x[worstAt]), tWorst, sum, bound, lam))
                             .at(Location.step(b).withTensor(t)).withStatistic(tWorst, 1.0, (long) x.length));
+                }
+            }
+            // Full-tensor consequences of the per-element bound, from the stats of every element (not just the
+            // sample): max, min and mean move by at most D, the L2 norm by at most √n·D.
+            for (String t : tr.tensors()) {
+                var sa = tr.tensor(j, t).stats();
+                var sb = tr.tensor(j + 1, t).stats();
+                if (sa == null || sb == null || sa.max() == null || sb.max() == null || sa.finite() != sa.count() || sb.finite() != sb.count()) continue;
+                double lam = in.claims().decays(t) ? lambda : 0.0;
+                double ma = Math.max(Math.abs(sa.min()), Math.abs(sa.max())), mb = Math.max(Math.abs(sb.min()), Math.abs(sb.max()));
+                double dEl = (sum * bound + lam * sum * (ma + sum * bound)) * (1 + cfg.relSlack())
+                        + cfg.ulps() * InitDistributions.ulp(Math.max(ma, mb), tr.dtype(t));
+                double[][] pairs = {{sa.max(), sb.max(), dEl}, {sa.min(), sb.min(), dEl}, {sa.mean(), sb.mean(), dEl},
+                        {sa.l2(), sb.l2(), Math.sqrt((double) sa.count()) * dEl}};
+                String[] what = {"max", "min", "mean", "L2 norm"};
+                for (int q = 0; q < pairs.length; q++) {
+                    double moved = Math.abs(pairs[q][1] - pairs[q][0]);
+                    if (moved > pairs[q][2] * (1 + 1e-9)) {
+                        worst = Math.max(worst, moved / pairs[q][2]);
+                        findings.add(Finding.of(W3_UPDATE_EXCEEDS_ADAM_BOUND, Severity.FAIL, String.format(
+                                "tensor %s changed by %.3g between steps %d and %d, %.1fx what the %s bound allows for any element"
+                                        + " (full-tensor stats; sum eta = %.3g, B = %.4f)", what[q], moved, a, b, moved / pairs[q][2], opt, sum, bound))
+                                .at(Location.step(b).withTensor(t)).withStatistic(moved / pairs[q][2], 1.0, sa.count()));
+                        break;
+                    }
                 }
             }
             if (nSeg > 0 && sum > 0) normRms.add(Math.sqrt(sumSq / nSeg) / (sum / Math.sqrt(b - a)));

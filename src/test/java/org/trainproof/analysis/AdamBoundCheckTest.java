@@ -97,4 +97,16 @@ class AdamBoundCheckTest {
         assertEquals(CheckStatus.NOT_RUN, r.status());
         assertTrue(r.detail().contains("lr_schedule"));
     }
+
+    @Test
+    void editOutsideTheSample_caughtByFullTensorStats() {
+        ToyRun run = ToyRun.genuine(6);
+        long[] pos = org.trainproof.checkpoint.CoordinateSample.positions("w1", 1536, ToyRun.SAMPLE_K);
+        int free = 0;
+        while (java.util.Arrays.binarySearch(pos, free) >= 0) free++;
+        run.saved.get(200L).get("w1")[free] = 0.5; // one element outside the sampled positions
+        CheckResult r = check.run(run.input());
+        assertEquals(CheckStatus.FAIL, r.status());
+        assertTrue(r.findings().stream().anyMatch(f -> f.location().step() == 200 && "w1".equals(f.location().tensor())));
+    }
 }
