@@ -1,0 +1,92 @@
+package org.trainproof.analysis;
+
+import static org.trainproof.analysis.FindingCodes.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.trainproof.analysis.stats.Correlation;
+import org.trainproof.analysis.stats.Normal;
+import org.trainproof.analysis.stats.PValues;
+import org.trainproof.verdict.CheckResult;
+import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Finding;
+import org.trainproof.verdict.Location;
+import org.trainproof.verdict.Severity;
+
+/**
+ * W4: each checkpoint must descend from the previous one (verification-science.md §3 W4, after Zhu et al.
+ * 2025's permutation test). Per tensor, the statistic is Σ a_i b_i over the sampled positions; under the
+ * null "the two checkpoints are independent", permuting b's entries gives the exact permutation mean
+ * n·ā·b̄ and variance S_aa·S_bb/(n−1) (Pitman 1937), i.e. z = r·√(n−1) with Pearson r — one-sided p =
+ * 1 − Φ(z), checked against the explicit permutation test in the tests. A genuine link is dependent in
+ * every weight matrix; a splice leaves matrices independent (hidden-unit symmetry) while norm gains of
+ * independent models still correlate (shared priors, the LayerNorm illusion), so a min-p combination
+ * would hide splices. The link statistic is therefore the parameter-weighted median tensor p: the link
+ * fails if tensors holding half the parameters show p &gt; {@code pFail}. A decision rule, not a p-value.
+ * O(n) per tensor.
+ */
+public final class AdjacentDependenceCheck implements ConsistencyCheck {
+    @Override
+    public String id() {
+        return "W4";
+    }
+
+    @Override
+    public String name() {
+        return "adjacent-checkpoint dependence";
+    }
+
+    /** One-sided permutation-moment p of "b is independent of a" (small = dependent). NaN if a or b is constant. */
+    public static double dependenceP(double[] a, double[] b) {
+        double r = Correlation.pearson(a, b);
+        if (Double.isNaN(r)) return Double.NaN;
+        return Math.max(PValues.FLOOR, Normal.sf(r * Math.sqrt(a.length - 1.0)));
+    }
+
+    @Override
+    public CheckResult run(AnalysisInput in) {
+        AnalysisConfig.W4 cfg = in.config().w4();
+        Trajectory tr = in.trajectory();
+        if (tr.size() < 2) return CheckResult.notRun(id(), name(), "needs at least two checkpoints, have " + tr.size());
+        List<Finding> findings = new ArrayList<>();
+        int links = 0, bad = 0;
+        double worst = 0;
+        for (int j = 0; j + 1 < tr.size(); j++) {
+            List<double[]> ps = new ArrayList<>(); // {p, element count}
+            for (String t : tr.tensors()) {
+                double[] a = tr.sample(j, t), b = tr.sample(j + 1, t);
+                if (a.length < cfg.minSample()) continue;
+                double p = dependenceP(a, b);
+                if (!Double.isNaN(p)) ps.add(new double[] {p, tr.count(t)});
+            }
+            if (ps.isEmpty()) continue;
+            links++;
+            double p = weightedMedian(ps);
+            worst = Math.max(worst, p);
+            if (p > cfg.pFail()) {
+                bad++;
+                findings.add(Finding.of(W4_LINK_NOT_DEPENDENT, Severity.FAIL, String.format(
+                        "checkpoint at step %d shows no dependence on the one at step %d: tensors holding half the parameters"
+                                + " have p >= %.3g for the null 'independent models' (%d tensors): a splice", tr.step(j + 1), tr.step(j), p, ps.size()))
+                        .at(Location.step(tr.step(j + 1))).withStatistic(p, cfg.pFail(), (long) ps.size()));
+            }
+        }
+        if (links == 0) return CheckResult.inconclusive(id(), name(), "no link with a non-constant sampled tensor of at least " + cfg.minSample() + " values");
+        return new CheckResult(id(), name(), bad > 0 ? CheckStatus.FAIL : CheckStatus.PASS, worst, cfg.pFail(), (long) links, null, null,
+                String.format("%d links tested, %d without dependence; largest parameter-weighted median tensor p = %.3g", links, bad, worst), findings);
+    }
+
+    /** The p at which tensors holding at least half of all parameters have a p-value at or below it. */
+    static double weightedMedian(List<double[]> ps) {
+        List<double[]> s = new ArrayList<>(ps);
+        s.sort((x, y) -> Double.compare(x[0], y[0]));
+        double total = 0;
+        for (double[] x : s) total += x[1];
+        double acc = 0;
+        for (double[] x : s) {
+            acc += x[1];
+            if (acc >= total / 2) return x[0];
+        }
+        return s.get(s.size() - 1)[0];
+    }
+}

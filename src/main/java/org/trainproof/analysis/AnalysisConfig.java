@@ -1,0 +1,134 @@
+package org.trainproof.analysis;
+
+/**
+ * All thresholds of the consistency checks, one named record per check. Each default cites its source
+ * (verification-science.md section, paper) or the calibration behind it. Pass a modified copy
+ * explicitly; there is no global state.
+ */
+public record AnalysisConfig(
+        L1 l1, W1 w1, W2 w2, W3 w3, W4 w4, W7 w7, Resume resume, L5 l5, C1 c1, Verdict verdict) {
+
+    /**
+     * L1 step-0 loss.
+     *
+     * @param failBelowLnV    hard fail if the loss of the initial weights is below ln V − this (catalogue L1: 0.5 nats)
+     * @param expectedBelow   genuine inits sit at ≥ ln V − this (catalogue L1: 0.1; σ_z²/2 ≥ 0 above)
+     * @param anomalyAbove    loss above ln V + this is a recipe anomaly, not derivation (catalogue L1: 1.5)
+     * @param maxDropPerUpdate largest loss drop one update can make from a random init, nats. Calibration:
+     *                        6.4× the fastest early drop in the catalogue's data (modded-nanogpt AdamW baseline
+     *                        10.97 → 9.41 in 10 updates = 0.156/update, catalogue L1 (d)); bounds are only applied
+     *                        while ln V − failBelowLnV − s·maxDrop stays positive.
+     */
+    public record L1(double failBelowLnV, double expectedBelow, double anomalyAbove, double maxDropPerUpdate) {
+        public static final L1 DEFAULT = new L1(0.5, 0.1, 1.5, 1.0);
+    }
+
+    /**
+     * W1 init distribution.
+     *
+     * @param alpha           fail if the Holm-adjusted minimum KS p across tensors is below this (catalogue W1:
+     *                        PoL fails a proof if min p &lt; 0.01; Holm for many tensors, §4.3)
+     * @param minSample       fewest sampled values for a KS test (below: not tested)
+     * @param stdRelTolerance full-tensor std must be within this relative distance of the claimed std when the
+     *                        z-test also rejects (guards against huge-n over-sensitivity; 2 % ≈ the std error of
+     *                        a 1,250-element tensor's std, so any tensor large enough to matter passes honest draws)
+     */
+    public record W1(double alpha, int minSample, double stdRelTolerance) {
+        public static final W1 DEFAULT = new W1(0.01, 20, 0.02);
+    }
+
+    /**
+     * W2 W₀ ⟂ W_T.
+     *
+     * @param rhoFail      Spearman ρ(W₀, W_T) at or above this in a tensor marks rank matching (catalogue W2:
+     *                     rank-matched inits give ρ = 1, ≥ 0.99 after post-processing; 0.999 chosen so that a
+     *                     genuine tensor needs an init-independent update below ~4.5 % of the init RMS to reach it)
+     * @param minMove      only tensors with RMS(W_T − W₀)/RMS(W₀) ≥ this count (a tensor that barely moved keeps
+     *                     its ranks honestly); 0.1 → an independent update of that size alone gives ρ ≈ 0.995
+     * @param failFraction fail if at least this fraction of counted tensors are rank-matched
+     * @param minSample    fewest sampled values per tensor
+     */
+    public record W2(double rhoFail, double minMove, double failFraction, int minSample) {
+        public static final W2 DEFAULT = new W2(0.999, 0.1, 0.5, 20);
+    }
+
+    /**
+     * W3 per-element Adam/AdamW bound |Δθ| ≤ Σ η (B(β1,β2) + λ|θ|).
+     *
+     * @param ulps          tolerance in storage ulps of the larger endpoint (catalogue W3: one ulp)
+     * @param relSlack      relative slack for our own float arithmetic on the bound (1e-9)
+     * @param tinyUpdateRms "infinitesimal update" warning if the median normalised segment RMS,
+     *                      RMS(Δθ)/(η̄·√k), is below this (catalogue W3: ≪ 0.1·η·√k)
+     */
+    public record W3(double ulps, double relSlack, double tinyUpdateRms) {
+        public static final W3 DEFAULT = new W3(1.0, 1e-9, 0.01);
+    }
+
+    /**
+     * W4 adjacent-checkpoint dependence.
+     *
+     * @param pFail     a link whose combined p for "the two checkpoints are independent" exceeds this is a splice
+     *                  (catalogue W4: any link with p &gt; 0.01)
+     * @param minSample fewest sampled values for a tensor to count
+     */
+    public record W4(double pFail, int minSample) {
+        public static final W4 DEFAULT = new W4(0.01, 20);
+    }
+
+    /**
+     * W7 update-direction decorrelation.
+     *
+     * @param cosFail     fail if the median cosine of consecutive update directions exceeds this at lag 1 and (when
+     *                    measurable) lag 2 (catalogue W7: median c(j, j+1) &gt; 0.95)
+     * @param minSegments fewest consecutive segment pairs to decide
+     */
+    public record W7(double cosFail, int minSegments) {
+        public static final W7 DEFAULT = new W7(0.95, 3);
+    }
+
+    /**
+     * RESUME: Adam's first step after a fresh state is η·sign(g) on every element with a gradient.
+     *
+     * @param relTol       |Δθ + ηλθ| within this relative distance of η counts as "≈ η"
+     * @param fractionFail fail if at least this fraction of sampled elements is ≈ η on a 1-step segment that does not
+     *                     start the run (genuine mid-run steps: |m̂/√v̂| is spread over (0, B); calibrated in
+     *                     ResumeResetCheckTest at ≤ 0.05)
+     */
+    public record Resume(double relTol, double fractionFail) {
+        public static final Resume DEFAULT = new Resume(0.01, 0.5);
+    }
+
+    /**
+     * L5 log arithmetic.
+     *
+     * @param tokenRelTol tokens vs step × batch × seq mismatch beyond this relative error fails (catalogue L5: 0.1 %)
+     */
+    public record L5(double tokenRelTol) {
+        public static final L5 DEFAULT = new L5(0.001);
+    }
+
+    /**
+     * C1 compute plausibility.
+     *
+     * @param mfuImpossible  implied MFU above this is impossible (catalogue C1: 1.0)
+     * @param mfuImplausible above this is implausible for dense training (catalogue C1: 0.6)
+     * @param mfuLow         below this: suspicious under-use, soft (catalogue C1: 0.05)
+     */
+    public record C1(double mfuImpossible, double mfuImplausible, double mfuLow) {
+        public static final C1 DEFAULT = new C1(1.0, 0.6, 0.05);
+    }
+
+    /**
+     * Verdict combination.
+     *
+     * @param alpha combined (Cauchy, Liu &amp; Xie 2020) p below this → inconsistent (§4.3; X1 uses α = 1e-3 —
+     *              we use the same strict level since a false accusation is the worst error)
+     */
+    public record Verdict(double alpha) {
+        public static final Verdict DEFAULT = new Verdict(1e-3);
+    }
+
+    public static final AnalysisConfig DEFAULT = new AnalysisConfig(
+            L1.DEFAULT, W1.DEFAULT, W2.DEFAULT, W3.DEFAULT, W4.DEFAULT, W7.DEFAULT, Resume.DEFAULT, L5.DEFAULT,
+            C1.DEFAULT, Verdict.DEFAULT);
+}

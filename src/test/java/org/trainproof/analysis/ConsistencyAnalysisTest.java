@@ -1,0 +1,94 @@
+package org.trainproof.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.trainproof.verdict.CheckResult;
+import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Outcome;
+
+/** The whole pipeline on toy runs: expected verdicts per scenario, and the false-positive rate on genuine runs. */
+class ConsistencyAnalysisTest {
+    private static AnalysisInput withLoss(ToyRun r, double step0Loss) {
+        Map<String, MetricSeries> m = Map.of(MetricSeries.TRAIN_LOSS,
+                new MetricSeries(MetricSeries.TRAIN_LOSS, new long[] {0, 10, 20}, new double[] {step0Loss, step0Loss - 1, step0Loss - 1.5}));
+        return new AnalysisInput(RunClaims.parse(r.config()), m, Trajectory.fromLedger(r.checkpoints()), List.of(), null);
+    }
+
+    private static Set<String> failed(ConsistencyVerdict v) {
+        return v.checks().stream().filter(c -> c.status() == CheckStatus.FAIL).map(CheckResult::id).collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
+    void genuineRuns_neverInconsistent_over30Seeds() {
+        ConsistencyAnalysis a = ConsistencyAnalysis.standard();
+        int inconsistent = 0, consistent = 0;
+        for (long s = 100; s < 130; s++) {
+            ConsistencyVerdict v = a.run(withLoss(ToyRun.genuine(s), Math.log(1000) + 0.02));
+            if (v.outcome() == Outcome.INCONSISTENT) inconsistent++;
+            if (v.outcome() == Outcome.CONSISTENT) consistent++;
+            assertFalse(v.statement().toLowerCase().contains("proved"));
+        }
+        System.out.printf("genuine toy runs: %d/30 inconsistent, %d/30 consistent%n", inconsistent, consistent);
+        assertEquals(0, inconsistent);
+        assertEquals(30, consistent);
+    }
+
+    @Test
+    void scenarios_getTheirExpectedVerdicts() {
+        ConsistencyAnalysis a = ConsistencyAnalysis.standard();
+        double lnV = Math.log(1000);
+        record Case(String name, Function<Long, ToyRun> make, double loss, Outcome want, Set<String> mustFail) {}
+        List<Case> cases = List.of(
+                new Case("derived", Scenarios::derived, 2.0, Outcome.INCONSISTENT, Set.of("L1", "W1")),
+                new Case("derived-disguised", s -> {
+                    ToyRun d = Scenarios.derived(s);
+                    java.util.Arrays.fill(d.saved.get(0L).get("ln.weight"), 1.0);
+                    java.util.Arrays.fill(d.saved.get(0L).get("ln.bias"), 0.0);
+                    return d;
+                }, lnV, Outcome.INCONSISTENT, Set.of("W1")),
+                new Case("spliced", s -> Scenarios.spliced(s, 160), lnV, Outcome.INCONSISTENT, Set.of("W3", "W4")),
+                new Case("fabricated", Scenarios::fabricated, lnV, Outcome.INCONSISTENT, Set.of("W2", "W7")),
+                new Case("resumed-reset", s -> Scenarios.resumed(s, 150, true), lnV, Outcome.INCONSISTENT, Set.of("RESUME")),
+                new Case("resumed-honest", s -> Scenarios.resumed(s, 150, false), lnV, Outcome.CONSISTENT, Set.of()));
+        for (Case c : cases) {
+            for (long s = 1; s <= 3; s++) {
+                ConsistencyVerdict v = a.run(withLoss(c.make().apply(s), c.loss()));
+                assertEquals(c.want(), v.outcome(), c.name() + " seed " + s + ": " + v.statement());
+                assertTrue(failed(v).containsAll(c.mustFail()), c.name() + " failed " + failed(v));
+            }
+        }
+    }
+
+    @Test
+    void verdict_combination_rules() {
+        CheckResult pass = new CheckResult("W3", "x", CheckStatus.PASS, 0.1, 1.0, 10L, null, null, "ok", List.of());
+        CheckResult fail = new CheckResult("L1", "x", CheckStatus.FAIL, 1.0, 2.0, 1L, null, null, "bad", List.of());
+        CheckResult smallP = new CheckResult("W1", "x", CheckStatus.PASS, 1e-5, 0.01, 5L, 1e-5, null, "p", List.of());
+        CheckResult notRun = CheckResult.notRun("C1", "x", "missing claim: hardware.accelerator");
+        assertEquals(Outcome.INCONSISTENT, ConsistencyVerdict.combine(List.of(pass, fail), Set.of(), 1e-3).outcome());
+        // A PASSing check whose p is against the genuine null still counts in the combination.
+        ConsistencyVerdict v = ConsistencyVerdict.combine(List.of(pass, smallP), Set.of("W1"), 1e-3);
+        assertEquals(Outcome.INCONSISTENT, v.outcome());
+        assertEquals(1e-5, v.combinedP(), 1e-12);
+        // The same p from a check whose null is not "genuine" is ignored.
+        assertEquals(Outcome.CONSISTENT, ConsistencyVerdict.combine(List.of(pass, smallP), Set.of(), 1e-3).outcome());
+        ConsistencyVerdict none = ConsistencyVerdict.combine(List.of(notRun), Set.of(), 1e-3);
+        assertEquals(Outcome.INCONCLUSIVE, none.outcome());
+        assertTrue(none.statement().contains("hardware.accelerator"));
+        assertTrue(ConsistencyVerdict.combine(List.of(pass, notRun), Set.of(), 1e-3).statement().contains("not a proof"));
+    }
+
+    @Test
+    void emptyInput_isInconclusiveNotConsistent() {
+        ConsistencyVerdict v = ConsistencyAnalysis.standard().run(new AnalysisInput(null, null, null, null, null));
+        assertEquals(Outcome.INCONCLUSIVE, v.outcome());
+        assertEquals(ConsistencyAnalysis.standard().checks().size(), v.notPerformed().size());
+    }
+}
