@@ -1,39 +1,42 @@
 package org.trainproof.cli;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import org.trainproof.ExitCode;
 import org.trainproof.TrainproofException;
+import org.trainproof.analysis.AnalysisConfig;
+import org.trainproof.analysis.AnalysisInput;
+import org.trainproof.analysis.ConsistencyAnalysis;
+import org.trainproof.analysis.ConsistencyVerdict;
+import org.trainproof.analysis.RunInputs;
 import org.trainproof.ledger.AuditReport;
 import org.trainproof.ledger.AuditRequest;
 import org.trainproof.ledger.Ledger;
 import org.trainproof.ledger.sqlite.LedgerCorruptException;
 import org.trainproof.note.TlogProof;
 import org.trainproof.note.VerifierKey;
-import org.trainproof.verdict.Finding;
-import org.trainproof.verdict.Severity;
+import org.trainproof.verdict.CheckResult;
+import org.trainproof.verdict.JsonReport;
+import org.trainproof.verdict.Report;
+import org.trainproof.verdict.TextReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "verify", description = {
-    "Audit a ledger's integrity (exit 0 when nothing fails, 1 on any integrity failure).",
-    "Re-derives every entry, the chain, every stored node hash and the root at every signed checkpoint;",
-    "with --since, checks consistency with a checkpoint saved earlier; with --artifacts, re-hashes the files."})
+    "Audit a ledger: integrity first (every entry, the chain, every stored node hash, every signed",
+    "checkpoint; with --since, consistency with a checkpoint saved earlier; with --artifacts, re-read the",
+    "files), then, if intact, whether the run is consistent with training from a random initialisation",
+    "under the logged recipe (loss curve, log arithmetic, compute, weight trajectory).",
+    "Exit 0 intact and consistent, 1 integrity failure, 5 inconclusive, 6 inconsistent."})
 final class VerifyCommand implements Callable<Integer> {
-    static final ObjectMapper JSON = JsonMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
-            .build();
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -46,11 +49,22 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--since", paramLabel = "SAVED_CHECKPOINT", description = "A checkpoint note saved earlier (trainproof head): detects rollback and forks.")
     Path since;
 
-    @Option(names = "--artifacts", paramLabel = "DIR", description = "Re-hash the checkpoint files named in the ledger, found under DIR.")
+    @Option(names = "--artifacts", paramLabel = "DIR", description = {
+        "Re-read the checkpoint and log files named in the ledger, found under DIR, and run the weight",
+        "checks on exact values at positions drawn from a fresh random seed (printed)."})
     Path artifacts;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON.")
+    @Option(names = "--seed", paramLabel = "S", description = "Auditor seed for --artifacts positions (reproduces an earlier run).")
+    Long seed;
+
+    @Option(names = "--integrity-only", description = "Only the integrity audit (exit 0 or 1); no consistency analysis.")
+    boolean integrityOnly;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON (schemas/report.schema.json).")
     Path json;
+
+    @Option(names = "--quiet", description = "Print the verdict line only.")
+    boolean quiet;
 
     @Override
     public Integer call() throws IOException {
@@ -65,36 +79,59 @@ final class VerifyCommand implements Callable<Integer> {
             }
         }
         if (artifacts != null && !Files.isDirectory(artifacts)) throw TrainproofException.badInput(artifacts, "not a directory");
-        AuditReport report;
+        long auditorSeed = seed != null ? seed : new SecureRandom().nextLong();
+        AuditReport audit;
+        ConsistencyVerdict consistency = null;
         try (Ledger l = Ledger.openReadOnly(ledger)) {
-            PrintWriter err = spec.commandLine().getErr();
-            report = l.audit(new AuditRequest(key, saved, artifacts, n -> {
-                err.println("verify: " + n + " entries checked");
-                err.flush();
-            }));
+            audit = l.audit(new AuditRequest(key, saved, artifacts, Progress.forAudit(spec.commandLine().getErr())));
+            if (audit.clean() && !integrityOnly) {
+                AnalysisInput in = RunInputs.fromLedger(l, artifacts, auditorSeed, AnalysisConfig.DEFAULT);
+                consistency = ConsistencyAnalysis.standard().run(in);
+            }
         } catch (LedgerCorruptException e) {
-            report = AuditReport.unreadable(ledger.toString(), e.getMessage());
+            audit = AuditReport.unreadable(ledger.toString(), e.getMessage());
         }
-        render(report, spec.commandLine().getOut());
-        if (json != null) {
-            JSON.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
-        }
-        return report.clean() ? ExitCode.OK : ExitCode.INTEGRITY;
+        Report report = report(audit, consistency, artifacts != null && consistency != null ? auditorSeed : null);
+        if (json != null) JsonReport.write(report, json);
+        TextReport text = new TextReport(System.console() != null);
+        if (quiet) text.verdictLine(report, spec.commandLine().getOut());
+        else text.write(report, spec.commandLine().getOut());
+        return report.exitCode();
     }
 
-    static void render(AuditReport r, PrintWriter out) {
-        out.println((r.clean() ? "INTEGRITY OK: " : "INTEGRITY FAILED: ") + r.ledger());
-        out.println("  " + r.toCheckResult().detail());
-        if (r.root() != null) out.println("  origin " + r.origin() + ", " + r.entries() + " entries, root " + r.root());
-        for (Severity s : new Severity[] {Severity.FAIL, Severity.WARNING, Severity.INFO}) {
-            for (Finding f : r.findings()) {
-                if (f.severity() != s) continue;
-                out.println("  " + f.severity() + " " + f.code() + " [" + f.location() + "] " + f.message()
-                        + (f.expected() != null || f.actual() != null ? " (expected " + f.expected() + ", actual " + f.actual() + ")" : ""));
-            }
+    static Report report(AuditReport audit, ConsistencyVerdict consistency, Long auditorSeed) {
+        List<CheckResult> checks = new ArrayList<>();
+        checks.add(audit.toCheckResult());
+        List<String> notChecked = new ArrayList<>();
+        if (!audit.sinceChecked()) {
+            notChecked.add("rollback and forks: no saved checkpoint given (--since); a ledger replaced by an older copy of itself is not detectable without one");
         }
-        if (!r.sinceChecked()) {
-            out.println("  note: without --since SAVED_CHECKPOINT a rollback to an earlier consistent state cannot be detected");
+        if (!audit.artifactsChecked()) {
+            notChecked.add("files: checkpoint and log files not re-read (--artifacts); weight checks use the coordinate samples and sketches the signer recorded");
         }
+        Map<String, String> params = new LinkedHashMap<>();
+        if (auditorSeed != null) params.put("auditor seed", auditorSeed + " (reproduce with --seed " + auditorSeed + ")");
+        Report r;
+        if (consistency == null) {
+            if (audit.clean()) notChecked.add("training consistency: not analysed (--integrity-only)");
+            else notChecked.add("training consistency: not analysed, because integrity failed");
+            r = Report.of("verify", audit.ledger(), checks, null, null, notChecked, params);
+        } else {
+            checks.addAll(consistency.checks());
+            notChecked.addAll(consistency.notPerformed());
+            r = Report.of("verify", audit.ledger(), checks, consistency.outcome(), consistency.statement(), notChecked, params);
+        }
+        Map<String, Object> integrity = new LinkedHashMap<>();
+        integrity.put("ledger", audit.ledger());
+        integrity.put("origin", audit.origin());
+        integrity.put("key", audit.key());
+        integrity.put("key_from_ledger", audit.keyFromLedger());
+        integrity.put("entries", audit.entries());
+        integrity.put("checkpoints", audit.checkpoints());
+        integrity.put("root", audit.root());
+        integrity.put("since_checked", audit.sinceChecked());
+        integrity.put("artifacts_checked", audit.artifactsChecked());
+        integrity.put("artifacts_hashed", audit.artifactsHashed());
+        return r.withIntegrity(integrity);
     }
 }

@@ -56,16 +56,7 @@ public final class CheckpointBodies {
             if (isSafetensors(p)) {
                 CheckpointFiles cf = CheckpointFiles.of(p);
                 for (String f : cf.files()) covered.add(cf.resolve(f).toAbsolutePath().normalize());
-                if (p.getFileName() != null && p.getFileName().toString().endsWith(".index.json")) {
-                    covered.add(p.toAbsolutePath().normalize());
-                } else if (Files.isDirectory(p)) {
-                    try (Stream<Path> s = Files.list(p)) {
-                        s.filter(x -> x.getFileName().toString().endsWith(".safetensors.index.json"))
-                                .forEach(x -> covered.add(x.toAbsolutePath().normalize()));
-                    } catch (IOException e) {
-                        throw TrainproofException.badInput(p, "cannot list: " + e.getMessage());
-                    }
-                }
+                // The index itself (tensor → shard map) stays in "files" with its SHA-256.
                 ObjectNode m = manifests.addObject();
                 m.put("name", relativeName(base, p));
                 m.set("manifest", JSON.valueToTree(Manifests.of(p, options)));
@@ -105,6 +96,22 @@ public final class CheckpointBodies {
         } catch (IOException e) {
             throw TrainproofException.badInput(p, "cannot list: " + e.getMessage());
         }
+    }
+
+    /**
+     * Every file a checkpoint body covers, by the name it was recorded with: the plain files, and each
+     * manifest's shard files (under the manifest's name when that is a directory).
+     */
+    public static java.util.SortedSet<String> recordedFileNames(ObjectNode checkpoint) {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+        for (FileDigest f : files(checkpoint)) names.add(f.name());
+        for (NamedManifest m : manifests(checkpoint)) {
+            if (m.manifest() == null) continue;
+            for (FileManifest fm : m.manifest().files()) {
+                names.add(m.name().equals(fm.path()) || m.name().endsWith("/" + fm.path()) ? m.name() : m.name() + "/" + fm.path());
+            }
+        }
+        return names;
     }
 
     /** The manifests a checkpoint body states (empty when none, or of another shape: the audit reports that). */

@@ -23,12 +23,19 @@ public record Report(
         String statement,
         List<CheckResult> checks,
         List<String> notChecked,
-        Map<String, String> parameters) {
+        Map<String, String> parameters,
+        Map<String, Object> integrity) {
 
     public Report {
         checks = List.copyOf(checks);
         notChecked = notChecked == null ? List.of() : List.copyOf(notChecked);
         parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+        integrity = integrity == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(integrity));
+    }
+
+    /** The same report with an integrity summary (ledger, origin, entries, root, what was re-hashed). */
+    public Report withIntegrity(Map<String, Object> summary) {
+        return new Report(command, subject, outcome, exitCode, statement, checks, notChecked, parameters, summary);
     }
 
     /** Every finding of every check, most severe first (stable within a severity). */
@@ -63,6 +70,6 @@ public record Report(
             outcome = consistency;
             statement = consistencyStatement;
         }
-        return new Report(command, subject, outcome, outcome.exitCode(), statement, checks, notChecked, parameters);
+        return new Report(command, subject, outcome, outcome.exitCode(), statement, checks, notChecked, parameters, null);
     }
 }

@@ -84,9 +84,9 @@ public final class RunWatcher {
         ledger.forEachEntry(e -> {
             if (!e.kind().equals(EntryKinds.CHECKPOINT)) return;
             JsonNode cp = e.body().get("checkpoint");
-            for (CheckpointBodies.FileDigest f : CheckpointBodies.files(cp instanceof ObjectNode o ? o : null)) {
-                int slash = f.name().indexOf('/');
-                recordedCheckpoints.add(slash < 0 ? f.name() : f.name().substring(0, slash));
+            for (String name : CheckpointBodies.recordedFileNames(cp instanceof ObjectNode o ? o : null)) {
+                int slash = name.indexOf('/');
+                recordedCheckpoints.add(slash < 0 ? name : name.substring(0, slash));
             }
         });
         this.recorder = newRecorder();

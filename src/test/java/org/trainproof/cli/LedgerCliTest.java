@@ -226,13 +226,28 @@ class LedgerCliTest {
         Files.writeString(saved, CliRun.run("head", db).out());
         assertEquals(0, CliRun.run("record", db, "--key", key, "--step", 200, "--event", "later").code());
         Path json = dir.resolve("report.json");
-        CliRun v = CliRun.run("verify", db, "--key", pub, "--since", saved, "--artifacts", ck.getParent(), "--json", json);
+        CliRun v = CliRun.run("verify", db, "--integrity-only", "--key", pub, "--since", saved, "--artifacts", ck.getParent(), "--json", json);
         assertEquals(0, v.code(), v.toString());
-        assertTrue(v.out().startsWith("INTEGRITY OK"), v.out());
+        assertTrue(v.out().startsWith("VERIFIED: the ledger is intact"), v.out());
         JsonNode rep = M.readTree(json.toFile());
-        assertEquals(4, rep.get("entries").asInt());
-        assertTrue(rep.get("since_checked").asBoolean());
-        assertEquals(1, rep.get("artifacts_hashed").asInt());
+        org.trainproof.SchemaValidation.assertValid("report.schema.json", rep);
+        assertEquals(4, rep.get("integrity").get("entries").asInt());
+        assertTrue(rep.get("integrity").get("since_checked").asBoolean());
+        assertEquals(1, rep.get("integrity").get("artifacts_hashed").asInt());
+    }
+
+    @Test
+    void verify_withAnalysis_ledgerWithoutLogs_isInconclusive_notConsistent() throws Exception {
+        // The setUp ledger holds a run config and one checkpoint but no training log: integrity is
+        // intact, yet nothing can establish training from scratch, so the answer is 5, never 0.
+        Path json = dir.resolve("full.json");
+        CliRun v = CliRun.run("verify", db, "--key", pub, "--json", json);
+        assertEquals(ExitCode.INCONCLUSIVE, v.code(), v.toString());
+        JsonNode rep = M.readTree(json.toFile());
+        org.trainproof.SchemaValidation.assertValid("report.schema.json", rep);
+        assertEquals("PASS", rep.get("checks").get(0).get("status").asText());
+        assertTrue(rep.get("not_checked").size() > 0, rep.toString());
+        assertTrue(v.out().startsWith("Inconclusive"), v.out());
     }
 
     @Test
@@ -241,7 +256,7 @@ class LedgerCliTest {
             st.execute("DROP TRIGGER entries_no_update");
             st.execute("UPDATE entries SET bytes = CAST(replace(CAST(bytes AS TEXT), 'saved', 'faked') AS BLOB) WHERE seq = 2");
         }
-        CliRun v = CliRun.run("verify", db, "--key", pub);
+        CliRun v = CliRun.run("verify", db, "--integrity-only", "--key", pub);
         assertEquals(ExitCode.INTEGRITY, v.code(), v.toString());
         assertTrue(v.out().contains("ENTRY_LEAF_HASH_MISMATCH"), v.out());
     }
@@ -260,7 +275,7 @@ class LedgerCliTest {
         assertEquals(0, CliRun.run("record", db, "--key", key, "--step", 300, "--end").code());
         CliRun r = CliRun.run("record", db, "--key", key, "--step", 301, "--event", "too late");
         assertEquals(ExitCode.BAD_INPUT, r.code(), r.toString());
-        assertEquals(0, CliRun.run("verify", db, "--key", pub).code());
+        assertEquals(0, CliRun.run("verify", db, "--integrity-only", "--key", pub).code());
     }
 
     @Test

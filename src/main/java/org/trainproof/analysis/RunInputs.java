@@ -1,0 +1,209 @@
+package org.trainproof.analysis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.trainproof.TrainproofException;
+import org.trainproof.checkpoint.CheckpointManifest;
+import org.trainproof.checkpoint.Manifests;
+import org.trainproof.ledger.CheckpointBodies;
+import org.trainproof.ledger.EntryKinds;
+import org.trainproof.ledger.Ledger;
+import org.trainproof.ledger.LedgerEntry;
+import org.trainproof.ledger.LedgerMetrics;
+import org.trainproof.trainlog.LogFindings;
+import org.trainproof.trainlog.LogReadResult;
+import org.trainproof.trainlog.LogReaders;
+import org.trainproof.trainlog.MetricRecord;
+import org.trainproof.trainlog.MetricsChunk;
+import org.trainproof.verdict.Finding;
+
+/**
+ * Builds the analysis input from what an auditor has: a ledger ({@code verify}), or raw logs and
+ * checkpoint files ({@code analyze}). The checks themselves never read files or databases.
+ */
+public final class RunInputs {
+    /** Default number of auditor-chosen positions per tensor for exact re-checks with the files. */
+    public static final int AUDITOR_K = 512;
+
+    private RunInputs() {}
+
+    /**
+     * From a ledger: claims from the genesis {@code run} entry, metric series from {@code metrics}
+     * entries, checkpoints (step + manifest) from {@code checkpoint} entries, declared events. With
+     * {@code artifactsDir}, the weight checks read exact values from the files at positions drawn
+     * from {@code auditorSeed}; otherwise from the coordinate samples the ledger holds.
+     */
+    public static AnalysisInput fromLedger(Ledger ledger, Path artifactsDir, long auditorSeed, AnalysisConfig config) {
+        JsonNode[] genesis = new JsonNode[1];
+        List<StepCheckpoint> checkpoints = new ArrayList<>();
+        Map<Long, Path> files = new HashMap<>();
+        List<RunEvent> events = new ArrayList<>();
+        ledger.forEachEntry(e -> {
+            switch (e.kind()) {
+                case EntryKinds.RUN -> genesis[0] = e.body();
+                case EntryKinds.CHECKPOINT -> {
+                    JsonNode cp = e.body().get("checkpoint");
+                    List<CheckpointBodies.NamedManifest> ms = CheckpointBodies.manifests(cp instanceof ObjectNode o ? o : null);
+                    Optional<Long> step = e.step();
+                    if (!ms.isEmpty() && ms.get(0).manifest() != null && step.isPresent()) {
+                        checkpoints.add(new StepCheckpoint(step.get(), ms.get(0).manifest()));
+                        if (artifactsDir != null) files.put(step.get(), artifactsDir.resolve(ms.get(0).name()));
+                    }
+                }
+                case EntryKinds.EVENT -> events.add(event(e));
+                default -> { }
+            }
+        });
+        Map<String, SeriesBuilder> series = new LinkedHashMap<>();
+        LedgerMetrics.forEachChunk(ledger, ce -> {
+            MetricsChunk c = ce.chunk();
+            boolean windowed = windowedFormat(c.format().cliName());
+            SeriesBuilder[] byIndex = new SeriesBuilder[c.metrics().size()];
+            for (int i = 0; i < byIndex.length; i++) {
+                byIndex[i] = series.computeIfAbsent(c.metrics().get(i), SeriesBuilder::new);
+                byIndex[i].windowed |= windowed;
+            }
+            for (MetricsChunk.Row r : c.rows()) {
+                byIndex[r.metric()].add(r.step(), r.value(), r.wallTime());
+            }
+        });
+        RunClaims claims = genesis[0] == null ? RunClaims.none() : RunClaims.parse(genesis[0]);
+        checkpoints.sort(java.util.Comparator.comparingLong(StepCheckpoint::step));
+        Trajectory t = artifactsDir == null ? Trajectory.fromLedger(checkpoints)
+                : Trajectory.fromArtifacts(checkpoints, fileValues(files), auditorSeed, AUDITOR_K);
+        return new AnalysisInput(claims, build(series), t, events, config);
+    }
+
+    /** Logs and checkpoint files with no ledger: what an auditor does with a published export. */
+    public static AnalysisInput fromFiles(List<Path> paths, RunClaims claims, long auditorSeed, AnalysisConfig config,
+            List<Finding> readerFindings) {
+        Map<String, SeriesBuilder> series = new LinkedHashMap<>();
+        List<StepCheckpoint> checkpoints = new ArrayList<>();
+        Map<Long, Path> files = new HashMap<>();
+        for (Path p : paths) {
+            if (!Files.exists(p)) throw TrainproofException.badInput(p, "no such file or directory");
+            if (CheckpointBodies.isSafetensors(p)) {
+                CheckpointManifest m = Manifests.of(p);
+                long step = stepOf(p, m).orElseThrow(() -> TrainproofException.badInput(p,
+                        "cannot tell the training step of this checkpoint (name it step-N.safetensors or checkpoint-N/, or set metadata 'step')"));
+                if (files.put(step, p) != null) throw TrainproofException.badInput(p, "a second checkpoint for step " + step);
+                checkpoints.add(new StepCheckpoint(step, m));
+                continue;
+            }
+            LogReadResult r = LogReaders.read(p);
+            readerFindings.addAll(r.findings());
+            boolean windowed = windowedFormat(r.format().cliName())
+                    || r.findings().stream().anyMatch(f -> f.code().equals(LogFindings.WINDOWED_AVERAGE));
+            for (MetricRecord rec : r.records()) {
+                SeriesBuilder b = series.computeIfAbsent(rec.metric(), SeriesBuilder::new);
+                b.windowed |= windowed;
+                b.add(rec.step(), rec.value(), rec.wallTime());
+            }
+        }
+        checkpoints.sort(java.util.Comparator.comparingLong(StepCheckpoint::step));
+        Trajectory t = checkpoints.isEmpty() ? Trajectory.empty()
+                : Trajectory.fromArtifacts(checkpoints, fileValues(files), auditorSeed, AUDITOR_K);
+        return new AnalysisInput(claims, build(series), t, List.of(), config);
+    }
+
+    private static final Pattern STEP_IN_NAME = Pattern.compile(
+            "(?:^|[^a-z])(?:step|checkpoint|ckpt|iter|global_step)[-_]?0*(\\d{1,18})(?:\\D|$)", Pattern.CASE_INSENSITIVE);
+
+    /** The step of a checkpoint: safetensors metadata "step"/"global_step", else the file or directory name. */
+    static Optional<Long> stepOf(Path p, CheckpointManifest m) {
+        for (var f : m.files()) {
+            if (f.metadata() == null) continue;
+            for (String k : List.of("step", "global_step")) {
+                String v = f.metadata().get(k);
+                if (v != null && v.matches("\\d{1,18}")) return Optional.of(Long.parseLong(v));
+            }
+        }
+        for (Path q = p.toAbsolutePath(); q != null && q.getFileName() != null; q = q.getParent()) {
+            Matcher mt = STEP_IN_NAME.matcher(q.getFileName().toString());
+            if (mt.find()) return Optional.of(Long.parseLong(mt.group(1)));
+            if (q.equals(p.toAbsolutePath().getParent())) break; // the name, then its directory; no further
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Formats whose logged loss is a mean over the logging window rather than the loss at the step
+     * (formats.md §5.1 HF Trainer: mean since the last log; §5.6 Megatron: mean over log_interval).
+     */
+    static boolean windowedFormat(String cliName) {
+        return cliName.equals("hf-trainer-state") || cliName.equals("megatron") || cliName.equals("hf-console");
+    }
+
+    private static RunEvent event(LedgerEntry e) {
+        String text = e.body().path("text").asText("");
+        String kind = e.body().path("event").asText(e.body().path("type").asText("event"));
+        return new RunEvent(e.step().orElse(-1L), kind, text);
+    }
+
+    /** Exact values from checkpoint files, streaming each requested tensor once. */
+    private static TensorValues fileValues(Map<Long, Path> files) {
+        return (step, tensor, positions) -> {
+            Path p = files.get(step);
+            if (p == null) throw new IllegalStateException("no checkpoint file for step " + step);
+            double[] out = new double[positions.length];
+            int[] next = {0};
+            org.trainproof.checkpoint.TensorValues.visit(p, tensor, (first, v, n) -> {
+                while (next[0] < positions.length && positions[next[0]] < first + n) {
+                    long pos = positions[next[0]];
+                    if (pos >= first) out[next[0]] = v[(int) (pos - first)];
+                    next[0]++;
+                }
+            });
+            if (next[0] != positions.length) throw new IllegalStateException(tensor + ": positions beyond the tensor");
+            return out;
+        };
+    }
+
+    private static Map<String, MetricSeries> build(Map<String, SeriesBuilder> series) {
+        Map<String, MetricSeries> out = new LinkedHashMap<>();
+        series.forEach((k, b) -> out.put(k, b.build()));
+        return out;
+    }
+
+    private static final class SeriesBuilder {
+        final String metric;
+        long[] steps = new long[16];
+        double[] values = new double[16];
+        double[] times = new double[16];
+        int n;
+        boolean anyTime;
+        boolean windowed;
+
+        SeriesBuilder(String metric) {
+            this.metric = metric;
+        }
+
+        void add(long step, double value, Double wallTime) {
+            if (n == steps.length) {
+                steps = java.util.Arrays.copyOf(steps, 2 * n);
+                values = java.util.Arrays.copyOf(values, 2 * n);
+                times = java.util.Arrays.copyOf(times, 2 * n);
+            }
+            steps[n] = step;
+            values[n] = value;
+            times[n] = wallTime == null ? Double.NaN : wallTime;
+            anyTime |= wallTime != null;
+            n++;
+        }
+
+        MetricSeries build() {
+            return new MetricSeries(metric, java.util.Arrays.copyOf(steps, n), java.util.Arrays.copyOf(values, n),
+                    anyTime ? java.util.Arrays.copyOf(times, n) : null, windowed, 0);
+        }
+    }
+}
