@@ -47,6 +47,7 @@ public final class Cli implements Callable<Integer> {
                 new InspectCommand(),
                 new BenchCommand(),
                 new MetricsCommand(),
+                new AnalyzeCommand(),
                 new WatchCommand());
     }
 
