@@ -89,7 +89,7 @@ public final class Manifests {
                 sampleValues = new double[positions.length];
                 values = e.shape().size() <= 1 && e.count() <= opt.valuesLimit() ? new double[(int) e.count()] : null;
                 stats = new StatsAccumulator();
-                sketch = new TensorSketch.Builder(e.name(), opt.sketchWidth(), opt.sketchDepth());
+                sketch = new TensorSketch.Builder(e.name(), opt.sketchWidth());
             } else {
                 positions = null;
                 sampleValues = null;
@@ -257,7 +257,7 @@ public final class Manifests {
             TensorSketch.Builder sk = null;
             if (job.decode) {
                 st = new StatsAccumulator();
-                sk = new TensorSketch.Builder(job.entry.name(), opt.sketchWidth(), opt.sketchDepth());
+                sk = new TensorSketch.Builder(job.entry.name(), opt.sketchWidth());
                 compute(job, buf, len, off, st, sk);
             }
             park(job, k, new Parked(buf, len, st, sk));
@@ -273,11 +273,12 @@ public final class Manifests {
                 // 8/16-bit types: exact stats from a code histogram (one increment per element)
                 double[] table = ElementDecoder.table(dt);
                 int[] hist = histogram.get();
-                ElementDecoder.histogram(dt, buf, 0, m, hist);
-                st.addHistogram(table, hist);
                 if (dt == Dtype.BF16) {
-                    sk.addBf16(e0, buf, 0, m);
+                    sk.addBf16Counting(e0, buf, 0, m, hist); // sketch and code histogram in one pass
+                } else {
+                    ElementDecoder.histogram(dt, buf, 0, m, hist);
                 }
+                st.addHistogram(table, hist);
                 if (dt != Dtype.BF16 || job.values != null) {
                     for (int j = 0; j < m; j += BLOCK) {
                         int n = Math.min(BLOCK, m - j);
