@@ -131,7 +131,18 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
             }
             int groups = (n - j) >>> 2;
             long s = seed + (((firstIndex + j) >>> 2) + 1) * Seeds.GOLDEN_GAMMA;
-            if (hist != null) {
+            if (hist != null && groups >= width) {
+                // Fast path: no non-finite masking. Non-finite codes are rare, and the histogram
+                // shows whether this call met any; if it did, the buckets are restored and the
+                // masked loop redone, so the result always equals add()'s.
+                double[] before = buckets.clone();
+                long nonFinite = nonFiniteCount(hist);
+                bf16GroupsUnmasked(s, buf, o, groups, hist);
+                if (nonFiniteCount(hist) != nonFinite) {
+                    System.arraycopy(before, 0, buckets, 0, width);
+                    bf16Groups(s, buf, o, groups);
+                }
+            } else if (hist != null) {
                 bf16Groups(s, buf, o, groups, hist);
             } else {
                 bf16Groups(s, buf, o, groups);
@@ -167,6 +178,41 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
                 bk[l1 & m] += Float.intBitsToFloat(b1 ^ ((l1 & 0x8000) << 16));
                 bk[l2 & m] += Float.intBitsToFloat(b2 ^ ((l2 & 0x8000) << 16));
                 bk[l3 & m] += Float.intBitsToFloat(b3 ^ ((l3 & 0x8000) << 16));
+            }
+        }
+
+        /** Occurrences of BF16 codes with the exponent all ones (±Inf, NaN) in {@code hist}. */
+        private static long nonFiniteCount(int[] hist) {
+            long c = 0;
+            for (int code = 0x7F80; code <= 0x7FFF; code++) c += hist[code] + hist[code | 0x8000];
+            return c;
+        }
+
+        private static final long SIGN_BITS = 0x8000800080008000L;
+
+        /*
+         * Four elements per step: the hash's four lane sign bits are XORed onto the four codes' sign
+         * bits at once; element q's float is then code'_q << 16. Zero codes add ±0 (no change, as
+         * above). Non-finite codes are not masked: the caller checks the histogram.
+         */
+        private void bf16GroupsUnmasked(long s, byte[] buf, int o, int groups, int[] hist) {
+            final double[] bk = buckets;
+            final int m = mask;
+            for (int g = 0; g < groups; g++, o += 8) {
+                long h = Seeds.mix64(s);
+                s += Seeds.GOLDEN_GAMMA;
+                long w = (long) LONG_LE.get(buf, o);
+                hist[(int) w & 0xFFFF]++;
+                hist[(int) (w >>> 16) & 0xFFFF]++;
+                hist[(int) (w >>> 32) & 0xFFFF]++;
+                hist[(int) (w >>> 48)]++;
+                long x = w ^ (h & SIGN_BITS);
+                int xl = (int) x;
+                int xh = (int) (x >>> 32);
+                bk[(int) h & m] += Float.intBitsToFloat(xl << 16);
+                bk[(int) (h >>> 16) & m] += Float.intBitsToFloat(xl & 0xFFFF0000);
+                bk[(int) (h >>> 32) & m] += Float.intBitsToFloat(xh << 16);
+                bk[(int) (h >>> 48) & m] += Float.intBitsToFloat(xh & 0xFFFF0000);
             }
         }
 
