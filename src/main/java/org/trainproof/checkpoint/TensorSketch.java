@@ -3,8 +3,6 @@ package org.trainproof.checkpoint;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
@@ -36,8 +34,6 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
     public static final int DEFAULT_WIDTH = 512;
     /** The only depth of {@value #SCHEME}; kept in the JSON so the record says what it is. */
     public static final int DEPTH = 1;
-
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     public TensorSketch {
         Objects.requireNonNull(scheme, "scheme");
@@ -107,7 +103,7 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
          * {@code firstIndex ..}; the same as {@link #add} of each decoded value, without a decode pass.
          */
         public void addBf16(long firstIndex, byte[] buf, int byteOff, int n) {
-            bf16(firstIndex, buf, byteOff, n, null);
+            bf16(firstIndex, ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN), byteOff, n, null);
         }
 
         /**
@@ -115,19 +111,27 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
          * histogram), in the same pass over the bytes.
          */
         void addBf16Counting(long firstIndex, byte[] buf, int byteOff, int n, int[] hist) {
-            bf16(firstIndex, buf, byteOff, n, Objects.requireNonNull(hist, "hist"));
+            addBf16Counting(firstIndex, ByteBuffer.wrap(buf), byteOff, n, hist);
         }
 
-        private static double bf16Value(byte[] buf, int o) {
-            return Float.intBitsToFloat((buf[o + 1] << 24) | ((buf[o] & 0xff) << 16));
+        /** As above, reading absolute positions of {@code buf} (heap or direct; its order is ignored). */
+        void addBf16Counting(long firstIndex, ByteBuffer buf, int byteOff, int n, int[] hist) {
+            ByteBuffer le = buf.order() == ByteOrder.LITTLE_ENDIAN ? buf : buf.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            bf16(firstIndex, le, byteOff, n, Objects.requireNonNull(hist, "hist"));
         }
 
-        private void bf16(long firstIndex, byte[] buf, int byteOff, int n, int[] hist) {
+        private static double bf16Value(int code) {
+            return Float.intBitsToFloat(code << 16);
+        }
+
+        /** Requires {@code buf} little-endian. */
+        private void bf16(long firstIndex, ByteBuffer buf, int byteOff, int n, int[] hist) {
             int j = 0;
             int o = byteOff;
             for (; j < n && ((firstIndex + j) & 3) != 0; j++, o += 2) {
-                add(firstIndex + j, bf16Value(buf, o));
-                if (hist != null) hist[(buf[o] & 0xff) | ((buf[o + 1] & 0xff) << 8)]++;
+                int code = buf.getShort(o) & 0xFFFF;
+                add(firstIndex + j, bf16Value(code));
+                if (hist != null) hist[code]++;
             }
             int groups = (n - j) >>> 2;
             long s = seed + (((firstIndex + j) >>> 2) + 1) * Seeds.GOLDEN_GAMMA;
@@ -142,42 +146,47 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
                     System.arraycopy(before, 0, buckets, 0, width);
                     bf16Groups(s, buf, o, groups);
                 }
-            } else if (hist != null) {
-                bf16Groups(s, buf, o, groups, hist);
             } else {
+                if (hist != null) {
+                    for (int g = 0, p = o; g < 4 * groups; g++, p += 2) hist[buf.getShort(p) & 0xFFFF]++;
+                }
                 bf16Groups(s, buf, o, groups);
             }
             j += 4 * groups;
             o += 8 * groups;
             for (; j < n; j++, o += 2) {
-                add(firstIndex + j, bf16Value(buf, o));
-                if (hist != null) hist[(buf[o] & 0xff) | ((buf[o + 1] & 0xff) << 8)]++;
+                int code = buf.getShort(o) & 0xFFFF;
+                add(firstIndex + j, bf16Value(code));
+                if (hist != null) hist[code]++;
             }
         }
 
         /*
-         * The two group loops below read four BF16 codes as one little-endian long. Per element:
-         * bits = code << 16 is the float; a non-finite one (exponent all ones) becomes +0, and adding
-         * ±0 to a bucket that started at +0 leaves it bit-identical, so this equals add()'s skipping
-         * without a branch; lane bit 15 flips the float's sign bit.
+         * The group loops read four BF16 codes as one little-endian long, and XOR the hash's four
+         * lane sign bits (bit 15 of each 16-bit lane) onto the codes' sign bits at once; element q's
+         * float is then code'_q << 16. A zero code adds ±0 to a bucket, which leaves it bit-identical
+         * (buckets start at +0 and never become −0), so zeros need no branch.
          */
-        private void bf16Groups(long s, byte[] buf, int o, int groups) {
+        private static final long SIGN_BITS = 0x8000800080008000L;
+
+        /** Masked loop: a non-finite code (exponent all ones) becomes +0, equal to add()'s skipping. */
+        private void bf16Groups(long s, ByteBuffer buf, int o, int groups) {
             final double[] bk = buckets;
             final int m = mask;
             for (int g = 0; g < groups; g++, o += 8) {
                 long h = Seeds.mix64(s);
                 s += Seeds.GOLDEN_GAMMA;
-                long w = (long) LONG_LE.get(buf, o);
-                int l0 = (int) h, l1 = (int) (h >>> 16), l2 = (int) (h >>> 32), l3 = (int) (h >>> 48);
-                int b0 = (int) w << 16, b1 = (int) w & 0xFFFF0000, b2 = (int) (w >>> 16) & 0xFFFF0000, b3 = (int) (w >>> 32) & 0xFFFF0000;
+                long x = buf.getLong(o) ^ (h & SIGN_BITS);
+                int b0 = (int) x << 16, b1 = (int) x & 0xFFFF0000;
+                int b2 = (int) (x >>> 32) << 16, b3 = (int) (x >>> 32) & 0xFFFF0000;
                 b0 &= ((b0 & 0x7f800000) - 0x7f800000) >> 31;
                 b1 &= ((b1 & 0x7f800000) - 0x7f800000) >> 31;
                 b2 &= ((b2 & 0x7f800000) - 0x7f800000) >> 31;
                 b3 &= ((b3 & 0x7f800000) - 0x7f800000) >> 31;
-                bk[l0 & m] += Float.intBitsToFloat(b0 ^ ((l0 & 0x8000) << 16));
-                bk[l1 & m] += Float.intBitsToFloat(b1 ^ ((l1 & 0x8000) << 16));
-                bk[l2 & m] += Float.intBitsToFloat(b2 ^ ((l2 & 0x8000) << 16));
-                bk[l3 & m] += Float.intBitsToFloat(b3 ^ ((l3 & 0x8000) << 16));
+                bk[(int) h & m] += Float.intBitsToFloat(b0);
+                bk[(int) (h >>> 16) & m] += Float.intBitsToFloat(b1);
+                bk[(int) (h >>> 32) & m] += Float.intBitsToFloat(b2);
+                bk[(int) (h >>> 48) & m] += Float.intBitsToFloat(b3);
             }
         }
 
@@ -188,20 +197,14 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
             return c;
         }
 
-        private static final long SIGN_BITS = 0x8000800080008000L;
-
-        /*
-         * Four elements per step: the hash's four lane sign bits are XORed onto the four codes' sign
-         * bits at once; element q's float is then code'_q << 16. Zero codes add ±0 (no change, as
-         * above). Non-finite codes are not masked: the caller checks the histogram.
-         */
-        private void bf16GroupsUnmasked(long s, byte[] buf, int o, int groups, int[] hist) {
+        /** Unmasked loop with the code histogram; the caller checks the histogram for non-finite codes. */
+        private void bf16GroupsUnmasked(long s, ByteBuffer buf, int o, int groups, int[] hist) {
             final double[] bk = buckets;
             final int m = mask;
             for (int g = 0; g < groups; g++, o += 8) {
                 long h = Seeds.mix64(s);
                 s += Seeds.GOLDEN_GAMMA;
-                long w = (long) LONG_LE.get(buf, o);
+                long w = buf.getLong(o);
                 hist[(int) w & 0xFFFF]++;
                 hist[(int) (w >>> 16) & 0xFFFF]++;
                 hist[(int) (w >>> 32) & 0xFFFF]++;
@@ -213,31 +216,6 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
                 bk[(int) (h >>> 16) & m] += Float.intBitsToFloat(xl & 0xFFFF0000);
                 bk[(int) (h >>> 32) & m] += Float.intBitsToFloat(xh << 16);
                 bk[(int) (h >>> 48) & m] += Float.intBitsToFloat(xh & 0xFFFF0000);
-            }
-        }
-
-        private void bf16Groups(long s, byte[] buf, int o, int groups, int[] hist) {
-            final double[] bk = buckets;
-            final int m = mask;
-            for (int g = 0; g < groups; g++, o += 8) {
-                long h = Seeds.mix64(s);
-                s += Seeds.GOLDEN_GAMMA;
-                long w = (long) LONG_LE.get(buf, o);
-                int c0 = (int) w & 0xFFFF, c1 = (int) (w >>> 16) & 0xFFFF, c2 = (int) (w >>> 32) & 0xFFFF, c3 = (int) (w >>> 48);
-                hist[c0]++;
-                hist[c1]++;
-                hist[c2]++;
-                hist[c3]++;
-                int l0 = (int) h, l1 = (int) (h >>> 16), l2 = (int) (h >>> 32), l3 = (int) (h >>> 48);
-                int b0 = c0 << 16, b1 = c1 << 16, b2 = c2 << 16, b3 = c3 << 16;
-                b0 &= ((b0 & 0x7f800000) - 0x7f800000) >> 31;
-                b1 &= ((b1 & 0x7f800000) - 0x7f800000) >> 31;
-                b2 &= ((b2 & 0x7f800000) - 0x7f800000) >> 31;
-                b3 &= ((b3 & 0x7f800000) - 0x7f800000) >> 31;
-                bk[l0 & m] += Float.intBitsToFloat(b0 ^ ((l0 & 0x8000) << 16));
-                bk[l1 & m] += Float.intBitsToFloat(b1 ^ ((l1 & 0x8000) << 16));
-                bk[l2 & m] += Float.intBitsToFloat(b2 ^ ((l2 & 0x8000) << 16));
-                bk[l3 & m] += Float.intBitsToFloat(b3 ^ ((l3 & 0x8000) << 16));
             }
         }
 
