@@ -38,6 +38,7 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
     public TensorSketch {
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(dataF32, "dataF32");
+        if (!SCHEME.equals(scheme)) throw new IllegalArgumentException("unknown sketch scheme: " + scheme);
         checkWidth(width);
         if (depth != DEPTH) throw new IllegalArgumentException("sketch depth must be " + DEPTH + ": " + depth);
     }

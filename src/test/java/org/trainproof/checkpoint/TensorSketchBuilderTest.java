@@ -91,5 +91,6 @@ class TensorSketchBuilderTest {
         assertThrows(IllegalArgumentException.class, () -> new TensorSketch.Builder("t", 384));
         assertThrows(IllegalArgumentException.class, () -> new TensorSketch.Builder("t", 65536));
         assertThrows(IllegalArgumentException.class, () -> new TensorSketch("tp-countsketch-v2", 512, 3, ""));
+        assertThrows(IllegalArgumentException.class, () -> new TensorSketch("tp-countsketch-v1", 512, 1, ""));
     }
 }
