@@ -28,9 +28,12 @@ public final class ManifestBenchmark {
 
     private ManifestBenchmark() {}
 
-    /** Timings in seconds (NaN when the tool is missing). */
-    public record Result(Path file, long bytes, int tensors, int threads, double[] manifest, double[] openssl,
-            double[] sha256sum, String loadBefore, String loadAfter, String root) {
+    /**
+     * Timings in seconds (NaN when the tool is missing); {@code manifestCpu} is the JVM's process CPU
+     * time (all threads, user + system) during each manifest run, NaN where the JVM cannot tell.
+     */
+    public record Result(Path file, long bytes, int tensors, int threads, double[] manifest, double[] manifestCpu,
+            double[] openssl, double[] sha256sum, String loadBefore, String loadAfter, String root) {
         public double median(double[] t) {
             double[] s = t.clone();
             Arrays.sort(s);
@@ -118,6 +121,7 @@ public final class ManifestBenchmark {
         long size = Files.size(file);
         String loadBefore = loadAverage();
         double[] man = new double[repeats];
+        double[] cpu = new double[repeats];
         double[] ossl = new double[repeats];
         double[] sum = new double[repeats];
         String root = null;
@@ -127,17 +131,28 @@ public final class ManifestBenchmark {
             warm(file);
             sum[r] = timeTool(List.of("sha256sum", file.toString()));
             warm(file);
+            long c0 = processCpuNanos();
             long t0 = System.nanoTime();
             CheckpointManifest m = Manifests.of(file, opt);
             man[r] = (System.nanoTime() - t0) / 1e9;
+            long c1 = processCpuNanos();
+            cpu[r] = c0 < 0 || c1 < 0 ? Double.NaN : (c1 - c0) / 1e9;
             if (root != null && !root.equals(m.root())) {
                 throw new TrainproofException(ExitCode.INTERNAL, "manifest root differs between runs");
             }
             root = m.root();
-            progress.printf("run %d: manifest %.3f s, openssl %.3f s, sha256sum %.3f s%n", r + 1, man[r], ossl[r], sum[r]);
+            progress.printf("run %d: manifest %.3f s (%.3f CPU-s), openssl %.3f s, sha256sum %.3f s; load %s%n", r + 1, man[r],
+                    cpu[r], ossl[r], sum[r], loadAverage());
             progress.flush();
         }
-        return new Result(file, size, tensors, opt.threads(), man, ossl, sum, loadBefore, loadAverage(), root);
+        return new Result(file, size, tensors, opt.threads(), man, cpu, ossl, sum, loadBefore, loadAverage(), root);
+    }
+
+    /** CPU time of this JVM process in ns, or −1 when the platform does not report it. */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) return sun.getProcessCpuTime();
+        return -1;
     }
 
     private static double timeTool(List<String> cmd) throws IOException {

@@ -6,15 +6,14 @@ package org.trainproof.checkpoint;
  * @param valuesLimit exact values are recorded for tensors of rank 0 or 1 with at most this many
  *     elements (norm gains, biases); 0 turns it off
  * @param sampleK coordinate-sample size k
- * @param sketchWidth CountSketch width (power of two)
- * @param sketchDepth CountSketch depth
+ * @param sketchWidth CountSketch width (power of two; {@code tp-countsketch-v2} has depth 1)
  * @param fileSha256 also compute the plain SHA-256 of each whole file (equals sha256sum)
  * @param threads worker threads (all cores by default)
  * @param chunkBytes bytes per work unit; a positive multiple of 24 so chunks start on element
  *     boundaries for every dtype (F6 packs 4 elements in 3 bytes). Results do not depend on it except
  *     for floating-point rounding of the merged sums.
  */
-public record ManifestOptions(int valuesLimit, int sampleK, int sketchWidth, int sketchDepth,
+public record ManifestOptions(int valuesLimit, int sampleK, int sketchWidth,
         boolean fileSha256, int threads, int chunkBytes) {
     public static final int DEFAULT_VALUES_LIMIT = 4096;
     public static final int DEFAULT_SAMPLE_K = 256;
@@ -30,25 +29,25 @@ public record ManifestOptions(int valuesLimit, int sampleK, int sketchWidth, int
         }
         if (sampleK > MAX_SAMPLE_K) throw new IllegalArgumentException("sampleK must be <= " + MAX_SAMPLE_K);
         if (sampleK < 0) throw new IllegalArgumentException("sampleK must be >= 0");
-        TensorSketch.checkShape(sketchWidth, sketchDepth);
+        TensorSketch.checkWidth(sketchWidth);
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
         if (chunkBytes < 24 || chunkBytes % 24 != 0) throw new IllegalArgumentException("chunkBytes must be a positive multiple of 24");
     }
 
     public static ManifestOptions defaults() {
         return new ManifestOptions(DEFAULT_VALUES_LIMIT, DEFAULT_SAMPLE_K, TensorSketch.DEFAULT_WIDTH,
-                TensorSketch.DEFAULT_DEPTH, false, Runtime.getRuntime().availableProcessors(), DEFAULT_CHUNK_BYTES);
+                false, Runtime.getRuntime().availableProcessors(), DEFAULT_CHUNK_BYTES);
     }
 
     public ManifestOptions withFileSha256(boolean on) {
-        return new ManifestOptions(valuesLimit, sampleK, sketchWidth, sketchDepth, on, threads, chunkBytes);
+        return new ManifestOptions(valuesLimit, sampleK, sketchWidth, on, threads, chunkBytes);
     }
 
     public ManifestOptions withThreads(int n) {
-        return new ManifestOptions(valuesLimit, sampleK, sketchWidth, sketchDepth, fileSha256, n, chunkBytes);
+        return new ManifestOptions(valuesLimit, sampleK, sketchWidth, fileSha256, n, chunkBytes);
     }
 
     public ManifestOptions withChunkBytes(int n) {
-        return new ManifestOptions(valuesLimit, sampleK, sketchWidth, sketchDepth, fileSha256, threads, n);
+        return new ManifestOptions(valuesLimit, sampleK, sketchWidth, fileSha256, threads, n);
     }
 }

@@ -2,6 +2,7 @@ package org.trainproof.checkpoint;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -27,8 +28,9 @@ import org.trainproof.bytes.Digest;
  * in one pass over each tensor's bytes.
  *
  * <p>How: every tensor is cut into chunks of {@link ManifestOptions#chunkBytes()} bytes. A chunk is
- * read once (positioned read into a pooled heap buffer), decoded block by block for stats, coordinate
- * sample, exact values and CountSketch, and then fed to its tensor's SHA-256. Chunks of all tensors of
+ * read once (positioned read into a pooled direct buffer, so the kernel's copy is the only one), summarised
+ * for stats, coordinate sample, exact values and CountSketch (BF16 in one fused pass straight from the
+ * buffer; other dtypes decoded block by block from a heap copy), and then fed to its tensor's SHA-256. Chunks of all tensors of
  * all files run in parallel on {@code threads} workers; a tensor's hash must see its chunks in order,
  * so a finished chunk is parked and whichever worker holds the tensor's hash lock feeds the parked
  * chunks in order (no worker ever blocks waiting for another). Per-chunk statistics and sketches are
@@ -89,7 +91,7 @@ public final class Manifests {
                 sampleValues = new double[positions.length];
                 values = e.shape().size() <= 1 && e.count() <= opt.valuesLimit() ? new double[(int) e.count()] : null;
                 stats = new StatsAccumulator();
-                sketch = new TensorSketch.Builder(e.name(), opt.sketchWidth(), opt.sketchDepth());
+                sketch = new TensorSketch.Builder(e.name(), opt.sketchWidth());
             } else {
                 positions = null;
                 sampleValues = null;
@@ -98,7 +100,7 @@ public final class Manifests {
         }
     }
 
-    private record Parked(byte[] buf, int len, StatsAccumulator stats, TensorSketch.Builder sketch) {}
+    private record Parked(ByteBuffer buf, int len, StatsAccumulator stats, TensorSketch.Builder sketch) {}
 
     private static final class Run {
         private static final int BLOCK = 4096;
@@ -106,10 +108,13 @@ public final class Manifests {
         private final List<SafetensorsHeader> headers;
         private final ManifestOptions opt;
         private final Semaphore permits;
-        private final ConcurrentLinkedQueue<byte[]> buffers = new ConcurrentLinkedQueue<>();
+        /** Pooled direct chunk buffers: the positioned read lands in them with no copy to the heap. */
+        private final ConcurrentLinkedQueue<ByteBuffer> buffers = new ConcurrentLinkedQueue<>();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final ThreadLocal<double[]> scratch = ThreadLocal.withInitial(() -> new double[BLOCK]);
         private final ThreadLocal<int[]> histogram = ThreadLocal.withInitial(() -> new int[1 << 16]);
+        /** Heap copy of a chunk for the dtypes whose decoders read byte arrays (all but BF16). */
+        private final ThreadLocal<byte[]> heapChunk;
         private TensorManifest[][] results;
         private String[] fileSha;
         private CountDownLatch done;
@@ -119,6 +124,7 @@ public final class Manifests {
             this.headers = headers;
             this.opt = opt;
             this.permits = new Semaphore(2 * opt.threads() + 2);
+            this.heapChunk = ThreadLocal.withInitial(() -> new byte[opt.chunkBytes()]);
         }
 
         CheckpointManifest run() {
@@ -232,15 +238,15 @@ public final class Manifests {
 
         private String wholeFileSha(FileChannel ch, String where) throws IOException {
             MessageDigest md = Digest.newSha256();
-            byte[] buf = new byte[1 << 20];
-            ByteBuffer bb = ByteBuffer.wrap(buf);
+            ByteBuffer bb = ByteBuffer.allocateDirect(1 << 20);
             long size = ch.size();
             for (long pos = 0; pos < size; ) {
                 bb.clear();
-                bb.limit((int) Math.min(buf.length, size - pos));
+                bb.limit((int) Math.min(bb.capacity(), size - pos));
                 SafetensorsReader.readFully(ch, bb, pos, where);
-                md.update(buf, 0, bb.position());
-                pos += bb.position();
+                int n = bb.position();
+                md.update(bb.flip());
+                pos += n;
                 if (failure.get() != null) return null;
             }
             return Digest.of(md.digest()).toString();
@@ -249,35 +255,43 @@ public final class Manifests {
         private void chunk(Job job, int k) throws IOException {
             long off = (long) k * opt.chunkBytes();
             int len = (int) Math.min(opt.chunkBytes(), job.entry.byteLength() - off);
-            byte[] buf = buffers.poll();
-            if (buf == null) buf = new byte[opt.chunkBytes()];
-            ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
-            SafetensorsReader.readFully(job.ch, bb, job.absStart + off, job.where);
+            ByteBuffer buf = buffers.poll();
+            if (buf == null) buf = ByteBuffer.allocateDirect(opt.chunkBytes()).order(ByteOrder.LITTLE_ENDIAN);
+            buf.clear().limit(len);
+            SafetensorsReader.readFully(job.ch, buf, job.absStart + off, job.where);
             StatsAccumulator st = null;
             TensorSketch.Builder sk = null;
             if (job.decode) {
                 st = new StatsAccumulator();
-                sk = new TensorSketch.Builder(job.entry.name(), opt.sketchWidth(), opt.sketchDepth());
+                sk = new TensorSketch.Builder(job.entry.name(), opt.sketchWidth());
                 compute(job, buf, len, off, st, sk);
             }
             park(job, k, new Parked(buf, len, st, sk));
         }
 
-        private void compute(Job job, byte[] buf, int len, long byteOff, StatsAccumulator st, TensorSketch.Builder sk) {
+        private void compute(Job job, ByteBuffer direct, int len, long byteOff, StatsAccumulator st, TensorSketch.Builder sk) {
             Dtype dt = job.entry.dtype();
             int bits = dt.bits();
             long e0 = byteOff * 8 / bits;
             int m = (int) ((long) len * 8 / bits);
             double[] x = scratch.get();
+            // BF16 (the common case) is summarised straight from the direct buffer; other dtypes and
+            // exact small values decode from a heap copy
+            byte[] buf = null;
+            if (dt != Dtype.BF16 || job.values != null) {
+                buf = heapChunk.get();
+                direct.get(0, buf, 0, len);
+            }
             if (ElementDecoder.tabulated(dt)) {
                 // 8/16-bit types: exact stats from a code histogram (one increment per element)
                 double[] table = ElementDecoder.table(dt);
                 int[] hist = histogram.get();
-                ElementDecoder.histogram(dt, buf, 0, m, hist);
-                st.addHistogram(table, hist);
                 if (dt == Dtype.BF16) {
-                    sk.addBf16(e0, buf, 0, m);
+                    sk.addBf16Counting(e0, direct, 0, m, hist); // sketch and code histogram in one pass
+                } else {
+                    ElementDecoder.histogram(dt, buf, 0, m, hist);
                 }
+                st.addHistogram(table, hist);
                 if (dt != Dtype.BF16 || job.values != null) {
                     for (int j = 0; j < m; j += BLOCK) {
                         int n = Math.min(BLOCK, m - j);
@@ -299,7 +313,8 @@ public final class Manifests {
             int i = Arrays.binarySearch(pos, e0);
             if (i < 0) i = -i - 1;
             for (; i < pos.length && pos[i] < e0 + m; i++) {
-                job.sampleValues[i] = ElementDecoder.decodeOne(dt, buf, (int) (pos[i] - e0));
+                int idx = (int) (pos[i] - e0);
+                job.sampleValues[i] = buf != null ? ElementDecoder.decodeOne(dt, buf, idx) : dt.decode(direct, idx * dt.bytes());
             }
         }
 
@@ -321,7 +336,7 @@ public final class Manifests {
                     }
                     idx = job.next++;
                 }
-                job.md.update(q.buf, 0, q.len);
+                job.md.update(q.buf.clear().limit(q.len));
                 if (job.decode) {
                     job.stats.merge(q.stats);
                     job.sketch.merge(q.sketch);

@@ -10,92 +10,93 @@ import java.util.Objects;
 
 /**
  * A CountSketch (Charikar, Chen &amp; Farach-Colton, ICALP 2002) of one tensor, scheme {@value #SCHEME}:
- * {@code depth} rows of {@code width} buckets. It is linear — sketch(A) − sketch(B) = sketch(A − B) —
- * so inner products, distances and cosines between checkpoints of the same tensor (same name, same
- * element count) can be estimated from sketches alone.
+ * one row ({@code depth} = 1) of {@code width} buckets. It is linear — sketch(A) − sketch(B) =
+ * sketch(A − B) — so inner products, distances and cosines between checkpoints of the same tensor
+ * (same name, same element count) can be estimated from sketches alone.
  *
- * <p>Hashing of flat index i (0-based, row-major): {@code h = Seeds.mix64(seed + (i + 1) * 0x9E3779B97F4A7C15)}
- * with {@code seed = Seeds.seed("sketch", name)}; row r uses the 16 bits {@code (h >>> 16r) & 0xFFFF}:
- * bucket = low log2(width) bits, sign = −1 if bit 15 is set. Requires width a power of two in
- * [2, 32768] and depth in [1, 4]. Buckets accumulate in double and are stored as float32 LE base64.
+ * <p>Hashing of flat index i (0-based, row-major), with {@code seed = Seeds.seed("sketch", name)}: one
+ * SplitMix64 output serves four consecutive elements,
+ * {@code h = Seeds.mix64(seed + (⌊i/4⌋ + 1) * 0x9E3779B97F4A7C15)}, and element i uses its own 16 bits
+ * {@code lane = (h >>> (16 * (i mod 4))) & 0xFFFF}: bucket = {@code lane & (width − 1)}, sign = −1 if
+ * lane bit 15 is set. Zero and non-finite values are skipped (the stats count them). Requires width a
+ * power of two in [2, 32768]. Buckets accumulate in double and are stored as float32 LE base64.
  *
- * <p>Error bound: each row's ⟨S_r a, S_r b⟩ is unbiased for ⟨a, b⟩ with variance at most
- * (‖a‖²‖b‖² + ⟨a,b⟩²)/width; the estimate is the mean of the rows, so its standard deviation is at most
- * √((‖a‖²‖b‖² + ⟨a,b⟩²)/(width·depth)) (rows use disjoint hash bits, treated as independent).
+ * <p>Error bound: with bucket/sign pairs treated as independent across elements (as in the CountSketch
+ * analysis, which needs only pairwise independence), ⟨Sa, Sb⟩ is unbiased for ⟨a, b⟩ with variance
+ * at most (‖a‖²‖b‖² + ⟨a,b⟩²)/width, so the one-sigma bound is √((‖a‖²‖b‖² + ⟨a,b⟩²)/width)
+ * ({@link #innerProductSigma}); for ‖a − b‖² = ⟨d, d⟩ it is √(2/width)·‖d‖². The four elements that
+ * share one mix64 output use disjoint bits of it; {@code SketchAccuracyTest} checks estimates against
+ * exact values on real tensors within 4σ of this bound.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TensorSketch(String scheme, int width, int depth, String dataF32) {
-    public static final String SCHEME = "tp-countsketch-v1";
-    public static final int DEFAULT_WIDTH = 128;
-    public static final int DEFAULT_DEPTH = 3;
+    public static final String SCHEME = "tp-countsketch-v2";
+    public static final int DEFAULT_WIDTH = 512;
+    /** The only depth of {@value #SCHEME}; kept in the JSON so the record says what it is. */
+    public static final int DEPTH = 1;
 
     public TensorSketch {
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(dataF32, "dataF32");
-        checkShape(width, depth);
+        if (!SCHEME.equals(scheme)) throw new IllegalArgumentException("unknown sketch scheme: " + scheme);
+        checkWidth(width);
+        if (depth != DEPTH) throw new IllegalArgumentException("sketch depth must be " + DEPTH + ": " + depth);
     }
 
-    static void checkShape(int width, int depth) {
+    static void checkWidth(int width) {
         if (width < 2 || width > 32768 || Integer.bitCount(width) != 1) {
             throw new IllegalArgumentException("sketch width must be a power of two in [2, 32768]: " + width);
         }
-        if (depth < 1 || depth > 4) throw new IllegalArgumentException("sketch depth must be in [1, 4]: " + depth);
     }
 
     /** Accumulates a sketch element by element; elements may arrive in any order, each exactly once. */
     public static final class Builder {
         private final long seed;
         private final int width;
-        private final int depth;
         private final int mask;
         private final double[] buckets;
 
-        public Builder(String tensorName, int width, int depth) {
-            checkShape(width, depth);
+        public Builder(String tensorName, int width) {
+            checkWidth(width);
             this.seed = Seeds.seed("sketch", tensorName);
             this.width = width;
-            this.depth = depth;
             this.mask = width - 1;
-            this.buckets = new double[width * depth];
+            this.buckets = new double[width];
         }
 
-        /** Adds value v at flat index i. Non-finite values are skipped (the stats count them). */
+        /** The 64 hash bits shared by elements 4g .. 4g+3. */
+        private long groupHash(long g) {
+            return Seeds.mix64(seed + (g + 1) * Seeds.GOLDEN_GAMMA);
+        }
+
+        /** Adds value v at flat index i (requires i &ge; 0). Zero and non-finite values are skipped. */
         public void add(long i, double v) {
             if (!Double.isFinite(v) || v == 0.0) return;
-            long h = Seeds.mix64(seed + (i + 1) * Seeds.GOLDEN_GAMMA);
-            for (int r = 0; r < depth; r++) {
-                int bits = (int) (h >>> (16 * r)) & 0xFFFF;
-                int idx = r * width + (bits & mask);
-                buckets[idx] += (bits & 0x8000) != 0 ? -v : v;
-            }
+            int lane = (int) (groupHash(i >>> 2) >>> (16 * (int) (i & 3))) & 0xFFFF;
+            buckets[lane & mask] += (lane & 0x8000) != 0 ? -v : v;
         }
 
         /**
          * Adds {@code v[0..n)} at flat indices {@code firstIndex, firstIndex + 1, ...}; the same as
-         * calling {@link #add} for each in order, with the hash state stepped instead of recomputed.
+         * calling {@link #add} for each in order, with one hash per four elements.
          */
         public void addBlock(long firstIndex, double[] v, int n) {
-            long s = seed + (firstIndex + 1) * Seeds.GOLDEN_GAMMA;
-            if (depth != 3) {
-                for (int j = 0; j < n; j++) add(firstIndex + j, v[j]);
-                return;
-            }
+            int j = 0;
+            for (; j < n && ((firstIndex + j) & 3) != 0; j++) add(firstIndex + j, v[j]);
             final double[] bk = buckets;
             final int m = mask;
-            final int w = width;
-            for (int j = 0; j < n; j++, s += Seeds.GOLDEN_GAMMA) {
-                double x = v[j];
-                if (x == 0.0 || x - x != 0.0) continue; // zero or non-finite, as add()
+            long s = seed + (((firstIndex + j) >>> 2) + 1) * Seeds.GOLDEN_GAMMA;
+            for (; j + 4 <= n; j += 4, s += Seeds.GOLDEN_GAMMA) {
                 long h = Seeds.mix64(s);
-                int b0 = (int) h;
-                int b1 = (int) (h >>> 16);
-                int b2 = (int) (h >>> 32);
-                long xb = Double.doubleToRawLongBits(x);
-                // bit 15 of each 16-bit row word flips the sign bit (bit 63) of x
-                bk[b0 & m] += Double.longBitsToDouble(xb ^ ((long) (b0 & 0x8000) << 48));
-                bk[w + (b1 & m)] += Double.longBitsToDouble(xb ^ ((long) (b1 & 0x8000) << 48));
-                bk[2 * w + (b2 & m)] += Double.longBitsToDouble(xb ^ ((long) (b2 & 0x8000) << 48));
+                for (int q = 0; q < 4; q++) {
+                    double x = v[j + q];
+                    if (x == 0.0 || x - x != 0.0) continue; // zero or non-finite, as add()
+                    int lane = (int) (h >>> (16 * q));
+                    // bit 15 of the lane flips the sign bit (bit 63) of x
+                    bk[lane & m] += Double.longBitsToDouble(Double.doubleToRawLongBits(x) ^ ((long) (lane & 0x8000) << 48));
+                }
             }
+            for (; j < n; j++) add(firstIndex + j, v[j]);
         }
 
         /**
@@ -103,36 +104,125 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
          * {@code firstIndex ..}; the same as {@link #add} of each decoded value, without a decode pass.
          */
         public void addBf16(long firstIndex, byte[] buf, int byteOff, int n) {
-            if (depth != 3) {
-                for (int j = 0, o = byteOff; j < n; j++, o += 2) {
-                    add(firstIndex + j, Float.intBitsToFloat((buf[o + 1] << 24) | ((buf[o] & 0xff) << 16)));
-                }
-                return;
+            bf16(firstIndex, ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN), byteOff, n, null);
+        }
+
+        /**
+         * {@link #addBf16} that also counts each element's 16-bit code in {@code hist} (the exact-stats
+         * histogram), in the same pass over the bytes.
+         */
+        void addBf16Counting(long firstIndex, byte[] buf, int byteOff, int n, int[] hist) {
+            addBf16Counting(firstIndex, ByteBuffer.wrap(buf), byteOff, n, hist);
+        }
+
+        /** As above, reading absolute positions of {@code buf} (heap or direct; its order is ignored). */
+        void addBf16Counting(long firstIndex, ByteBuffer buf, int byteOff, int n, int[] hist) {
+            ByteBuffer le = buf.order() == ByteOrder.LITTLE_ENDIAN ? buf : buf.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            bf16(firstIndex, le, byteOff, n, Objects.requireNonNull(hist, "hist"));
+        }
+
+        private static double bf16Value(int code) {
+            return Float.intBitsToFloat(code << 16);
+        }
+
+        /** Requires {@code buf} little-endian. */
+        private void bf16(long firstIndex, ByteBuffer buf, int byteOff, int n, int[] hist) {
+            int j = 0;
+            int o = byteOff;
+            for (; j < n && ((firstIndex + j) & 3) != 0; j++, o += 2) {
+                int code = buf.getShort(o) & 0xFFFF;
+                add(firstIndex + j, bf16Value(code));
+                if (hist != null) hist[code]++;
             }
-            long s = seed + firstIndex * Seeds.GOLDEN_GAMMA;
+            int groups = (n - j) >>> 2;
+            long s = seed + (((firstIndex + j) >>> 2) + 1) * Seeds.GOLDEN_GAMMA;
+            if (hist != null && groups >= width) {
+                // Fast path: no non-finite masking. Non-finite codes are rare, and the histogram
+                // shows whether this call met any; if it did, the buckets are restored and the
+                // masked loop redone, so the result always equals add()'s.
+                double[] before = buckets.clone();
+                long nonFinite = nonFiniteCount(hist);
+                bf16GroupsUnmasked(s, buf, o, groups, hist);
+                if (nonFiniteCount(hist) != nonFinite) {
+                    System.arraycopy(before, 0, buckets, 0, width);
+                    bf16Groups(s, buf, o, groups);
+                }
+            } else {
+                if (hist != null) {
+                    for (int g = 0, p = o; g < 4 * groups; g++, p += 2) hist[buf.getShort(p) & 0xFFFF]++;
+                }
+                bf16Groups(s, buf, o, groups);
+            }
+            j += 4 * groups;
+            o += 8 * groups;
+            for (; j < n; j++, o += 2) {
+                int code = buf.getShort(o) & 0xFFFF;
+                add(firstIndex + j, bf16Value(code));
+                if (hist != null) hist[code]++;
+            }
+        }
+
+        /*
+         * The group loops read four BF16 codes as one little-endian long, and XOR the hash's four
+         * lane sign bits (bit 15 of each 16-bit lane) onto the codes' sign bits at once; element q's
+         * float is then code'_q << 16. A zero code adds ±0 to a bucket, which leaves it bit-identical
+         * (buckets start at +0 and never become −0), so zeros need no branch.
+         */
+        private static final long SIGN_BITS = 0x8000800080008000L;
+
+        /** Masked loop: a non-finite code (exponent all ones) becomes +0, equal to add()'s skipping. */
+        private void bf16Groups(long s, ByteBuffer buf, int o, int groups) {
             final double[] bk = buckets;
             final int m = mask;
-            final int w = width;
-            for (int j = 0, o = byteOff; j < n; j++, o += 2) {
-                s += Seeds.GOLDEN_GAMMA;
-                int bits = (buf[o + 1] << 24) | ((buf[o] & 0xff) << 16);
-                // Non-finite (exponent all ones) becomes +0; adding ±0 to a bucket that started at +0
-                // leaves it bit-identical, so this equals add()'s skipping, without a branch.
-                bits &= ((bits & 0x7f800000) - 0x7f800000) >> 31;
+            for (int g = 0; g < groups; g++, o += 8) {
                 long h = Seeds.mix64(s);
-                int b0 = (int) h;
-                int b1 = (int) (h >>> 16);
-                int b2 = (int) (h >>> 32);
-                // bit 15 of each row word flips the float's sign bit (bit 31)
-                bk[b0 & m] += Float.intBitsToFloat(bits ^ ((b0 & 0x8000) << 16));
-                bk[w + (b1 & m)] += Float.intBitsToFloat(bits ^ ((b1 & 0x8000) << 16));
-                bk[2 * w + (b2 & m)] += Float.intBitsToFloat(bits ^ ((b2 & 0x8000) << 16));
+                s += Seeds.GOLDEN_GAMMA;
+                long x = buf.getLong(o) ^ (h & SIGN_BITS);
+                int b0 = (int) x << 16, b1 = (int) x & 0xFFFF0000;
+                int b2 = (int) (x >>> 32) << 16, b3 = (int) (x >>> 32) & 0xFFFF0000;
+                b0 &= ((b0 & 0x7f800000) - 0x7f800000) >> 31;
+                b1 &= ((b1 & 0x7f800000) - 0x7f800000) >> 31;
+                b2 &= ((b2 & 0x7f800000) - 0x7f800000) >> 31;
+                b3 &= ((b3 & 0x7f800000) - 0x7f800000) >> 31;
+                bk[(int) h & m] += Float.intBitsToFloat(b0);
+                bk[(int) (h >>> 16) & m] += Float.intBitsToFloat(b1);
+                bk[(int) (h >>> 32) & m] += Float.intBitsToFloat(b2);
+                bk[(int) (h >>> 48) & m] += Float.intBitsToFloat(b3);
+            }
+        }
+
+        /** Occurrences of BF16 codes with the exponent all ones (±Inf, NaN) in {@code hist}. */
+        private static long nonFiniteCount(int[] hist) {
+            long c = 0;
+            for (int code = 0x7F80; code <= 0x7FFF; code++) c += hist[code] + hist[code | 0x8000];
+            return c;
+        }
+
+        /** Unmasked loop with the code histogram; the caller checks the histogram for non-finite codes. */
+        private void bf16GroupsUnmasked(long s, ByteBuffer buf, int o, int groups, int[] hist) {
+            final double[] bk = buckets;
+            final int m = mask;
+            for (int g = 0; g < groups; g++, o += 8) {
+                long h = Seeds.mix64(s);
+                s += Seeds.GOLDEN_GAMMA;
+                long w = buf.getLong(o);
+                hist[(int) w & 0xFFFF]++;
+                hist[(int) (w >>> 16) & 0xFFFF]++;
+                hist[(int) (w >>> 32) & 0xFFFF]++;
+                hist[(int) (w >>> 48)]++;
+                long x = w ^ (h & SIGN_BITS);
+                int xl = (int) x;
+                int xh = (int) (x >>> 32);
+                bk[(int) h & m] += Float.intBitsToFloat(xl << 16);
+                bk[(int) (h >>> 16) & m] += Float.intBitsToFloat(xl & 0xFFFF0000);
+                bk[(int) (h >>> 32) & m] += Float.intBitsToFloat(xh << 16);
+                bk[(int) (h >>> 48) & m] += Float.intBitsToFloat(xh & 0xFFFF0000);
             }
         }
 
         /** Adds another builder's buckets (for sketches computed in parallel chunks). */
         public void merge(Builder other) {
-            if (other.seed != seed || other.width != width || other.depth != depth) {
+            if (other.seed != seed || other.width != width) {
                 throw new IllegalArgumentException("cannot merge sketches of different tensors or shapes");
             }
             for (int i = 0; i < buckets.length; i++) buckets[i] += other.buckets[i];
@@ -141,19 +231,19 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
         public TensorSketch build() {
             ByteBuffer b = ByteBuffer.allocate(buckets.length * 4).order(ByteOrder.LITTLE_ENDIAN);
             for (double v : buckets) b.putFloat((float) v);
-            return new TensorSketch(SCHEME, width, depth, Base64.getEncoder().encodeToString(b.array()));
+            return new TensorSketch(SCHEME, width, DEPTH, Base64.getEncoder().encodeToString(b.array()));
         }
     }
 
-    /** Bucket values, row-major (depth × width). */
+    /** Bucket values (width of them). */
     @JsonIgnore
     public double[] buckets() {
         byte[] raw = Base64.getDecoder().decode(dataF32);
-        if (raw.length != 4L * width * depth) {
-            throw new IllegalArgumentException("sketch holds " + raw.length + " bytes, not 4*width*depth");
+        if (raw.length != 4L * width) {
+            throw new IllegalArgumentException("sketch holds " + raw.length + " bytes, not 4*width");
         }
         ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        double[] out = new double[width * depth];
+        double[] out = new double[width];
         for (int i = 0; i < out.length; i++) out[i] = b.getFloat();
         return out;
     }
@@ -164,14 +254,14 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
         }
     }
 
-    /** Estimate of ⟨a, b⟩ (mean over rows). Both sketches must be of the same tensor name. */
+    /** Estimate of ⟨a, b⟩. Both sketches must be of the same tensor name. */
     public double innerProduct(TensorSketch other) {
         requireCompatible(other);
         double[] a = buckets();
         double[] b = other.buckets();
         double sum = 0;
         for (int i = 0; i < a.length; i++) sum += a[i] * b[i];
-        return sum / depth;
+        return sum;
     }
 
     /** Estimate of ‖a − b‖² (the sketch of the difference is the difference of sketches). */
@@ -184,7 +274,7 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
             double d = a[i] - b[i];
             sum += d * d;
         }
-        return sum / depth;
+        return sum;
     }
 
     /** Estimate of ⟨a − b, c − d⟩ for four sketches of one tensor: cosines of update directions. */
@@ -195,14 +285,14 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
         double[] x = a.buckets(), y = b.buckets(), z = c.buckets(), w = d.buckets();
         double sum = 0;
         for (int i = 0; i < x.length; i++) sum += (x[i] - y[i]) * (z[i] - w[i]);
-        return sum / a.depth;
+        return sum;
     }
 
     /**
      * One-sigma error bound of {@link #innerProduct} given the exact norms and the estimate itself:
-     * √((‖a‖²‖b‖² + ⟨a,b⟩²)/(width·depth)).
+     * √((‖a‖²‖b‖² + ⟨a,b⟩²)/width).
      */
     public double innerProductSigma(double normA, double normB, double estimate) {
-        return Math.sqrt((normA * normA * normB * normB + estimate * estimate) / ((double) width * depth));
+        return Math.sqrt((normA * normA * normB * normB + estimate * estimate) / width);
     }
 }

@@ -69,6 +69,9 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-44s %9.3f %9.3f%n", "trainproof manifest (digest+stats+sample+sketch)", m, gb / m);
         out.printf(Locale.ROOT, "%-44s %9.3f %9.3f%n", "openssl dgst -sha256", o, gb / o);
         out.printf(Locale.ROOT, "%-44s %9.3f %9.3f%n", "sha256sum", s, gb / s);
+        double c = r.median(r.manifestCpu());
+        out.printf(Locale.ROOT, "manifest CPU time (median): %.3f CPU-s = %.3f CPU-s per GB; CPU/wall of the medians %.2f (%d = every worker busy)%n",
+                c, c / gb, c / m, r.threads());
         out.printf(Locale.ROOT, "ratio to openssl: %.2fx (target >= 1.0x); ratio to sha256sum: %.2fx (target >= 3x)%n", o / m, s / m);
         out.printf(Locale.ROOT, "checkpoint root: %s%n", r.root());
         return ExitCode.OK;

@@ -48,11 +48,8 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--sample-k", paramLabel = "K", description = "Coordinate-sample size (default ${DEFAULT-VALUE}).")
     int sampleK = ManifestOptions.DEFAULT_SAMPLE_K;
 
-    @Option(names = "--sketch-width", paramLabel = "W", description = "CountSketch width, a power of two (default ${DEFAULT-VALUE}).")
+    @Option(names = "--sketch-width", paramLabel = "W", description = "CountSketch width (tp-countsketch-v2, depth 1), a power of two in 2..32768 (default ${DEFAULT-VALUE}).")
     int sketchWidth = TensorSketch.DEFAULT_WIDTH;
-
-    @Option(names = "--sketch-depth", paramLabel = "D", description = "CountSketch depth, 1..4 (default ${DEFAULT-VALUE}).")
-    int sketchDepth = TensorSketch.DEFAULT_DEPTH;
 
     @Option(names = "--threads", paramLabel = "T", description = "Worker threads (default: all cores).")
     Integer threads;
@@ -61,7 +58,7 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ManifestOptions opt;
         try {
-            opt = new ManifestOptions(valuesLimit, sampleK, sketchWidth, sketchDepth, fileSha256,
+            opt = new ManifestOptions(valuesLimit, sampleK, sketchWidth, fileSha256,
                     threads == null ? Runtime.getRuntime().availableProcessors() : threads,
                     ManifestOptions.DEFAULT_CHUNK_BYTES);
         } catch (IllegalArgumentException e) {

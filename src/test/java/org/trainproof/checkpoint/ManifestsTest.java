@@ -102,6 +102,26 @@ class ManifestsTest {
     }
 
     @Test
+    void bf16Sketch_equalsElementwiseAddOfDecodedValues_withNonFiniteValues() throws IOException {
+        // one chunk, so the manifest's sketch is the fused direct-buffer pass alone (no merge rounding)
+        java.util.Random r = new java.util.Random(11);
+        double[] w = new double[8 * 1000];
+        for (int i = 0; i < w.length; i++) w[i] = r.nextGaussian() * 0.02;
+        w[17] = Double.NaN;
+        w[4001] = Double.NEGATIVE_INFINITY;
+        w[5] = 0.0;
+        Path p = dir.resolve("nf.safetensors");
+        new SafetensorsWriter().tensor("h.w", Dtype.BF16, new long[] {8, 1000}, w).write(p);
+        TensorManifest t = Manifests.of(p).tensor("h.w").orElseThrow();
+        TensorSketch.Builder ref = new TensorSketch.Builder("h.w", TensorSketch.DEFAULT_WIDTH);
+        double[] v = TensorValues.read(p, "h.w");
+        for (int i = 0; i < v.length; i++) ref.add(i, v[i]);
+        assertEquals(ref.build(), t.sketch());
+        assertEquals(1, t.stats().nan());
+        assertEquals(1, t.stats().negInf());
+    }
+
+    @Test
     void chunkingAndThreads_doNotChangeDigestsSamplesOrCounts() throws IOException {
         Path p = model("m.safetensors", 3);
         CheckpointManifest big = Manifests.of(p, ManifestOptions.defaults().withThreads(1));

@@ -1,5 +1,6 @@
 package org.trainproof.checkpoint;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -14,8 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The CountSketch estimates of ⟨A, B⟩ and ‖A − B‖² from manifests alone against the exact values
  * computed from the files, on real tensors (burn mnist fc1.weight, 371,712 F32 values) and real
- * derived partners, within 4σ of the documented bound σ = √((‖a‖²‖b‖² + ⟨a,b⟩²)/(width·depth)).
- * (For ‖A − B‖² = ⟨d, d⟩ the bound is √(2‖d‖⁴/(width·depth)).) Hashes are fixed by the tensor name,
+ * derived partners, within 4σ of the documented bound σ = √((‖a‖²‖b‖² + ⟨a,b⟩²)/width) of the default
+ * {@code tp-countsketch-v2} sketch (width 512, depth 1). (For ‖A − B‖² = ⟨d, d⟩ the bound is
+ * √(2‖d‖⁴/width).) Hashes are fixed by the tensor name,
  * so the outcome is deterministic; a broken estimator or hashing fails it.
  */
 class SketchAccuracyTest {
@@ -39,7 +41,9 @@ class SketchAccuracyTest {
         }
         CheckpointManifest ma = write("a.safetensors", a);
         TensorSketch sa = ma.tensor("fc1.weight").orElseThrow().sketch();
-        double wd = sa.width() * (double) sa.depth();
+        assertEquals(TensorSketch.DEFAULT_WIDTH, sa.width());
+        assertEquals(1, sa.depth());
+        double wd = sa.width();
         List<String> failures = new ArrayList<>();
         for (int k = 0; k < partners.length; k++) {
             double[] b = partners[k];
