@@ -106,7 +106,7 @@ final class FixtureLoader {
                 long[] pos = CoordinateSample.positions(name, x.length, 256);
                 double[] smp = new double[pos.length];
                 for (int i = 0; i < pos.length; i++) smp[i] = x[(int) pos[i]];
-                TensorSketch.Builder sk = new TensorSketch.Builder(name, 128, 3);
+                TensorSketch.Builder sk = new TensorSketch.Builder(name, TensorSketch.DEFAULT_WIDTH);
                 double sum = 0, sq = 0, mn = Double.POSITIVE_INFINITY, mx = Double.NEGATIVE_INFINITY;
                 long zeros = 0;
                 for (int i = 0; i < x.length; i++) {

@@ -195,7 +195,7 @@ final class ToyRun {
             long[] pos = CoordinateSample.positions(nme, x.length, SAMPLE_K);
             double[] smp = new double[pos.length];
             for (int i = 0; i < pos.length; i++) smp[i] = x[(int) pos[i]];
-            TensorSketch.Builder sk = new TensorSketch.Builder(nme, 128, 3);
+            TensorSketch.Builder sk = new TensorSketch.Builder(nme, TensorSketch.DEFAULT_WIDTH);
             double sum = 0, sq = 0, mn = Double.POSITIVE_INFINITY, mx = Double.NEGATIVE_INFINITY;
             long zeros = 0;
             for (int i = 0; i < x.length; i++) {
