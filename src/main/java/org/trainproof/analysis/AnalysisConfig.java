@@ -67,12 +67,19 @@ public record AnalysisConfig(
     /**
      * W4 adjacent-checkpoint dependence.
      *
-     * @param pFail     a link whose combined p for "the two checkpoints are independent" exceeds this is a splice
-     *                  (catalogue W4: any link with p &gt; 0.01)
-     * @param minSample fewest sampled values for a tensor to count
+     * @param pFail         a link whose parameter-weighted median p for "the two checkpoints are independent" exceeds
+     *                      this is a splice (catalogue W4: any link with p &gt; 0.01)
+     * @param rMin          ... or whose parameter-weighted median correlation of sampled values is below this.
+     *                      Calibration (ledger samples, k = 256): genuine links' smallest weighted-median r is 0.404 on
+     *                      the nine fixtures (scratch-twin; early links, lr 0.01 vs init std 0.02), 0.411-0.536 on three
+     *                      fresh-seed fixture runs, 0.79 on toy AdamW runs; splices give r ≈ 0 ± 1/√k (largest seen
+     *                      0.16 on a fresh fixture splice, 0.13 on 12 toy splices). 0.25 is 4 sd of a splice's r at k = 256
+     * @param minSampleForR the r rule applies only when the weighted-median sample size is at least this (at k = 200 a
+     *                      splice's r exceeds 0.25 with probability ≈ 2e-4)
+     * @param minSample     fewest sampled values for a tensor to count
      */
-    public record W4(double pFail, int minSample) {
-        public static final W4 DEFAULT = new W4(0.01, 20);
+    public record W4(double pFail, double rMin, int minSampleForR, int minSample) {
+        public static final W4 DEFAULT = new W4(0.01, 0.25, 200, 20);
     }
 
     /**

@@ -70,7 +70,12 @@ public final class StepZeroLossCheck implements ConsistencyCheck {
         } else {
             long w = s.windowSteps() > 0 ? s.windowSteps() : Math.max(1, step);
             boolean startsAtInit = s.windowSteps() <= 0 || step - w <= 0;
-            if (!startsAtInit) {
+            if (s.windowSteps() <= 0 && step == 0) {
+                // An average labelled step 0 with an unknown window (e.g. an epoch mean without steps): the number
+                // of updates behind it is unknown, so it bounds nothing.
+                l0UpperBound = Double.POSITIVE_INFINITY;
+                how = "windowed average over an unknown number of steps, labelled step 0";
+            } else if (!startsAtInit) {
                 l0UpperBound = loss + (step - w) * cfg.maxDropPerUpdate() + cfg.maxDropPerUpdate() * (w - 1) / 2.0;
                 how = "window of " + w + " steps starting " + (step - w) + " updates after init";
             } else {

@@ -28,7 +28,7 @@ import org.trainproof.checkpoint.TensorStats;
  * read whole by a minimal safetensors parser — the real reader lives in the checkpoint package on another
  * branch), and log.jsonl. Builds manifests with the same sample/stats scheme the recorder uses.
  */
-final class FixtureLoader {
+public final class FixtureLoader {
     final RunClaims claims;
     final TreeMap<Long, Map<String, double[]>> values = new TreeMap<>();
     final Map<String, List<Long>> shapes = new LinkedHashMap<>();
@@ -36,7 +36,7 @@ final class FixtureLoader {
     final Map<String, MetricSeries> metrics = new HashMap<>();
     final List<RunEvent> events = new ArrayList<>();
 
-    FixtureLoader(Path dir) throws IOException {
+    public FixtureLoader(Path dir) throws IOException {
         ObjectMapper om = new ObjectMapper();
         claims = RunClaims.parse(om.readTree(dir.resolve("run-config.json").toFile()));
         Pattern p = Pattern.compile("step-(\\d+)\\.safetensors");
@@ -96,7 +96,7 @@ final class FixtureLoader {
         return out;
     }
 
-    List<StepCheckpoint> checkpoints() {
+    public List<StepCheckpoint> checkpoints() {
         List<StepCheckpoint> out = new ArrayList<>();
         for (var e : values.entrySet()) {
             List<TensorManifest> ts = new ArrayList<>();
@@ -131,7 +131,7 @@ final class FixtureLoader {
         return out;
     }
 
-    AnalysisInput input() {
+    public AnalysisInput input() {
         return new AnalysisInput(claims, metrics, Trajectory.fromLedger(checkpoints()), events, null);
     }
 

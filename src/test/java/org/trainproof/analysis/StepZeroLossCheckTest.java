@@ -100,4 +100,11 @@ class StepZeroLossCheckTest {
         // step 1 point value 4.2 vs ln 65 = 4.17: passes the envelope, not at init -> inconclusive.
         assertEquals(CheckStatus.INCONCLUSIVE, r.status());
     }
+
+    @Test
+    void epochMeanLabelledStep0WithUnknownWindow_isInconclusive() {
+        // gpt-tinystories log: per-epoch "train_loss: 4.398" lines without steps (realdata MANIFEST, from scratch).
+        MetricSeries s = new MetricSeries(MetricSeries.TRAIN_LOSS, new long[] {0, 1}, new double[] {4.398, 3.599}, null, true, 0);
+        assertEquals(CheckStatus.INCONCLUSIVE, run(50257, null, s).status());
+    }
 }
