@@ -85,6 +85,51 @@ public enum Dtype {
         }
     }
 
+    /**
+     * True when trainproof decodes this type's elements for statistics. C64 is excluded (a complex
+     * value has no single real statistic); every other type has a decoding.
+     */
+    public boolean hasDecoding() {
+        return this != C64;
+    }
+
+    /**
+     * Decodes element {@code index} of a packed sub-byte buffer region starting at {@code base}
+     * (F4, F6_E2M3, F6_E3M2). Packing assumed (formats.md §1.2 gives none; UNVERIFIED against a real
+     * F4/F6 file): elements fill a little-endian bit stream, element i occupies bits [b·i, b·i + b)
+     * where bit j is {@code (byte[base + j/8] >> (j % 8)) & 1}; for F4 that is the low nibble first,
+     * as torch's float4_e2m1fn_x2. Requires !{@link #byteAligned()} and that the bytes are present.
+     */
+    public double decodeSubByte(byte[] buf, int base, long index) {
+        long bit = index * bits;
+        int byteIdx = base + (int) (bit >>> 3);
+        int shift = (int) (bit & 7);
+        int word = buf[byteIdx] & 0xff;
+        if (shift + bits > 8) word |= (buf[byteIdx + 1] & 0xff) << 8;
+        int code = (word >>> shift) & ((1 << bits) - 1);
+        return decodeCode(code);
+    }
+
+    /** Decodes one 4- or 6-bit code of F4 (E2M1, bias 1), F6_E2M3 (bias 1) or F6_E3M2 (bias 3); OCP MX v1.0: no Inf/NaN. */
+    public double decodeCode(int code) {
+        switch (this) {
+            case F4: return miniFloat(code, 2, 1, 1);
+            case F6_E2M3: return miniFloat(code, 2, 3, 1);
+            case F6_E3M2: return miniFloat(code, 3, 2, 3);
+            default: throw new IllegalStateException(this + " is not a sub-byte type");
+        }
+    }
+
+    private static double miniFloat(int code, int expBits, int manBits, int bias) {
+        int sign = (code >> (expBits + manBits)) & 1;
+        int exp = (code >> manBits) & ((1 << expBits) - 1);
+        int man = code & ((1 << manBits) - 1);
+        double v = exp == 0
+                ? Math.scalb((double) man, 1 - bias - manBits)
+                : Math.scalb((double) ((1 << manBits) | man), exp - bias - manBits);
+        return sign == 1 ? -v : v;
+    }
+
     /** IEEE 754 binary16 to double (Java 17 has no Float.float16ToFloat). */
     static double halfToDouble(int h) {
         int sign = (h >> 15) & 1;

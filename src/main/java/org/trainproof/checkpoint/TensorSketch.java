@@ -70,6 +70,66 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
             }
         }
 
+        /**
+         * Adds {@code v[0..n)} at flat indices {@code firstIndex, firstIndex + 1, ...}; the same as
+         * calling {@link #add} for each in order, with the hash state stepped instead of recomputed.
+         */
+        public void addBlock(long firstIndex, double[] v, int n) {
+            long s = seed + (firstIndex + 1) * Seeds.GOLDEN_GAMMA;
+            if (depth != 3) {
+                for (int j = 0; j < n; j++) add(firstIndex + j, v[j]);
+                return;
+            }
+            final double[] bk = buckets;
+            final int m = mask;
+            final int w = width;
+            for (int j = 0; j < n; j++, s += Seeds.GOLDEN_GAMMA) {
+                double x = v[j];
+                if (x == 0.0 || x - x != 0.0) continue; // zero or non-finite, as add()
+                long h = Seeds.mix64(s);
+                int b0 = (int) h;
+                int b1 = (int) (h >>> 16);
+                int b2 = (int) (h >>> 32);
+                long xb = Double.doubleToRawLongBits(x);
+                // bit 15 of each 16-bit row word flips the sign bit (bit 63) of x
+                bk[b0 & m] += Double.longBitsToDouble(xb ^ ((long) (b0 & 0x8000) << 48));
+                bk[w + (b1 & m)] += Double.longBitsToDouble(xb ^ ((long) (b1 & 0x8000) << 48));
+                bk[2 * w + (b2 & m)] += Double.longBitsToDouble(xb ^ ((long) (b2 & 0x8000) << 48));
+            }
+        }
+
+        /**
+         * Adds {@code n} BF16 elements stored little-endian at {@code buf[byteOff..]}, flat indices
+         * {@code firstIndex ..}; the same as {@link #add} of each decoded value, without a decode pass.
+         */
+        public void addBf16(long firstIndex, byte[] buf, int byteOff, int n) {
+            if (depth != 3) {
+                for (int j = 0, o = byteOff; j < n; j++, o += 2) {
+                    add(firstIndex + j, Float.intBitsToFloat((buf[o + 1] << 24) | ((buf[o] & 0xff) << 16)));
+                }
+                return;
+            }
+            long s = seed + firstIndex * Seeds.GOLDEN_GAMMA;
+            final double[] bk = buckets;
+            final int m = mask;
+            final int w = width;
+            for (int j = 0, o = byteOff; j < n; j++, o += 2) {
+                s += Seeds.GOLDEN_GAMMA;
+                int bits = (buf[o + 1] << 24) | ((buf[o] & 0xff) << 16);
+                // Non-finite (exponent all ones) becomes +0; adding ±0 to a bucket that started at +0
+                // leaves it bit-identical, so this equals add()'s skipping, without a branch.
+                bits &= ((bits & 0x7f800000) - 0x7f800000) >> 31;
+                long h = Seeds.mix64(s);
+                int b0 = (int) h;
+                int b1 = (int) (h >>> 16);
+                int b2 = (int) (h >>> 32);
+                // bit 15 of each row word flips the float's sign bit (bit 31)
+                bk[b0 & m] += Float.intBitsToFloat(bits ^ ((b0 & 0x8000) << 16));
+                bk[w + (b1 & m)] += Float.intBitsToFloat(bits ^ ((b1 & 0x8000) << 16));
+                bk[2 * w + (b2 & m)] += Float.intBitsToFloat(bits ^ ((b2 & 0x8000) << 16));
+            }
+        }
+
         /** Adds another builder's buckets (for sketches computed in parallel chunks). */
         public void merge(Builder other) {
             if (other.seed != seed || other.width != width || other.depth != depth) {

@@ -1,15 +1,117 @@
 package org.trainproof.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.trainproof.TrainproofException;
 import org.trainproof.ExitCode;
+import org.trainproof.checkpoint.CheckpointManifest;
+import org.trainproof.checkpoint.FileManifest;
+import org.trainproof.checkpoint.ManifestOptions;
+import org.trainproof.checkpoint.Manifests;
+import org.trainproof.checkpoint.TensorManifest;
+import org.trainproof.checkpoint.TensorSketch;
+import org.trainproof.checkpoint.TensorStats;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** Placeholder until the checkpoint-manifest issue lands. */
-@Command(name = "inspect", description = "Show the per-tensor manifest of a checkpoint (not yet built).")
+/** {@code trainproof inspect PATH [--json]}: the per-tensor manifest of a safetensors checkpoint. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = {
+            "Show the per-tensor manifest of a safetensors checkpoint: a file, a sharded directory, or",
+            "a model.safetensors.index.json. Table: name, dtype, shape, digest prefix, mean, std, min, max;",
+            "then each file's Merkle root. --json prints the full manifest",
+            "(schemas/checkpoint-manifest.schema.json)."
+        })
 final class InspectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PATH", description = "safetensors file, checkpoint directory, or *.safetensors.index.json")
+    Path path;
+
+    @Option(names = "--json", description = "Print the full manifest as JSON.")
+    boolean json;
+
+    @Option(names = "--file-sha256", description = "Also compute the SHA-256 of each whole file (equals sha256sum).")
+    boolean fileSha256;
+
+    @Option(names = "--values-limit", paramLabel = "N", description = "Record exact values of rank-0/1 tensors with at most N elements (default ${DEFAULT-VALUE}).")
+    int valuesLimit = ManifestOptions.DEFAULT_VALUES_LIMIT;
+
+    @Option(names = "--sample-k", paramLabel = "K", description = "Coordinate-sample size (default ${DEFAULT-VALUE}).")
+    int sampleK = ManifestOptions.DEFAULT_SAMPLE_K;
+
+    @Option(names = "--sketch-width", paramLabel = "W", description = "CountSketch width, a power of two (default ${DEFAULT-VALUE}).")
+    int sketchWidth = TensorSketch.DEFAULT_WIDTH;
+
+    @Option(names = "--sketch-depth", paramLabel = "D", description = "CountSketch depth, 1..4 (default ${DEFAULT-VALUE}).")
+    int sketchDepth = TensorSketch.DEFAULT_DEPTH;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Worker threads (default: all cores).")
+    Integer threads;
+
     @Override
-    public Integer call() {
-        throw new TrainproofException(ExitCode.INTERNAL, "inspect is not built yet");
+    public Integer call() throws Exception {
+        ManifestOptions opt;
+        try {
+            opt = new ManifestOptions(valuesLimit, sampleK, sketchWidth, sketchDepth, fileSha256,
+                    threads == null ? Runtime.getRuntime().availableProcessors() : threads,
+                    ManifestOptions.DEFAULT_CHUNK_BYTES);
+        } catch (IllegalArgumentException e) {
+            throw org.trainproof.TrainproofException.usage(e.getMessage());
+        }
+        CheckpointManifest m = Manifests.of(path, opt);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(jsonMapper().writeValueAsString(m));
+        } else {
+            render(out, m);
+        }
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    static ObjectMapper jsonMapper() {
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    static void render(PrintWriter out, CheckpointManifest m) {
+        int nameW = 4;
+        for (TensorManifest t : m.tensors()) nameW = Math.max(nameW, t.name().length());
+        nameW = Math.min(nameW, 60);
+        String fmt = "%-" + nameW + "s  %-11s  %-18s  %-12s  %12s  %12s  %12s  %12s%n";
+        out.printf(Locale.ROOT, fmt, "name", "dtype", "shape", "sha256", "mean", "std", "min", "max");
+        for (TensorManifest t : m.tensors()) {
+            TensorStats s = t.stats();
+            out.printf(Locale.ROOT, fmt, t.name(), t.dtype(), shape(t.shape()), t.sha256().substring(0, 12),
+                    num(s == null ? null : s.mean()), num(s == null ? null : s.std()),
+                    num(s == null ? null : s.min()), num(s == null ? null : s.max()));
+            if (s != null && s.nan() + s.posInf() + s.negInf() > 0) {
+                out.printf(Locale.ROOT, "%-" + nameW + "s  (non-finite: %d NaN, %d +Inf, %d -Inf)%n", "", s.nan(), s.posInf(), s.negInf());
+            }
+        }
+        out.println();
+        for (FileManifest f : m.files()) {
+            out.printf(Locale.ROOT, "file %s  %d bytes  root %s%n", f.path(), f.size(), f.root());
+            if (f.sha256() != null) out.printf(Locale.ROOT, "     sha256 %s%n", f.sha256());
+        }
+        out.printf(Locale.ROOT, "%d tensors in %d file(s); checkpoint root %s%n", m.tensors().size(), m.files().size(), m.root());
+    }
+
+    private static String shape(List<Long> s) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < s.size(); i++) b.append(i == 0 ? "" : ",").append(s.get(i));
+        return b.append(']').toString();
+    }
+
+    private static String num(Double d) {
+        return d == null ? "-" : String.format(Locale.ROOT, "%.5g", d);
     }
 }

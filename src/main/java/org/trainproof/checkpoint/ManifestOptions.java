@@ -1,0 +1,54 @@
+package org.trainproof.checkpoint;
+
+/**
+ * What a manifest records and how it is computed.
+ *
+ * @param valuesLimit exact values are recorded for tensors of rank 0 or 1 with at most this many
+ *     elements (norm gains, biases); 0 turns it off
+ * @param sampleK coordinate-sample size k
+ * @param sketchWidth CountSketch width (power of two)
+ * @param sketchDepth CountSketch depth
+ * @param fileSha256 also compute the plain SHA-256 of each whole file (equals sha256sum)
+ * @param threads worker threads (all cores by default)
+ * @param chunkBytes bytes per work unit; a positive multiple of 24 so chunks start on element
+ *     boundaries for every dtype (F6 packs 4 elements in 3 bytes). Results do not depend on it except
+ *     for floating-point rounding of the merged sums.
+ */
+public record ManifestOptions(int valuesLimit, int sampleK, int sketchWidth, int sketchDepth,
+        boolean fileSha256, int threads, int chunkBytes) {
+    public static final int DEFAULT_VALUES_LIMIT = 4096;
+    public static final int DEFAULT_SAMPLE_K = 256;
+    /** Caps that keep per-tensor memory small whatever the options: 1 Mi exact values, 64 Ki samples. */
+    public static final int MAX_VALUES_LIMIT = 1 << 20;
+    public static final int MAX_SAMPLE_K = 1 << 16;
+    /** 4 MiB rounded down to a multiple of 24. */
+    public static final int DEFAULT_CHUNK_BYTES = (4 << 20) / 24 * 24;
+
+    public ManifestOptions {
+        if (valuesLimit < 0 || valuesLimit > MAX_VALUES_LIMIT) {
+            throw new IllegalArgumentException("valuesLimit must be in [0, " + MAX_VALUES_LIMIT + "]");
+        }
+        if (sampleK > MAX_SAMPLE_K) throw new IllegalArgumentException("sampleK must be <= " + MAX_SAMPLE_K);
+        if (sampleK < 0) throw new IllegalArgumentException("sampleK must be >= 0");
+        TensorSketch.checkShape(sketchWidth, sketchDepth);
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
+        if (chunkBytes < 24 || chunkBytes % 24 != 0) throw new IllegalArgumentException("chunkBytes must be a positive multiple of 24");
+    }
+
+    public static ManifestOptions defaults() {
+        return new ManifestOptions(DEFAULT_VALUES_LIMIT, DEFAULT_SAMPLE_K, TensorSketch.DEFAULT_WIDTH,
+                TensorSketch.DEFAULT_DEPTH, false, Runtime.getRuntime().availableProcessors(), DEFAULT_CHUNK_BYTES);
+    }
+
+    public ManifestOptions withFileSha256(boolean on) {
+        return new ManifestOptions(valuesLimit, sampleK, sketchWidth, sketchDepth, on, threads, chunkBytes);
+    }
+
+    public ManifestOptions withThreads(int n) {
+        return new ManifestOptions(valuesLimit, sampleK, sketchWidth, sketchDepth, fileSha256, n, chunkBytes);
+    }
+
+    public ManifestOptions withChunkBytes(int n) {
+        return new ManifestOptions(valuesLimit, sampleK, sketchWidth, sketchDepth, fileSha256, threads, n);
+    }
+}

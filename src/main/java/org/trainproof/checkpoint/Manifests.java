@@ -1,0 +1,380 @@
+package org.trainproof.checkpoint;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.trainproof.ExitCode;
+import org.trainproof.TrainproofException;
+import org.trainproof.bytes.Digest;
+
+/**
+ * Builds the {@link CheckpointManifest} of a safetensors checkpoint (file, sharded directory or index)
+ * in one pass over each tensor's bytes.
+ *
+ * <p>How: every tensor is cut into chunks of {@link ManifestOptions#chunkBytes()} bytes. A chunk is
+ * read once (positioned read into a pooled heap buffer), decoded block by block for stats, coordinate
+ * sample, exact values and CountSketch, and then fed to its tensor's SHA-256. Chunks of all tensors of
+ * all files run in parallel on {@code threads} workers; a tensor's hash must see its chunks in order,
+ * so a finished chunk is parked and whichever worker holds the tensor's hash lock feeds the parked
+ * chunks in order (no worker ever blocks waiting for another). Per-chunk statistics and sketches are
+ * merged in chunk order as they are hashed, so the result is deterministic for a given chunk size.
+ * At most {@code 2·threads + 2} chunks are in flight: memory is constant, independent of file size.
+ */
+public final class Manifests {
+    private Manifests() {}
+
+    public static CheckpointManifest of(Path path) {
+        return of(path, ManifestOptions.defaults());
+    }
+
+    public static CheckpointManifest of(Path path, ManifestOptions opt) {
+        CheckpointFiles files = CheckpointFiles.of(path);
+        List<SafetensorsHeader> headers = new ArrayList<>();
+        for (String f : files.files()) {
+            SafetensorsHeader h = SafetensorsReader.readHeader(files.resolve(f), files.resolve(f).toString());
+            files.checkShard(f, h);
+            headers.add(h);
+        }
+        return new Run(files, headers, opt).run();
+    }
+
+    /** Work state of one tensor. Guarded by its own monitor where noted. */
+    private static final class Job {
+        final int fileIndex;
+        final int tensorIndex;
+        final TensorEntry entry;
+        final FileChannel ch;
+        final String where;
+        final long absStart;
+        final int chunks;
+        final boolean decode;
+        final long[] positions;
+        final double[] sampleValues;
+        final double[] values; // exact values of a small rank-0/1 tensor, else null
+        final MessageDigest md = Digest.newSha256();
+        // guarded by this:
+        final Map<Integer, Parked> parked = new HashMap<>();
+        boolean hashing;
+        int next;
+        StatsAccumulator stats;
+        TensorSketch.Builder sketch;
+
+        Job(int fileIndex, int tensorIndex, TensorEntry e, FileChannel ch, String where, long dataStart,
+                ManifestOptions opt) {
+            this.fileIndex = fileIndex;
+            this.tensorIndex = tensorIndex;
+            this.entry = e;
+            this.ch = ch;
+            this.where = where;
+            this.absStart = dataStart + e.begin();
+            this.chunks = (int) ((e.byteLength() + opt.chunkBytes() - 1) / opt.chunkBytes());
+            this.decode = e.dtype().hasDecoding();
+            if (decode) {
+                positions = CoordinateSample.positions(e.name(), e.count(), opt.sampleK());
+                sampleValues = new double[positions.length];
+                values = e.shape().size() <= 1 && e.count() <= opt.valuesLimit() ? new double[(int) e.count()] : null;
+                stats = new StatsAccumulator();
+                sketch = new TensorSketch.Builder(e.name(), opt.sketchWidth(), opt.sketchDepth());
+            } else {
+                positions = null;
+                sampleValues = null;
+                values = null;
+            }
+        }
+    }
+
+    private record Parked(byte[] buf, int len, StatsAccumulator stats, TensorSketch.Builder sketch) {}
+
+    private static final class Run {
+        private static final int BLOCK = 4096;
+        private final CheckpointFiles files;
+        private final List<SafetensorsHeader> headers;
+        private final ManifestOptions opt;
+        private final Semaphore permits;
+        private final ConcurrentLinkedQueue<byte[]> buffers = new ConcurrentLinkedQueue<>();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final ThreadLocal<double[]> scratch = ThreadLocal.withInitial(() -> new double[BLOCK]);
+        private final ThreadLocal<int[]> histogram = ThreadLocal.withInitial(() -> new int[1 << 16]);
+        private TensorManifest[][] results;
+        private String[] fileSha;
+        private CountDownLatch done;
+
+        Run(CheckpointFiles files, List<SafetensorsHeader> headers, ManifestOptions opt) {
+            this.files = files;
+            this.headers = headers;
+            this.opt = opt;
+            this.permits = new Semaphore(2 * opt.threads() + 2);
+        }
+
+        CheckpointManifest run() {
+            int nFiles = headers.size();
+            results = new TensorManifest[nFiles][];
+            fileSha = new String[nFiles];
+            int total = 0;
+            for (int i = 0; i < nFiles; i++) {
+                results[i] = new TensorManifest[headers.get(i).tensors().size()];
+                total += results[i].length + (opt.fileSha256() ? 1 : 0);
+            }
+            done = new CountDownLatch(total);
+            ExecutorService pool = Executors.newFixedThreadPool(opt.threads(), r -> {
+                Thread t = new Thread(r, "trainproof-manifest");
+                t.setDaemon(true);
+                return t;
+            });
+            List<FileChannel> channels = new ArrayList<>();
+            try {
+                for (int i = 0; i < nFiles; i++) {
+                    Path p = files.resolve(files.files().get(i));
+                    String where = p.toString();
+                    FileChannel ch;
+                    try {
+                        ch = FileChannel.open(p, StandardOpenOption.READ);
+                    } catch (IOException e) {
+                        throw new SafetensorsFormatException(where, SafetensorsRule.UNREADABLE, "cannot open: " + e.getMessage(), e);
+                    }
+                    channels.add(ch);
+                    SafetensorsHeader h = headers.get(i);
+                    if (ch.size() != h.fileSize()) {
+                        throw new SafetensorsFormatException(where, SafetensorsRule.UNREADABLE, "file changed size while reading");
+                    }
+                    if (opt.fileSha256()) {
+                        final int fi = i;
+                        pool.execute(() -> guarded(false, () -> {
+                            fileSha[fi] = wholeFileSha(ch, where);
+                            done.countDown();
+                        }));
+                    }
+                    List<TensorEntry> ts = h.tensors();
+                    for (int t = 0; t < ts.size(); t++) {
+                        Job job = new Job(i, t, ts.get(t), ch, where, h.dataStart(), opt);
+                        if (job.chunks == 0) {
+                            finish(job);
+                            continue;
+                        }
+                        for (int k = 0; k < job.chunks; k++) {
+                            acquire();
+                            final int chunk = k;
+                            pool.execute(() -> guarded(true, () -> chunk(job, chunk)));
+                        }
+                    }
+                }
+                while (!done.await(100, TimeUnit.MILLISECONDS)) {
+                    checkFailure();
+                }
+                checkFailure();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TrainproofException(ExitCode.INTERNAL, "interrupted while building the manifest");
+            } catch (IOException e) {
+                throw new SafetensorsFormatException(files.root(), SafetensorsRule.UNREADABLE, e.getMessage(), e);
+            } finally {
+                pool.shutdownNow();
+                for (FileChannel ch : channels) {
+                    try {
+                        ch.close();
+                    } catch (IOException ignored) {
+                        // read-only channel: nothing to lose
+                    }
+                }
+            }
+            return assemble();
+        }
+
+        private void acquire() throws InterruptedException {
+            while (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                checkFailure();
+            }
+            checkFailure();
+        }
+
+        private void checkFailure() {
+            Throwable t = failure.get();
+            if (t == null) return;
+            if (t instanceof TrainproofException te) throw te;
+            if (t instanceof IOException io) {
+                throw new SafetensorsFormatException(files.root(), SafetensorsRule.UNREADABLE, "read error: " + io.getMessage(), io);
+            }
+            if (t instanceof Error err) throw err;
+            throw new IllegalStateException("manifest worker failed", t);
+        }
+
+        private interface Work {
+            void run() throws IOException;
+        }
+
+        /** Runs w unless a worker already failed; a skipped chunk returns its permit. */
+        private void guarded(boolean holdsPermit, Work w) {
+            if (failure.get() != null) {
+                if (holdsPermit) permits.release();
+                return;
+            }
+            try {
+                w.run();
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        }
+
+        private String wholeFileSha(FileChannel ch, String where) throws IOException {
+            MessageDigest md = Digest.newSha256();
+            byte[] buf = new byte[1 << 20];
+            ByteBuffer bb = ByteBuffer.wrap(buf);
+            long size = ch.size();
+            for (long pos = 0; pos < size; ) {
+                bb.clear();
+                bb.limit((int) Math.min(buf.length, size - pos));
+                SafetensorsReader.readFully(ch, bb, pos, where);
+                md.update(buf, 0, bb.position());
+                pos += bb.position();
+                if (failure.get() != null) return null;
+            }
+            return Digest.of(md.digest()).toString();
+        }
+
+        private void chunk(Job job, int k) throws IOException {
+            long off = (long) k * opt.chunkBytes();
+            int len = (int) Math.min(opt.chunkBytes(), job.entry.byteLength() - off);
+            byte[] buf = buffers.poll();
+            if (buf == null) buf = new byte[opt.chunkBytes()];
+            ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
+            SafetensorsReader.readFully(job.ch, bb, job.absStart + off, job.where);
+            StatsAccumulator st = null;
+            TensorSketch.Builder sk = null;
+            if (job.decode) {
+                st = new StatsAccumulator();
+                sk = new TensorSketch.Builder(job.entry.name(), opt.sketchWidth(), opt.sketchDepth());
+                compute(job, buf, len, off, st, sk);
+            }
+            park(job, k, new Parked(buf, len, st, sk));
+        }
+
+        private void compute(Job job, byte[] buf, int len, long byteOff, StatsAccumulator st, TensorSketch.Builder sk) {
+            Dtype dt = job.entry.dtype();
+            int bits = dt.bits();
+            long e0 = byteOff * 8 / bits;
+            int m = (int) ((long) len * 8 / bits);
+            double[] x = scratch.get();
+            if (ElementDecoder.tabulated(dt)) {
+                // 8/16-bit types: exact stats from a code histogram (one increment per element)
+                double[] table = ElementDecoder.table(dt);
+                int[] hist = histogram.get();
+                ElementDecoder.histogram(dt, buf, 0, m, hist);
+                st.addHistogram(table, hist);
+                if (dt == Dtype.BF16) {
+                    sk.addBf16(e0, buf, 0, m);
+                }
+                if (dt != Dtype.BF16 || job.values != null) {
+                    for (int j = 0; j < m; j += BLOCK) {
+                        int n = Math.min(BLOCK, m - j);
+                        ElementDecoder.decodeTabulated(table, bits, buf, j, n, x);
+                        if (dt != Dtype.BF16) sk.addBlock(e0 + j, x, n);
+                        if (job.values != null) System.arraycopy(x, 0, job.values, (int) (e0 + j), n);
+                    }
+                }
+            } else {
+                for (int j = 0; j < m; j += BLOCK) {
+                    int n = Math.min(BLOCK, m - j);
+                    ElementDecoder.decode(dt, buf, j, n, x);
+                    st.addBlock(x, n);
+                    sk.addBlock(e0 + j, x, n);
+                    if (job.values != null) System.arraycopy(x, 0, job.values, (int) (e0 + j), n);
+                }
+            }
+            long[] pos = job.positions;
+            int i = Arrays.binarySearch(pos, e0);
+            if (i < 0) i = -i - 1;
+            for (; i < pos.length && pos[i] < e0 + m; i++) {
+                job.sampleValues[i] = ElementDecoder.decodeOne(dt, buf, (int) (pos[i] - e0));
+            }
+        }
+
+        /** Parks chunk k; if no other worker is hashing this tensor, hashes parked chunks in order. */
+        private void park(Job job, int k, Parked p) {
+            synchronized (job) {
+                job.parked.put(k, p);
+                if (job.hashing) return;
+                job.hashing = true;
+            }
+            while (true) {
+                Parked q;
+                int idx;
+                synchronized (job) {
+                    q = job.parked.remove(job.next);
+                    if (q == null) {
+                        job.hashing = false;
+                        return;
+                    }
+                    idx = job.next++;
+                }
+                job.md.update(q.buf, 0, q.len);
+                if (job.decode) {
+                    job.stats.merge(q.stats);
+                    job.sketch.merge(q.sketch);
+                }
+                buffers.offer(q.buf);
+                permits.release();
+                if (idx == job.chunks - 1) {
+                    finish(job);
+                    return;
+                }
+            }
+        }
+
+        private void finish(Job job) {
+            TensorEntry e = job.entry;
+            String sha = Digest.of(job.md.digest()).toString();
+            TensorStats stats = null;
+            List<Double> values = null;
+            CoordinateSample sample = null;
+            TensorSketch sketch = null;
+            if (job.decode) {
+                stats = job.stats.toStats();
+                if (job.values != null && stats.finite() == stats.count()) {
+                    values = new ArrayList<>(job.values.length);
+                    for (double v : job.values) values.add(v);
+                }
+                sample = CoordinateSample.of(job.sampleValues);
+                sketch = job.sketch.build();
+            }
+            results[job.fileIndex][job.tensorIndex] = new TensorManifest(e.name(), e.dtype().name(), e.shape(),
+                    files.files().get(job.fileIndex), e.begin(), e.end(), sha, stats, values, sample, sketch);
+            done.countDown();
+        }
+
+        private CheckpointManifest assemble() {
+            List<FileManifest> fms = new ArrayList<>();
+            List<TensorManifest> all = new ArrayList<>();
+            List<Digest> fileRoots = new ArrayList<>();
+            for (int i = 0; i < headers.size(); i++) {
+                SafetensorsHeader h = headers.get(i);
+                List<Digest> leaves = new ArrayList<>();
+                leaves.add(h.headerDigest());
+                for (TensorManifest t : results[i]) {
+                    leaves.add(Digest.parse(t.sha256()));
+                    all.add(t);
+                }
+                Digest root = MerkleTree.root(leaves);
+                fileRoots.add(root);
+                fms.add(new FileManifest(files.files().get(i), h.fileSize(), h.headerDigest().toString(), root.toString(),
+                        fileSha[i], h.metadata().isEmpty() ? null : h.metadata()));
+            }
+            Digest root = files.sharded() ? MerkleTree.root(fileRoots) : fileRoots.get(0);
+            return new CheckpointManifest("safetensors", root.toString(), fms, all);
+        }
+    }
+}
