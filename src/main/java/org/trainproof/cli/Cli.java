@@ -37,7 +37,8 @@ public final class Cli implements Callable<Integer> {
     static List<Object> subcommands() {
         return List.of(
                 new InspectCommand(),
-                new BenchCommand());
+                new BenchCommand(),
+                new CompareCommand());
     }
 
     @Override
