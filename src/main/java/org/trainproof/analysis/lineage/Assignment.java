@@ -65,30 +65,66 @@ public final class Assignment {
         return match;
     }
 
-    /** Injective greedy matching: pairs taken in order of decreasing similarity. Requires rows ≤ columns. */
+    /** Candidates kept per row by {@link #greedyMax}. */
+    static final int GREEDY_CANDIDATES = 16;
+
+    /**
+     * Injective greedy matching: pairs taken in order of decreasing similarity among each row's
+     * {@value #GREEDY_CANDIDATES} most similar columns; a row whose candidates are all taken gets
+     * its most similar free column afterwards. O(n·m) plus a sort of n·16 pairs. Requires rows ≤ columns.
+     */
     public static int[] greedyMax(double[][] sim) {
         int n = sim.length;
         if (n == 0) return new int[0];
         int m = sim[0].length;
         if (n > m) throw new IllegalArgumentException("rows (" + n + ") > columns (" + m + ")");
-        long total = (long) n * m;
-        if (total > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("matrix too large for greedy matching");
-        double[] flat = new double[(int) total];
-        for (int i = 0; i < n; i++) System.arraycopy(sim[i], 0, flat, i * m, m);
-        int[] order = sortIndicesDescending(flat);
+        int kc = Math.min(GREEDY_CANDIDATES, m);
+        double[] candSim = new double[n * kc];
+        int[] candCol = new int[n * kc];
+        for (int i = 0; i < n; i++) topK(sim[i], kc, candSim, candCol, i * kc);
+        int[] order = sortIndicesDescending(candSim);
         int[] match = new int[n];
         Arrays.fill(match, -1);
         boolean[] colUsed = new boolean[m];
-        int assigned = 0;
-        for (int k = 0; k < order.length && assigned < n; k++) {
-            int i = order[k] / m, j = order[k] % m;
+        for (int k : order) {
+            int i = k / kc, j = candCol[k];
             if (match[i] < 0 && !colUsed[j]) {
                 match[i] = j;
                 colUsed[j] = true;
-                assigned++;
             }
         }
+        for (int i = 0; i < n; i++) {
+            if (match[i] >= 0) continue;
+            int best = -1;
+            for (int j = 0; j < m; j++) if (!colUsed[j] && (best < 0 || sim[i][j] > sim[i][best])) best = j;
+            match[i] = best;
+            colUsed[best] = true;
+        }
         return match;
+    }
+
+    /** The k largest entries of {@code row} (NaN treated as -inf) into out arrays at {@code at}. */
+    private static void topK(double[] row, int k, double[] outSim, int[] outCol, int at) {
+        int filled = 0, minPos = at;
+        for (int j = 0; j < row.length; j++) {
+            double v = Double.isNaN(row[j]) ? Double.NEGATIVE_INFINITY : row[j];
+            if (filled < k) {
+                int p = at + filled++;
+                outSim[p] = v;
+                outCol[p] = j;
+                if (filled == k) minPos = argMin(outSim, at, k);
+            } else if (v > outSim[minPos]) {
+                outSim[minPos] = v;
+                outCol[minPos] = j;
+                minPos = argMin(outSim, at, k);
+            }
+        }
+    }
+
+    private static int argMin(double[] x, int at, int k) {
+        int m = at;
+        for (int q = at + 1; q < at + k; q++) if (x[q] < x[m]) m = q;
+        return m;
     }
 
     /** Sum of sim[i][match[i]]. */

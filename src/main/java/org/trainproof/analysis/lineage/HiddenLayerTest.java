@@ -115,18 +115,19 @@ public final class HiddenLayerTest {
         int n = units.length;
 
         // Permutation test: units in place (A's unit units[i] against B's unit units[i]).
+        // The S x S block (A's sampled unit i against B's unit units[j]), compact so the T permuted
+        // sums below read cache-resident memory.
+        double[][] block = new double[n][n];
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) block[i][j] = cx[i][units[j]] + cy[i][units[j]];
         double phi = 0;
-        for (int i = 0; i < n; i++) phi += cx[i][units[i]] + cy[i][units[i]];
+        for (int i = 0; i < n; i++) phi += block[i][i];
         int exceed = 0;
         double sum = 0, sq = 0, tol = 1e-12 * Math.max(1, Math.abs(phi));
         SplittableRandom prng = new SplittableRandom(layerSeed ^ 0xA5A5A5A5L);
         for (int t = 0; t < cfg.permutations(); t++) {
             int[] s = LineageNumerics.randomPermutation(n, prng);
             double v = 0;
-            for (int i = 0; i < n; i++) {
-                int j = units[s[i]];
-                v += cx[i][j] + cy[i][j];
-            }
+            for (int i = 0; i < n; i++) v += block[i][s[i]];
             if (v >= phi - tol) exceed++;
             sum += v;
             sq += v * v;
@@ -174,30 +175,48 @@ public final class HiddenLayerTest {
         return t;
     }
 
-    /** Cosine between every row of {@code p} and every row of {@code q} (zero rows give 0). Parallel over rows of p. */
+    /**
+     * Cosine between every row of {@code p} and every row of {@code q} (zero rows give 0). Unit rows
+     * are held as floats (similarities need no more precision, and it halves memory traffic); work is
+     * split into tiles of q's rows so a tile stays in cache while every row of p passes over it.
+     */
     static double[][] cosines(double[][] p, double[][] q) {
-        double[][] pn = unitRows(p), qn = unitRows(q);
+        float[][] pn = unitRows(p), qn = unitRows(q);
         double[][] c = new double[p.length][q.length];
-        IntStream.range(0, p.length).parallel().forEach(i -> {
-            double[] x = pn[i], ci = c[i];
-            for (int j = 0; j < qn.length; j++) {
-                double[] y = qn[j];
-                double s = 0;
-                for (int k = 0; k < x.length; k++) s += x[k] * y[k];
-                ci[j] = s;
+        final int tile = 64;
+        int tiles = (qn.length + tile - 1) / tile;
+        IntStream.range(0, tiles).parallel().forEach(t -> {
+            int j0 = t * tile, j1 = Math.min(qn.length, j0 + tile);
+            for (int i = 0; i < pn.length; i++) {
+                float[] x = pn[i];
+                double[] ci = c[i];
+                for (int j = j0; j < j1; j++) ci[j] = dot(x, qn[j]);
             }
         });
         return c;
     }
 
-    private static double[][] unitRows(double[][] m) {
-        double[][] out = new double[m.length][];
+    private static double dot(float[] x, float[] y) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int k = 0, n = x.length;
+        for (; k + 3 < n; k += 4) {
+            s0 += x[k] * y[k];
+            s1 += x[k + 1] * y[k + 1];
+            s2 += x[k + 2] * y[k + 2];
+            s3 += x[k + 3] * y[k + 3];
+        }
+        for (; k < n; k++) s0 += x[k] * y[k];
+        return (double) s0 + s1 + s2 + s3;
+    }
+
+    private static float[][] unitRows(double[][] m) {
+        float[][] out = new float[m.length][];
         for (int i = 0; i < m.length; i++) {
             double s = 0;
             for (double v : m[i]) s += v * v;
             double inv = s == 0 ? 0 : 1 / Math.sqrt(s);
-            out[i] = new double[m[i].length];
-            for (int k = 0; k < m[i].length; k++) out[i][k] = m[i][k] * inv;
+            out[i] = new float[m[i].length];
+            for (int k = 0; k < m[i].length; k++) out[i][k] = (float) (m[i][k] * inv);
         }
         return out;
     }

@@ -12,7 +12,9 @@ import java.util.Map;
  *     (catalogue X1 threshold guidance).
  * @param maxUnits hidden units sampled per layer (all when fewer). The same sample is used for the
  *     observed statistic and for every permuted copy, so exact p-values stay exact.
- * @param maxCoords coordinates (input/output dimensions) sampled per matrix for the cosines.
+ * @param maxCoords coordinates (input/output dimensions) sampled per matrix for the cosines. Default 256:
+ *     the null sd of a row cosine is 1/16, far below the cosines a derivative keeps; it halves the
+ *     dominant cost (|S| × h × coords multiply-adds per matrix) relative to 512.
  * @param hungarianMaxColumns exact Hungarian matching up to this many candidate units; above it an
  *     injective greedy matching (same procedure for every layer; the matching test is approximate anyway).
  * @param normEffectFloor minimum mean centered r over norm vectors to call dependence. 0.1: the
@@ -39,7 +41,7 @@ public record LineageConfig(int permutations, long seed, double alpha, int maxUn
     }
 
     public static LineageConfig defaults() {
-        return new LineageConfig(9999, 1L, 1e-3, 512, 512, 1024, 0.1, 0.05, 0.2, 16, 16, Map.of());
+        return new LineageConfig(9999, 1L, 1e-3, 512, 256, 1024, 0.1, 0.05, 0.2, 16, 16, Map.of());
     }
 
     public LineageConfig withPermutations(int t) {
