@@ -51,8 +51,9 @@ public final class HiddenLayerTest {
     /**
      * The hidden layers among the 2-D pairs. Rule: inside one block (the name up to and including its
      * last all-digit dotted component; the whole model when names carry none), X (h × k) and Y (m × h)
-     * form a layer when h > k and h > m (the hidden width exceeds the widths it maps from and to, as in
-     * an MLP expansion; this keeps residual-stream axes out, whose symmetry is shared by all layers) and
+     * form a layer when h ≥ k and h ≥ m with at least one strict (the hidden width is at least the
+     * widths it maps from and to, as in an MLP expansion; this keeps residual-stream axes out, whose
+     * symmetry is shared by all layers, and square attention pairs, whose symmetry is per head) and
      * h ≥ {@code minUnits}. Each tensor serves at most once as X and once as Y, first in A's order.
      */
     public static List<HiddenLayer> findLayers(List<TensorPair> pairs, int minUnits) {
@@ -63,10 +64,11 @@ public final class HiddenLayerTest {
             Set<String> usedY = new HashSet<>();
             for (TensorPair x : ms) {
                 int h = x.dim(0), k = x.dim(1);
-                if (h <= k || h < minUnits) continue;
+                if (h < k || h < minUnits) continue;
                 for (TensorPair y : ms) {
                     if (y == x || usedY.contains(y.nameA())) continue;
-                    if (y.dim(1) == h && h > y.dim(0)) {
+                    int m = y.dim(0);
+                    if (y.dim(1) == h && h >= m && (h > k || h > m)) {
                         out.add(new HiddenLayer(x, y, h));
                         usedY.add(y.nameA());
                         break;
