@@ -24,8 +24,9 @@ import org.trainproof.analysis.lineage.TensorPairing.TensorPair;
  * <p><b>Matching test</b> (φ_MATCH in weight space): match A's units to B's by the rows of X, and
  * independently by the columns of Y; Spearman ρ between the two matchings; one-sided p from the t
  * approximation with n − 2 df (catalogue X1). A derived model whose units were permuted consistently
- * gives the same matching twice (ρ ≈ 1); independent models give unrelated matchings. Approximate
- * p-value (not exact), as in Zhu et al.
+ * gives the same matching twice (ρ ≈ 1); independent models give unrelated matchings. The layer's
+ * p is the larger of the t-approximation p for ρ and the Poisson(n/h) tail of the number of units
+ * matched to the same partner twice. Approximate p-value (not exact), as in Zhu et al.
  *
  * <p><b>Subsampling</b>: when h exceeds {@code maxUnits}, a seeded random subset S of unit indices is
  * drawn before any value is read; coordinates are subsampled likewise. The permutation null permutes
@@ -151,7 +152,14 @@ public final class HiddenLayerTest {
             if (m1[i] == m2[i]) agree++;
         }
         double rho = LineageNumerics.spearman(d1, d2);
-        double matchP = Double.isNaN(rho) ? 1.0 : LineageNumerics.correlationPUpper(rho, n);
+        double pRho = Double.isNaN(rho) ? 1.0 : LineageNumerics.correlationPUpper(rho, n);
+        // Agreements: if the two matchings were independent uniform injections, the number of units
+        // given the same partner twice is ≈ Poisson(n/h) (fixed points of a random map). ρ alone also
+        // reacts to structure in B's unit labels that matching can induce without any agreement (seen in
+        // the null calibration with subsampled rectangular matchings), so the layer's p is the larger of
+        // the two approximations: evidence needs both a rank correlation and actual shared partners.
+        double pAgree = Math.exp(LineageNumerics.logPoissonUpper(agree, n / (double) h));
+        double matchP = Math.max(pRho, pAgree);
         return new Result(layer, n, h, kx.length, ky.length, phi, mean, sd, permP, permEffect,
                 Double.isNaN(rho) ? 0 : rho, matchP, agree / (double) n, greedy, cfg.permutations());
     }

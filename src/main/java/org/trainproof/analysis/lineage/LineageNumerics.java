@@ -185,6 +185,25 @@ public final class LineageNumerics {
         return Math.min(0, -h + maxLog + Math.log(s));
     }
 
+    /** ln P(X ≥ a) for X ~ Poisson(λ), summed in log space from a upward (a ≥ 0, λ > 0). */
+    public static double logPoissonUpper(int a, double lambda) {
+        if (a <= 0) return 0;
+        if (!(lambda > 0)) throw new IllegalArgumentException("lambda must be > 0");
+        if (a <= lambda) {
+            // Upper tail is not small: 1 - P(X < a), summed directly.
+            double below = 0;
+            for (int k = 0; k < a; k++) below += Math.exp(-lambda + k * Math.log(lambda) - logGamma(k + 1));
+            return Math.log(Math.max(0, 1 - below));
+        }
+        double first = -lambda + a * Math.log(lambda) - logGamma(a + 1), s = 0;
+        for (int k = a; k < a + 400; k++) {
+            double l = -lambda + k * Math.log(lambda) - logGamma(k + 1) - first;
+            s += Math.exp(l);
+            if (l < -40) break;
+        }
+        return first + Math.log(s);
+    }
+
     /** Fisher's method: X = −2 Σ ln p_i ~ χ²_{2k}; returns ln of the combined p (p_i floored at {@link #P_FLOOR}). */
     public static double fisherLogP(double[] p) {
         if (p.length == 0) throw new IllegalArgumentException("no p-values");

@@ -86,12 +86,14 @@ class LineageComparisonTest {
     }
 
     @Test
-    void nullCalibration_twentyIndependentPairs_noDependentVerdict_matchingPRoughlyUniform() {
+    void nullCalibration_twentyIndependentPairs_halfSubsampled_noDependentVerdict_pRoughlyUniform() {
         SyntheticModels tiny = new SyntheticModels(32, 96, 3, 10);
         LineageConfig cfg = CFG.withPermutations(199);
         int dependent = 0, below10 = 0, total = 0;
         for (int s = 0; s < 20; s++) {
-            LineageComparison.Result r = LineageComparison.compare(tiny.scratch("A", 100 + s), tiny.scratch("B", 200 + s), cfg);
+            // Half the pairs subsampled (32 of 96 units, 16 coordinates): the null must hold for the subsample too.
+            LineageConfig c = s % 2 == 0 ? cfg : cfg.withSampling(32, 16);
+            LineageComparison.Result r = LineageComparison.compare(tiny.scratch("A", 100 + s), tiny.scratch("B", 200 + s), c);
             if (r.verdict() == LineageComparison.Verdict.DEPENDENT) dependent++;
             for (HiddenLayerTest.Result l : r.layers()) {
                 total++;

@@ -76,6 +76,16 @@ class LineageNumericsTest {
     }
 
     @Test
+    void poissonUpper_closedForms() {
+        // Poisson(1): P(X >= 1) = 1 - 1/e = 0.632121; P(X >= 3) = 1 - 2.5/e = 0.080301; P(X >= 0) = 1.
+        assertEquals(0.632121, Math.exp(LineageNumerics.logPoissonUpper(1, 1.0)), 1e-6);
+        assertEquals(0.080301, Math.exp(LineageNumerics.logPoissonUpper(3, 1.0)), 1e-6);
+        assertEquals(0.0, LineageNumerics.logPoissonUpper(0, 0.5));
+        // Far tail: P(X >= 128; 1) ≈ e^-1 / 128! (next terms add < 1 %): ln = -1 - ln 128!.
+        assertEquals(-1 - LineageNumerics.logGamma(129), LineageNumerics.logPoissonUpper(128, 1.0), 0.01);
+    }
+
+    @Test
     void permutationP_isOnePlusBOverTPlusOne() {
         assertEquals(1.0 / 1000, LineageNumerics.permutationP(0, 999));
         assertEquals(1.0, LineageNumerics.permutationP(999, 999));
