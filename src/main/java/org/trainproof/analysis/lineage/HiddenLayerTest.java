@@ -45,7 +45,7 @@ public final class HiddenLayerTest {
     /** Results for one hidden layer. */
     public record Result(HiddenLayer layer, int sampledUnits, int unitsB, int coordsX, int coordsY,
             double phi, double nullMean, double nullSd, double permP, double permEffect,
-            double rho, double matchP, double agreement, boolean greedy, int permutations) {}
+            double rho, double matchP, double matchPFloor, double agreement, boolean greedy, int permutations) {}
 
     private HiddenLayerTest() {}
 
@@ -160,8 +160,10 @@ public final class HiddenLayerTest {
         // the two approximations: evidence needs both a rank correlation and actual shared partners.
         double pAgree = Math.exp(LineageNumerics.logPoissonUpper(agree, n / (double) h));
         double matchP = Math.max(pRho, pAgree);
+        // The smallest p this layer can give: every sampled unit matched to the same partner twice.
+        double matchPFloor = Math.exp(LineageNumerics.logPoissonUpper(n, n / (double) h));
         return new Result(layer, n, h, kx.length, ky.length, phi, mean, sd, permP, permEffect,
-                Double.isNaN(rho) ? 0 : rho, matchP, agree / (double) n, greedy, cfg.permutations());
+                Double.isNaN(rho) ? 0 : rho, matchP, matchPFloor, agree / (double) n, greedy, cfg.permutations());
     }
 
     /** A NaN or infinity in a sampled tensor. */

@@ -285,8 +285,9 @@ public final class LineageComparison {
         boolean sigP = r.permP() < alphaK && r.permEffect() >= cfg.permEffectFloor();
         boolean sigM = r.matchP() < alphaK && r.rho() >= cfg.matchEffectFloor();
         String msg = String.format(Locale.ROOT, "%s: %d of %d units, permutation excess cosine %.4f p %s; matching rho %.4f"
-                        + " (agreement %.3f, %s) p %s", r.layer().label(), r.sampledUnits(), r.unitsB(), r.permEffect(),
-                fmtP(r.permP()), r.rho(), r.agreement(), r.greedy() ? "greedy" : "Hungarian", fmtP(r.matchP()));
+                        + " (agreement %.3f, %s) p %s (floor %s)", r.layer().label(), r.sampledUnits(), r.unitsB(), r.permEffect(),
+                fmtP(r.permP()), r.rho(), r.agreement(), r.greedy() ? "greedy" : "Hungarian", fmtP(r.matchP()),
+                fmtP(r.matchPFloor()));
         double p = Math.max(Math.min(r.permP(), r.matchP()), LineageNumerics.P_FLOOR);
         return Finding.of(sigP || sigM ? LineageCodes.HIDDEN_LAYER_DEPENDENT : LineageCodes.HIDDEN_LAYER,
                         sigP || sigM ? Severity.FAIL : Severity.INFO, msg)

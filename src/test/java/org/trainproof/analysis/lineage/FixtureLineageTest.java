@@ -52,7 +52,11 @@ class FixtureLineageTest {
         LineageComparison.Result r = compare(a, b);
         assertEquals(LineageComparison.Verdict.DEPENDENT, r.verdict(), a + " vs " + b);
         assertEquals(6, r.toReport().exitCode());
-        assertEquals(LineageNumerics.P_FLOOR, check(r, "X1_MATCH").pValue(), 0.0, "matching p at its floor");
+        for (HiddenLayerTest.Result l : r.layers()) {
+            assertEquals(1.0, l.agreement(), 0.0, "every unit matched to the same partner twice");
+            assertEquals(l.matchPFloor(), l.matchP(), 0.0, "matching p at its floor");
+        }
+        assertTrue(check(r, "X1_MATCH").pValue() < 1e-100, "X1_MATCH p " + check(r, "X1_MATCH").pValue());
     }
 
     @Test
