@@ -59,7 +59,11 @@ final class CompareCommand implements Callable<Integer> {
         }
         LineageConfig cfg = LineageConfig.defaults().withPermutations(permutations).withSeed(seed).withNameMap(nameMap);
         TensorSource sa = open(a), sb = open(b);
-        LineageComparison.Result result = LineageComparison.compare(sa, sb, cfg);
+        PrintWriter err = spec.commandLine().getErr();
+        LineageComparison.Result result = LineageComparison.compare(sa, sb, cfg, msg -> {
+            err.println(msg);
+            err.flush();
+        });
         Report report = result.toReport();
         PrintWriter out = spec.commandLine().getOut();
         LineageText.write(result, out, false);

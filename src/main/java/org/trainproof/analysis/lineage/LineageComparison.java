@@ -86,6 +86,11 @@ public final class LineageComparison {
     private LineageComparison() {}
 
     public static Result compare(TensorSource a, TensorSource b, LineageConfig cfg) {
+        return compare(a, b, cfg, msg -> { });
+    }
+
+    /** As {@link #compare(TensorSource, TensorSource, LineageConfig)}, reporting progress lines to {@code progress}. */
+    public static Result compare(TensorSource a, TensorSource b, LineageConfig cfg, java.util.function.Consumer<String> progress) {
         TensorPairing.Result pairing = TensorPairing.pair(a, b, cfg.nameMap());
         List<Finding> skipped = new ArrayList<>();
 
@@ -126,10 +131,13 @@ public final class LineageComparison {
                     + " biases (their coordinates are not exchangeable under H0), and " + higherRank
                     + " tensor(s) of rank > 2 not compared"));
         }
+        progress.accept("compare: " + pairing.pairs().size() + " tensor pairs, " + vectors.size() + " norm vectors, "
+                + hidden.size() + " hidden layers");
         NormGainTest.Result norm = vectors.isEmpty() ? null : NormGainTest.run(vectors, cfg.permutations(), cfg.seed());
 
         List<HiddenLayerTest.Result> layers = new ArrayList<>();
         for (HiddenLayer hl : hidden) {
+            progress.accept("compare: hidden layer " + (layers.size() + 1) + "/" + hidden.size() + " " + hl.label());
             try {
                 layers.add(HiddenLayerTest.run(a, b, hl, cfg));
             } catch (HiddenLayerTest.NonFiniteException e) {
