@@ -78,6 +78,27 @@ class CompareCommandTest {
     }
 
     @Test
+    void shardedDirectory_sameVerdictAsSingleFile() throws IOException {
+        InMemoryTensorSource mc = LineageTestModels.disguised(LineageTestModels.scratch("A", 1), "C", 3);
+        Path shards = dir.resolve("sharded");
+        Files.createDirectories(shards);
+        SafetensorsWriter w1 = new SafetensorsWriter(), w2 = new SafetensorsWriter();
+        StringBuilder map = new StringBuilder();
+        int i = 0;
+        for (String n : mc.names()) {
+            boolean first = i++ % 2 == 0;
+            (first ? w1 : w2).tensor(n, Dtype.F32, mc.shape(n), mc.values(n));
+            map.append(map.length() == 0 ? "" : ",").append('"').append(n).append("\":\"")
+                    .append(first ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors").append('"');
+        }
+        w1.write(shards.resolve("model-00001-of-00002.safetensors"));
+        w2.write(shards.resolve("model-00002-of-00002.safetensors"));
+        Files.writeString(shards.resolve("model.safetensors.index.json"), "{\"metadata\":{},\"weight_map\":{" + map + "}}");
+        Run r = run("compare", a.toString(), shards.toString(), "--permutations", "999");
+        assertEquals(6, r.code(), r.err() + r.out());
+    }
+
+    @Test
     void ledgerInput_isUsageError_notSupportedYet() {
         Run r = run("compare", "ledger.db@400", b.toString());
         assertEquals(2, r.code());
