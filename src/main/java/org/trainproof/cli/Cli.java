@@ -36,6 +36,14 @@ public final class Cli implements Callable<Integer> {
     /** The subcommands, in the order --help lists them. */
     static List<Object> subcommands() {
         return List.of(
+                new KeygenCommand(),
+                new InitCommand(),
+                new RecordCommand(),
+                new HeadCommand(),
+                new LogCommand(),
+                new ProveCommand(),
+                new VerifyProofCommand(),
+                new VerifyCommand(),
                 new InspectCommand(),
                 new BenchCommand(),
                 new CompareCommand());

@@ -1,0 +1,69 @@
+package org.trainproof.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Callable;
+import org.trainproof.ExitCode;
+import org.trainproof.TrainproofException;
+import org.trainproof.ledger.Ledger;
+import org.trainproof.ledger.ProofBundle;
+import org.trainproof.note.TlogProof;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "prove", description = {
+    "Write an offline proof that one entry is under the latest signed checkpoint.",
+    "The file is a JSON bundle (schemas/proof-bundle.schema.json) holding a C2SP tlog-proof and the entry."})
+final class ProveCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "LEDGER")
+    Path ledger;
+
+    static final class Which {
+        @Option(names = "--index", description = "Entry index (seq).")
+        Long index;
+
+        @Option(names = "--step", description = "The checkpoint entry recorded for this training step (the last one if several).")
+        Long step;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Which which;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the proof here (never overwrites); default: standard output.")
+    Path output;
+
+    @Override
+    public Integer call() throws IOException {
+        String json;
+        try (Ledger l = Ledger.openReadOnly(ledger)) {
+            long index;
+            if (which.index != null) {
+                index = which.index;
+            } else {
+                index = l.checkpointEntryForStep(which.step).orElseThrow(
+                        () -> TrainproofException.badInput(ledger, "no checkpoint entry for step " + which.step));
+            }
+            TlogProof p = l.prove(index);
+            json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(ProofBundle.toJson(p, l.origin())) + "\n";
+        }
+        if (output == null) {
+            spec.commandLine().getOut().print(json);
+        } else {
+            try {
+                Files.writeString(output, json, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                throw TrainproofException.badInput(output, "exists; refusing to overwrite");
+            }
+        }
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,33 @@
+package org.trainproof.ledger;
+
+import java.nio.file.Path;
+import java.util.function.LongConsumer;
+import org.trainproof.note.VerifierKey;
+
+/**
+ * What to audit against. {@code key}: the signer's verifier key the auditor trusts (null: the key
+ * stored in the ledger, which only shows self-consistency). {@code savedCheckpoint}: a signed
+ * checkpoint saved earlier (null: rollback cannot be detected). {@code artifactsDir}: where the
+ * checkpoint files are (null: files not re-hashed). {@code progress}: called with the number of
+ * entries checked so far, every {@link #PROGRESS_EVERY} entries (null: silent).
+ */
+public record AuditRequest(VerifierKey key, byte[] savedCheckpoint, Path artifactsDir, LongConsumer progress) {
+    public static final long PROGRESS_EVERY = 100_000;
+
+    public AuditRequest {
+        savedCheckpoint = savedCheckpoint == null ? null : savedCheckpoint.clone();
+    }
+
+    public AuditRequest(VerifierKey key, byte[] savedCheckpoint, Path artifactsDir) {
+        this(key, savedCheckpoint, artifactsDir, null);
+    }
+
+    public static AuditRequest selfCheck() {
+        return new AuditRequest(null, null, null);
+    }
+
+    @Override
+    public byte[] savedCheckpoint() {
+        return savedCheckpoint == null ? null : savedCheckpoint.clone();
+    }
+}

@@ -1,0 +1,203 @@
+package org.trainproof.ledger;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * RFC 8785 JSON Canonicalization Scheme (JCS): object members sorted by UTF-16 code units, no
+ * whitespace, strings with the minimal escapes of ECMAScript JSON.stringify, numbers as ECMAScript
+ * Number.prototype.toString of the IEEE 754 double (RFC 8785 §3.2.2.3). NaN and Infinity are not
+ * JSON and are rejected; integers beyond ±2^53 are rejected because a double cannot hold them.
+ */
+public final class CanonicalJson {
+    /** Strict reader for anything signed or parsed back: duplicate keys and trailing tokens rejected. */
+    public static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    static {
+        STRICT.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(200)
+                .maxNumberLength(400)
+                .maxStringLength(64 * 1024 * 1024)
+                .build());
+    }
+
+    private static final long MAX_SAFE = 1L << 53;
+
+    private CanonicalJson() {}
+
+    /** An error in the value to canonicalize; the message names the JSON path and the rule. */
+    public static final class CanonicalizationException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        CanonicalizationException(String message) {
+            super(message);
+        }
+    }
+
+    /** The RFC 8785 bytes (UTF-8) of {@code node}. */
+    public static byte[] canonicalize(JsonNode node) {
+        StringBuilder sb = new StringBuilder();
+        write(node, sb, "$");
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Parses JSON text strictly (duplicate keys, NaN, trailing data rejected). */
+    public static JsonNode parse(byte[] json) throws IOException {
+        try (JsonParser p = STRICT.getFactory().createParser(json)) {
+            JsonNode n = STRICT.readTree(p);
+            if (n == null) throw new IOException("empty document");
+            return n;
+        }
+    }
+
+    /** Parses a JSON object strictly. */
+    public static ObjectNode parseObject(byte[] json) throws IOException {
+        JsonNode n = parse(json);
+        if (!(n instanceof ObjectNode o)) throw new IOException("not a JSON object");
+        return o;
+    }
+
+    private static void write(JsonNode n, StringBuilder sb, String path) {
+        switch (n.getNodeType()) {
+            case OBJECT -> {
+                List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(n.properties());
+                fields.sort(Map.Entry.comparingByKey()); // String.compareTo compares UTF-16 code units
+                sb.append('{');
+                boolean first = true;
+                for (Map.Entry<String, JsonNode> f : fields) {
+                    if (!first) sb.append(',');
+                    first = false;
+                    writeString(f.getKey(), sb, path);
+                    sb.append(':');
+                    write(f.getValue(), sb, path + "." + f.getKey());
+                }
+                sb.append('}');
+            }
+            case ARRAY -> {
+                sb.append('[');
+                for (int i = 0; i < n.size(); i++) {
+                    if (i > 0) sb.append(',');
+                    write(n.get(i), sb, path + "[" + i + "]");
+                }
+                sb.append(']');
+            }
+            case STRING -> writeString(n.textValue(), sb, path);
+            case BOOLEAN -> sb.append(n.booleanValue() ? "true" : "false");
+            case NULL -> sb.append("null");
+            case NUMBER -> writeNumber(n, sb, path);
+            default -> throw new CanonicalizationException(path + ": unsupported JSON value " + n.getNodeType());
+        }
+    }
+
+    private static void writeNumber(JsonNode n, StringBuilder sb, String path) {
+        if (n.isIntegralNumber()) {
+            BigInteger v = n.bigIntegerValue();
+            if (v.abs().compareTo(BigInteger.valueOf(MAX_SAFE)) > 0) {
+                throw new CanonicalizationException(path + ": integer " + v + " exceeds 2^53 and cannot be represented exactly in JSON (RFC 8785)");
+            }
+            sb.append(v.longValue());
+            return;
+        }
+        double d = n.isBigDecimal() ? n.decimalValue().doubleValue() : n.doubleValue();
+        sb.append(number(d, path));
+    }
+
+    /** ECMAScript Number.prototype.toString (ECMA-262 Number::toString) for a finite double. */
+    public static String number(double d, String path) {
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            throw new CanonicalizationException(path + ": NaN and Infinity are not allowed in ledger entries (RFC 8785 §3.2.2.3)");
+        }
+        if (d == 0) return "0"; // also -0
+        if (d == Math.rint(d) && Math.abs(d) < 1e21 && Math.abs(d) <= MAX_SAFE) {
+            return Long.toString((long) d);
+        }
+        String sign = d < 0 ? "-" : "";
+        double a = Math.abs(d);
+        // Shortest digit string that round-trips; correctly rounded, so also the closest (ECMA-262 step 5).
+        BigDecimal exact = new BigDecimal(a);
+        BigDecimal best = null;
+        int lo = 1;
+        int hi = 17;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            BigDecimal r = exact.round(new MathContext(mid, RoundingMode.HALF_EVEN));
+            if (r.doubleValue() == a) hi = mid; else lo = mid + 1;
+        }
+        best = exact.round(new MathContext(lo, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+        String s = best.unscaledValue().toString(); // digits, k = s.length()
+        int k = s.length();
+        int n = k - best.scale(); // value = s * 10^(n-k)
+        StringBuilder out = new StringBuilder(sign);
+        if (k <= n && n <= 21) {
+            out.append(s);
+            for (int i = 0; i < n - k; i++) out.append('0');
+        } else if (0 < n && n <= 21) {
+            out.append(s, 0, n).append('.').append(s, n, k);
+        } else if (-6 < n && n <= 0) {
+            out.append("0.");
+            for (int i = 0; i < -n; i++) out.append('0');
+            out.append(s);
+        } else {
+            int e = n - 1;
+            out.append(s.charAt(0));
+            if (k > 1) out.append('.').append(s, 1, k);
+            out.append('e').append(e >= 0 ? "+" : "-").append(Math.abs(e));
+        }
+        return out.toString();
+    }
+
+    private static void writeString(String s, StringBuilder sb, String path) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    throw new CanonicalizationException(path + ": lone surrogate in string");
+                }
+                sb.append(c).append(s.charAt(++i));
+                continue;
+            }
+            if (Character.isLowSurrogate(c)) throw new CanonicalizationException(path + ": lone surrogate in string");
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\b' -> sb.append("\\b");
+                case '\f' -> sb.append("\\f");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+                    else sb.append(c);
+                }
+            }
+        }
+        sb.append('"');
+    }
+
+    /** Convenience for tests and callers holding JSON text. */
+    public static byte[] canonicalize(String json) throws IOException {
+        return canonicalize(parse(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+}

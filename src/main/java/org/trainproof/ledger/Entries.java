@@ -1,0 +1,123 @@
+package org.trainproof.ledger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Optional;
+import java.util.Set;
+import org.trainproof.bytes.Digest;
+import org.trainproof.merkle.Hashes;
+
+/**
+ * The entry format: one RFC 8785 JSON object {@code {"body": {...}, "kind": K, "prev": "<hex>",
+ * "seq": N, "time": "<RFC 3339 UTC>"}} ({@code prev} absent for seq 0); leaf hash =
+ * SHA-256(0x00 || bytes).
+ */
+public final class Entries {
+    private static final Set<String> FIELDS = Set.of("seq", "prev", "kind", "time", "body");
+
+    private Entries() {}
+
+    /** Why stored entry bytes are not a well-formed entry. */
+    public static final class EntryFormatException extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final boolean canonicalOnly;
+
+        EntryFormatException(String message, boolean canonicalOnly) {
+            super(message);
+            this.canonicalOnly = canonicalOnly;
+        }
+
+        /** True when the bytes parse as an entry but are not in RFC 8785 form. */
+        public boolean notCanonical() {
+            return canonicalOnly;
+        }
+    }
+
+    /** Builds and canonicalizes a new entry (throws IllegalArgumentException on NaN/Infinity etc.). */
+    static LedgerEntry build(long seq, Digest prev, String kind, Instant time, ObjectNode body) {
+        ObjectNode e = JsonNodeFactory.instance.objectNode();
+        e.put("seq", seq);
+        if (prev != null) e.put("prev", prev.toString());
+        e.put("kind", kind);
+        Instant t = time.truncatedTo(ChronoUnit.MILLIS);
+        e.put("time", DateTimeFormatter.ISO_INSTANT.format(t));
+        e.set("body", body.deepCopy());
+        byte[] bytes = CanonicalJson.canonicalize(e);
+        return new LedgerEntry(seq, kind, t, body.deepCopy(), prev, Hashes.leaf(bytes), bytes);
+    }
+
+    /** Decodes stored bytes strictly; checks shape and canonical form, not chain or position. */
+    public static LedgerEntry decode(byte[] bytes) throws EntryFormatException {
+        ObjectNode o;
+        try {
+            o = CanonicalJson.parseObject(bytes);
+        } catch (IOException e) {
+            throw new EntryFormatException("not a JSON object: " + firstLine(e.getMessage()), false);
+        }
+        Iterator<String> names = o.fieldNames();
+        while (names.hasNext()) {
+            String n = names.next();
+            if (!FIELDS.contains(n)) throw new EntryFormatException("unknown field '" + n + "'", false);
+        }
+        JsonNode seqN = o.get("seq");
+        if (seqN == null || !seqN.canConvertToLong() || !seqN.isIntegralNumber() || seqN.longValue() < 0) {
+            throw new EntryFormatException("seq is missing or not a non-negative integer", false);
+        }
+        long seq = seqN.longValue();
+        JsonNode kindN = o.get("kind");
+        if (kindN == null || !kindN.isTextual() || !EntryDraft.KIND_PATTERN.matcher(kindN.textValue()).matches()) {
+            throw new EntryFormatException("kind is missing or invalid", false);
+        }
+        JsonNode timeN = o.get("time");
+        Instant time;
+        try {
+            if (timeN == null || !timeN.isTextual() || !timeN.textValue().endsWith("Z")) throw new DateTimeParseException("", "", 0);
+            time = Instant.parse(timeN.textValue());
+        } catch (DateTimeParseException e) {
+            throw new EntryFormatException("time is missing or not an RFC 3339 UTC timestamp", false);
+        }
+        JsonNode bodyN = o.get("body");
+        if (!(bodyN instanceof ObjectNode body)) throw new EntryFormatException("body is missing or not an object", false);
+        JsonNode prevN = o.get("prev");
+        Digest prev = null;
+        if (prevN != null) {
+            if (!prevN.isTextual()) throw new EntryFormatException("prev is not a string", false);
+            if (!prevN.textValue().isEmpty()) {
+                try {
+                    prev = Digest.parse(prevN.textValue());
+                } catch (IllegalArgumentException e) {
+                    throw new EntryFormatException("prev is not 64 lowercase hex characters", false);
+                }
+            }
+        }
+        byte[] canon;
+        try {
+            canon = CanonicalJson.canonicalize(o);
+        } catch (IllegalArgumentException e) {
+            throw new EntryFormatException("cannot be canonicalized: " + e.getMessage(), false);
+        }
+        if (!Arrays.equals(canon, bytes)) throw new EntryFormatException("bytes are not in RFC 8785 canonical form", true);
+        return new LedgerEntry(seq, kindN.textValue(), time, body, prev, Hashes.leaf(bytes), bytes);
+    }
+
+    /** The integer "step" of a body, if present. */
+    static Optional<Long> stepOf(ObjectNode body) {
+        JsonNode s = body.get("step");
+        if (s != null && s.isIntegralNumber() && s.canConvertToLong()) return Optional.of(s.longValue());
+        return Optional.empty();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "";
+        int i = s.indexOf('\n');
+        return i < 0 ? s : s.substring(0, i);
+    }
+}

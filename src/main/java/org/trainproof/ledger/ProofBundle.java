@@ -1,0 +1,119 @@
+package org.trainproof.ledger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.trainproof.TrainproofException;
+import org.trainproof.bytes.Digest;
+import org.trainproof.merkle.Hashes;
+import org.trainproof.merkle.ProofException;
+import org.trainproof.note.Checkpoint;
+import org.trainproof.note.NoteException;
+import org.trainproof.note.TlogProof;
+import org.trainproof.note.VerifierKey;
+
+/**
+ * The offline proof file {@code prove} writes (schemas/proof-bundle.schema.json): a JSON object
+ * holding the C2SP tlog-proof text verbatim ({@code tlog_proof}; its {@code extra} line carries the
+ * entry's canonical bytes, so that string alone is a standalone {@code .tlog-proof}), and the entry
+ * decoded for people ({@code entry}; must canonicalize to exactly those bytes). {@link #verify}
+ * also accepts a bare tlog-proof text file.
+ */
+public final class ProofBundle {
+    public static final String FORMAT = "trainproof-proof/v1";
+
+    private ProofBundle() {}
+
+    public static ObjectNode toJson(TlogProof proof, String origin) {
+        byte[] bytes = proof.extra();
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("format", FORMAT);
+        o.put("origin", origin);
+        o.put("index", proof.index());
+        o.put("leaf_hash", Hashes.leaf(bytes).toString());
+        try {
+            o.set("entry", CanonicalJson.parseObject(bytes));
+        } catch (IOException e) {
+            throw new IllegalStateException("stored entry bytes are not JSON", e);
+        }
+        o.put("tlog_proof", proof.format());
+        return o;
+    }
+
+    /** What a verified proof shows: the entry, the checkpoint it is under, and the matched file if any. */
+    public record Verified(LedgerEntry entry, Checkpoint checkpoint, CheckpointBodies.FileDigest artifact) {}
+
+    /**
+     * Verifies a proof file offline: note signature by {@code key}, inclusion of the entry bytes, the
+     * entry's own shape, and (if {@code artifact} is given) that the file's SHA-256 is one the entry
+     * states. Exit 3 for a malformed file, exit 1 for anything that does not verify.
+     */
+    public static Verified verify(String where, byte[] file, VerifierKey key, Path artifact) {
+        String text = new String(file, StandardCharsets.UTF_8);
+        TlogProof proof;
+        JsonNode bundleEntry = null;
+        try {
+            if (text.startsWith("{")) {
+                ObjectNode o;
+                try {
+                    o = CanonicalJson.parseObject(file);
+                } catch (IOException e) {
+                    throw TrainproofException.badInput(where, "not a JSON proof bundle: " + e.getMessage().lines().findFirst().orElse(""));
+                }
+                if (!FORMAT.equals(o.path("format").asText())) throw TrainproofException.badInput(where, "format is not " + FORMAT);
+                if (!o.path("tlog_proof").isTextual()) throw TrainproofException.badInput(where, "missing tlog_proof");
+                proof = TlogProof.parse(o.get("tlog_proof").textValue());
+                bundleEntry = o.get("entry");
+            } else {
+                proof = TlogProof.parse(text);
+            }
+        } catch (NoteException e) {
+            throw TrainproofException.badInput(where, e.getMessage());
+        }
+        byte[] bytes = proof.extra();
+        if (bytes == null) throw TrainproofException.badInput(where, "the tlog-proof has no 'extra' line with the entry bytes");
+        if (bundleEntry != null && !Arrays.equals(CanonicalJson.canonicalize(bundleEntry), bytes)) {
+            throw TrainproofException.integrity(where, "the bundle's entry differs from the entry bytes in its tlog-proof");
+        }
+        LedgerEntry entry;
+        try {
+            entry = Entries.decode(bytes);
+        } catch (Entries.EntryFormatException e) {
+            throw TrainproofException.integrity(where, "entry bytes: " + e.getMessage());
+        }
+        if (entry.seq() != proof.index()) {
+            throw TrainproofException.integrity(where, "entry states seq " + entry.seq() + " but the proof is for index " + proof.index());
+        }
+        Checkpoint cp;
+        try {
+            cp = proof.verify(Hashes.leaf(bytes), key).checkpoint();
+        } catch (NoteException e) {
+            throw TrainproofException.integrity(where, "checkpoint: " + e.getMessage());
+        } catch (ProofException e) {
+            throw TrainproofException.integrity(where, "inclusion proof: " + e.getMessage());
+        }
+        CheckpointBodies.FileDigest matched = null;
+        if (artifact != null) {
+            JsonNode c = entry.body().get("checkpoint");
+            List<CheckpointBodies.FileDigest> files = CheckpointBodies.files(c instanceof ObjectNode oc ? oc : null);
+            if (files.isEmpty()) throw TrainproofException.integrity(where, "entry " + entry.seq() + " (" + entry.kind() + ") names no files");
+            long[] size = new long[1];
+            Digest d = CheckpointBodies.sha256(artifact, size);
+            for (CheckpointBodies.FileDigest f : files) {
+                if (d.equals(f.sha256()) && size[0] == f.size()) {
+                    matched = f;
+                    break;
+                }
+            }
+            if (matched == null) {
+                throw TrainproofException.integrity(artifact, "SHA-256 " + d + " is not any file digest in entry " + entry.seq());
+            }
+        }
+        return new Verified(entry, cp, matched);
+    }
+}
