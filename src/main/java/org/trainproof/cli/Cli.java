@@ -48,7 +48,8 @@ public final class Cli implements Callable<Integer> {
                 new BenchCommand(),
                 new MetricsCommand(),
                 new AnalyzeCommand(),
-                new WatchCommand());
+                new WatchCommand(),
+                new CompareCommand());
     }
 
     @Override

@@ -1,0 +1,82 @@
+package org.trainproof.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.trainproof.TrainproofException;
+import org.trainproof.analysis.lineage.LineageComparison;
+import org.trainproof.analysis.lineage.LineageConfig;
+import org.trainproof.analysis.lineage.LineageText;
+import org.trainproof.analysis.lineage.SafetensorsTensorSource;
+import org.trainproof.analysis.lineage.TensorSource;
+import org.trainproof.verdict.JsonReport;
+import org.trainproof.verdict.Report;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code trainproof compare A B}: is one model derived from the other (catalogue W8, X1)? */
+@Command(name = "compare", description = {
+    "Test whether model B is statistically dependent on model A (derived, or sharing an initialisation).",
+    "Exit 6: dependent; 0: no evidence of dependence (never 'independent'); 5: inconclusive."})
+final class CompareCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "A", description = "Checkpoint: safetensors file, sharded directory or index.")
+    String a;
+
+    @Parameters(index = "1", paramLabel = "B", description = "Checkpoint to compare with A.")
+    String b;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON (schemas/report.schema.json).")
+    Path json;
+
+    @Option(names = "--permutations", paramLabel = "T", description = "Permutations per null (default ${DEFAULT-VALUE}); min p is 1/(T+1).")
+    int permutations = LineageConfig.defaults().permutations();
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of every subsample and permutation (default ${DEFAULT-VALUE}).")
+    long seed = LineageConfig.defaults().seed();
+
+    @Option(names = "--map", paramLabel = "A_NAME=B_NAME", description = "Pair tensor A_NAME of A with B_NAME of B (repeatable).")
+    List<String> map = List.of();
+
+    @Override
+    public Integer call() throws IOException {
+        if (permutations < 1 || permutations > 10_000_000) throw TrainproofException.usage("--permutations must be in 1..10000000");
+        Map<String, String> nameMap = new LinkedHashMap<>();
+        for (String m : map) {
+            int eq = m.indexOf('=');
+            if (eq <= 0 || eq == m.length() - 1) throw TrainproofException.usage("--map expects A_NAME=B_NAME, got '" + m + "'");
+            nameMap.put(m.substring(0, eq), m.substring(eq + 1));
+        }
+        LineageConfig cfg = LineageConfig.defaults().withPermutations(permutations).withSeed(seed).withNameMap(nameMap);
+        TensorSource sa = open(a), sb = open(b);
+        PrintWriter err = spec.commandLine().getErr();
+        LineageComparison.Result result = LineageComparison.compare(sa, sb, cfg, msg -> {
+            err.println(msg);
+            err.flush();
+        });
+        Report report = result.toReport();
+        PrintWriter out = spec.commandLine().getOut();
+        LineageText.write(result, out, false);
+        if (json != null) JsonReport.write(report, json);
+        return report.exitCode();
+    }
+
+    private static TensorSource open(String arg) {
+        if (arg.contains("@") && !Files.exists(Path.of(arg))) {
+            throw TrainproofException.usage(arg + ": LEDGER@step inputs are not supported yet (the ledger is not available to compare)");
+        }
+        Path p = Path.of(arg);
+        if (!Files.exists(p)) throw TrainproofException.badInput(arg, "no such file or directory");
+        return SafetensorsTensorSource.open(p);
+    }
+}
