@@ -117,7 +117,7 @@ final class LedgerAudit {
 
     private AuditReport report(VerifierKey key, boolean fromLedger, long entries, long cps, Digest root,
             boolean since, long hashed) {
-        for (Map.Entry<String, Integer> e : perCode.entrySet()) {
+        for (Map.Entry<String, Integer> e : new ArrayList<>(perCode.entrySet())) {
             if (e.getValue() > MAX_PER_CODE) {
                 add(Finding.of(LedgerFindings.FINDINGS_TRUNCATED, Severity.INFO, (e.getValue() - MAX_PER_CODE)
                         + " more " + e.getKey() + " findings not listed").at(Location.file(file)));
