@@ -1,7 +1,5 @@
 package org.trainproof.analysis;
 
-import java.util.Arrays;
-import java.util.HashSet;
 import org.trainproof.checkpoint.Seeds;
 
 /**
@@ -13,20 +11,6 @@ public final class AuditorSample {
     private AuditorSample() {}
 
     public static long[] positions(long auditorSeed, String tensor, long count, int k) {
-        if (count <= k) {
-            long[] all = new long[(int) count];
-            for (int i = 0; i < all.length; i++) all[i] = i;
-            return all;
-        }
-        Seeds.SplitMix64 rng = new Seeds.SplitMix64(auditorSeed ^ Seeds.seed("audit", tensor));
-        HashSet<Long> seen = new HashSet<>(k * 2);
-        long[] out = new long[k];
-        int n = 0;
-        while (n < k) {
-            long p = rng.nextLong(count);
-            if (seen.add(p)) out[n++] = p;
-        }
-        Arrays.sort(out);
-        return out;
+        return Seeds.distinctSortedPositions(auditorSeed ^ Seeds.seed("audit", tensor), count, k);
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
 
@@ -31,21 +30,7 @@ public record CoordinateSample(String scheme, int k, String valuesF64) {
 
     /** Positions for a tensor with {@code count} elements and a sample of at most {@code k}. */
     public static long[] positions(String tensorName, long count, int k) {
-        if (count <= k) {
-            long[] all = new long[(int) count];
-            for (int i = 0; i < all.length; i++) all[i] = i;
-            return all;
-        }
-        Seeds.SplitMix64 rng = new Seeds.SplitMix64(Seeds.seed("sample", tensorName));
-        java.util.HashSet<Long> seen = new java.util.HashSet<>(k * 2);
-        long[] out = new long[k];
-        int n = 0;
-        while (n < k) {
-            long p = rng.nextLong(count);
-            if (seen.add(p)) out[n++] = p;
-        }
-        Arrays.sort(out);
-        return out;
+        return Seeds.distinctSortedPositions(Seeds.seed("sample", tensorName), count, k);
     }
 
     public static CoordinateSample of(double[] values) {

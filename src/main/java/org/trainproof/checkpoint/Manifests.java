@@ -383,13 +383,20 @@ public final class Manifests {
                     leaves.add(Digest.parse(t.sha256()));
                     all.add(t);
                 }
-                Digest root = MerkleTree.root(leaves);
+                Digest root = merkleRoot(leaves);
                 fileRoots.add(root);
                 fms.add(new FileManifest(files.files().get(i), h.fileSize(), h.headerDigest().toString(), root.toString(),
                         fileSha[i], h.metadata().isEmpty() ? null : h.metadata()));
             }
-            Digest root = files.sharded() ? MerkleTree.root(fileRoots) : fileRoots.get(0);
+            Digest root = files.sharded() ? merkleRoot(fileRoots) : fileRoots.get(0);
             return new CheckpointManifest("safetensors", root.toString(), fms, all);
         }
+    }
+
+    /** RFC 9162 root over the given 32-byte digests as leaf inputs (leaf = SHA-256(0x00 || digest)). */
+    static Digest merkleRoot(List<Digest> leaves) {
+        org.trainproof.merkle.TreeBuilder tree = new org.trainproof.merkle.TreeBuilder();
+        for (Digest d : leaves) tree.append(org.trainproof.merkle.Hashes.leaf(d.toByteArray()));
+        return tree.root();
     }
 }

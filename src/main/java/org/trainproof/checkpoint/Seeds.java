@@ -54,4 +54,26 @@ public final class Seeds {
             return (nextLong() >>> 11) * 0x1.0p-53;
         }
     }
+
+    /**
+     * k distinct positions in [0, count) drawn from SplitMix64(seed) by unsigned remainder, skipping
+     * repeats, sorted ascending; all positions 0..count-1 when count &le; k.
+     */
+    public static long[] distinctSortedPositions(long seed, long count, int k) {
+        if (count <= k) {
+            long[] all = new long[(int) count];
+            for (int i = 0; i < all.length; i++) all[i] = i;
+            return all;
+        }
+        SplitMix64 rng = new SplitMix64(seed);
+        java.util.HashSet<Long> seen = new java.util.HashSet<>(k * 2);
+        long[] out = new long[k];
+        int n = 0;
+        while (n < k) {
+            long p = rng.nextLong(count);
+            if (seen.add(p)) out[n++] = p;
+        }
+        java.util.Arrays.sort(out);
+        return out;
+    }
 }

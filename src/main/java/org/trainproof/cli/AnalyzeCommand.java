@@ -22,10 +22,8 @@ import org.trainproof.analysis.RunInputs;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
 import org.trainproof.verdict.Finding;
-import org.trainproof.verdict.JsonReport;
 import org.trainproof.verdict.Report;
 import org.trainproof.verdict.Severity;
-import org.trainproof.verdict.TextReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -99,10 +97,6 @@ final class AnalyzeCommand implements Callable<Integer> {
         notChecked.add("integrity: no ledger, so nothing shows these files are what was produced during training");
         Report r = Report.of("analyze", String.join(" ", paths.stream().map(Path::toString).toList()), checks, v.outcome(),
                 v.statement(), notChecked, params);
-        if (json != null) JsonReport.write(r, json);
-        TextReport text = new TextReport(System.console() != null);
-        if (quiet) text.verdictLine(r, spec.commandLine().getOut());
-        else text.write(r, spec.commandLine().getOut());
-        return r.exitCode();
+        return ReportOutput.emit(r, json, quiet, spec.commandLine().getOut());
     }
 }

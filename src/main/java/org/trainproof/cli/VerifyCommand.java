@@ -22,9 +22,7 @@ import org.trainproof.ledger.sqlite.LedgerCorruptException;
 import org.trainproof.note.TlogProof;
 import org.trainproof.note.VerifierKey;
 import org.trainproof.verdict.CheckResult;
-import org.trainproof.verdict.JsonReport;
 import org.trainproof.verdict.Report;
-import org.trainproof.verdict.TextReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -92,11 +90,7 @@ final class VerifyCommand implements Callable<Integer> {
             audit = AuditReport.unreadable(ledger.toString(), e.getMessage());
         }
         Report report = report(audit, consistency, artifacts != null && consistency != null ? auditorSeed : null);
-        if (json != null) JsonReport.write(report, json);
-        TextReport text = new TextReport(System.console() != null);
-        if (quiet) text.verdictLine(report, spec.commandLine().getOut());
-        else text.write(report, spec.commandLine().getOut());
-        return report.exitCode();
+        return ReportOutput.emit(report, json, quiet, spec.commandLine().getOut());
     }
 
     static Report report(AuditReport audit, ConsistencyVerdict consistency, Long auditorSeed) {
