@@ -21,7 +21,11 @@ class MetricNamesDocTest {
         Map<String, String> doc = new LinkedHashMap<>();
         Pattern row = Pattern.compile("^\\| `([^`]+)` \\| (.*) \\|$", Pattern.MULTILINE);
         Pattern raw = Pattern.compile("`([^`]+)`");
-        Matcher m = row.matcher(readme.substring(at));
+        // The section ends at the next heading: other tables in README are not this one.
+        String section = readme.substring(at);
+        int end = section.indexOf("\n#", 1);
+        if (end > 0) section = section.substring(0, end);
+        Matcher m = row.matcher(section);
         while (m.find()) {
             Matcher r = raw.matcher(m.group(2));
             while (r.find()) doc.put(r.group(1), m.group(1));
