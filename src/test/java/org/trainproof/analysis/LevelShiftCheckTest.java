@@ -45,4 +45,14 @@ class LevelShiftCheckTest {
             assertEquals(CheckStatus.PASS, run(curve(seed, 1000, 600, 0.3), List.of(new RunEvent(6000, "config_change", "data mixture 2"))).status());
         }
     }
+
+    @Test
+    void longLog_scannedAsBlockMedians_smoothPasses_jumpFoundNearItsStep() {
+        // 400,000 records (100 records per block): the block scan must stay quiet on a smooth curve
+        // and still place a planted shift within one block-window of its step.
+        assertEquals(CheckStatus.PASS, run(curve(3, 400_000, Integer.MAX_VALUE, 0), List.of()).status());
+        CheckResult r = run(curve(3, 400_000, 240_000, 0.3), List.of());
+        assertEquals(CheckStatus.INCONCLUSIVE, r.status());
+        assertTrue(Math.abs(r.findings().get(0).location().step() - 2_400_000) <= 10 * 100 * 10, "at " + r.findings().get(0).location().step());
+    }
 }

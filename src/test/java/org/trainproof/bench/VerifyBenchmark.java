@@ -1,0 +1,109 @@
+package org.trainproof.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.trainproof.bytes.Digest;
+import org.trainproof.checkpoint.CheckpointManifest;
+import org.trainproof.checkpoint.CoordinateSample;
+import org.trainproof.checkpoint.FileManifest;
+import org.trainproof.checkpoint.TensorManifest;
+import org.trainproof.checkpoint.TensorSketch;
+import org.trainproof.checkpoint.TensorStats;
+import org.trainproof.cli.Cli;
+import org.trainproof.crypto.SigningKey;
+import org.trainproof.ledger.EntryDraft;
+import org.trainproof.ledger.EntryKinds;
+import org.trainproof.ledger.Ledger;
+import org.trainproof.trainlog.LogFormat;
+import org.trainproof.trainlog.MetricsChunk;
+
+/**
+ * Benchmark for issue 6 (not run by the suite): a ledger with 1,000 checkpoint entries of a
+ * 50-tensor model (manifests with stats, 256-value coordinate samples and 512-bucket sketches, as
+ * {@code record} writes them) and 1,000,000 metric records (100 chunks), then times {@code verify}
+ * without the files (integrity audit + consistency analysis).
+ *
+ * <pre>mvn -q -o test-compile && java -cp target/classes:target/test-classes:$(cat cp.txt) \
+ *     org.trainproof.bench.VerifyBenchmark /tmp/vb [checkpoints] [tensors] [records]</pre>
+ */
+public final class VerifyBenchmark {
+    public static void main(String[] args) throws Exception {
+        Path dir = Files.createDirectories(Path.of(args.length > 0 ? args[0] : "/tmp/verify-bench"));
+        int cps = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        int tensors = args.length > 2 ? Integer.parseInt(args[2]) : 50;
+        int records = args.length > 3 ? Integer.parseInt(args[3]) : 1_000_000;
+        Path db = dir.resolve("bench.db");
+        Files.deleteIfExists(db);
+        byte[] seed = new byte[32];
+        for (int i = 0; i < 32; i++) seed[i] = (byte) (7 * i + 3);
+        SigningKey key = SigningKey.fromSeed("bench.example/lab", seed);
+        ObjectMapper om = new ObjectMapper();
+        ObjectNode cfg = om.createObjectNode().put("vocab_size", 50257).put("loss_units", "nats");
+        long t0 = System.nanoTime();
+        Random rnd = new Random(1);
+        long steps = 1000L * cps;
+        try (Ledger l = Ledger.init(db, key, "bench.example/run", cfg)) {
+            // 1,000,000 records: train/loss and train/lr at every step up to records/2, in 10,000-record chunks.
+            int perChunk = 10_000;
+            long step = 0;
+            for (int c = 0; c < records / perChunk; c++) {
+                List<MetricsChunk.Row> rows = new ArrayList<>(perChunk);
+                for (int i = 0; i < perChunk / 2; i++, step++) {
+                    double loss = 10.8 * Math.exp(-step / 2e5) + 2.0 + 0.05 * rnd.nextGaussian();
+                    rows.add(new MetricsChunk.Row(step, 0, loss, null));
+                    rows.add(new MetricsChunk.Row(step, 1, 3e-4, null));
+                }
+                MetricsChunk ch = new MetricsChunk("train.jsonl", LogFormat.JSONL, (long) c * 1_000_000, (long) (c + 1) * 1_000_000,
+                        Digest.sha256(new byte[] {(byte) c}), List.of("train/loss", "train/lr"), rows);
+                l.append(List.of(new EntryDraft(EntryKinds.METRICS, ch.toJson())));
+            }
+            long tm = System.nanoTime();
+            System.out.printf("metrics: %d records in %.1f s%n", records, (tm - t0) / 1e9);
+            double[][] w = new double[tensors][256];
+            for (double[] x : w) for (int i = 0; i < x.length; i++) x[i] = 0.02 * rnd.nextGaussian();
+            List<EntryDraft> batch = new ArrayList<>();
+            for (int c = 0; c < cps; c++) {
+                List<TensorManifest> ts = new ArrayList<>();
+                for (int t = 0; t < tensors; t++) {
+                    String name = "layers." + t + ".weight";
+                    for (int i = 0; i < 256; i++) w[t][i] += 1e-4 * rnd.nextGaussian();
+                    TensorSketch.Builder sk = new TensorSketch.Builder(name, TensorSketch.DEFAULT_WIDTH);
+                    for (int i = 0; i < 256; i++) sk.add(i * 997L, w[t][i]);
+                    ts.add(new TensorManifest(name, "BF16", List.of(1024L, 1024L), "model.safetensors", (long) t * 2097152,
+                            (long) (t + 1) * 2097152, Digest.sha256(new byte[] {(byte) c, (byte) t}).toString(),
+                            new TensorStats(1048576, 0.0, 0.02, -0.1, 0.1, 20.48, 0, 0, 0, 0), null,
+                            CoordinateSample.of(w[t]), sk.build()));
+                }
+                String root = Digest.sha256(new byte[] {(byte) c, (byte) (c >> 8)}).toString();
+                CheckpointManifest m = new CheckpointManifest("safetensors", root,
+                        List.of(new FileManifest("model.safetensors", 104857600L, root, root, null, null)), ts);
+                ObjectNode body = om.createObjectNode().put("step", (c + 1) * (steps / cps) / 2);
+                ObjectNode cp = body.putObject("checkpoint");
+                ObjectNode named = cp.putArray("manifests").addObject();
+                named.put("name", "step-" + c + ".safetensors");
+                named.set("manifest", om.valueToTree(m));
+                cp.putArray("files");
+                batch.add(new EntryDraft(EntryKinds.CHECKPOINT, body));
+                if (batch.size() == 10) {
+                    l.append(batch);
+                    batch = new ArrayList<>();
+                }
+            }
+            if (!batch.isEmpty()) l.append(batch);
+            System.out.printf("checkpoints: %d x %d tensors in %.1f s%n", cps, tensors, (System.nanoTime() - tm) / 1e9);
+        }
+        System.out.printf("ledger: %.1f MB%n", Files.size(db) / 1e6);
+        PrintWriter out = new PrintWriter(System.out, true);
+        for (int run = 0; run < 2; run++) {
+            long v0 = System.nanoTime();
+            int code = Cli.run(new PrintWriter(java.io.Writer.nullWriter()), out, "verify", db.toString(), "--quiet");
+            System.out.printf("verify run %d: exit %d in %.1f s (same JVM)%n", run + 1, code, (System.nanoTime() - v0) / 1e9);
+        }
+    }
+}
