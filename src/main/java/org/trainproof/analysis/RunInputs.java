@@ -44,11 +44,18 @@ public final class RunInputs {
      * from {@code auditorSeed}; otherwise from the coordinate samples the ledger holds.
      */
     public static AnalysisInput fromLedger(Ledger ledger, Path artifactsDir, long auditorSeed, AnalysisConfig config) {
+        return fromLedger(ledger, Long.MAX_VALUE, artifactsDir, auditorSeed, config);
+    }
+
+    /** As {@link #fromLedger(Ledger, Path, long, AnalysisConfig)}, reading only entries with seq &lt; {@code limit}. */
+    public static AnalysisInput fromLedger(Ledger ledger, long limit, Path artifactsDir, long auditorSeed, AnalysisConfig config) {
         JsonNode[] genesis = new JsonNode[1];
+        Map<String, SeriesBuilder> series = new LinkedHashMap<>();
         List<StepCheckpoint> checkpoints = new ArrayList<>();
         Map<Long, Path> files = new HashMap<>();
         List<RunEvent> events = new ArrayList<>();
         ledger.forEachEntry(e -> {
+            if (e.seq() >= limit) return;
             switch (e.kind()) {
                 case EntryKinds.RUN -> genesis[0] = e.body();
                 case EntryKinds.CHECKPOINT -> {
@@ -61,20 +68,8 @@ public final class RunInputs {
                     }
                 }
                 case EntryKinds.EVENT -> events.add(event(e));
+                case EntryKinds.METRICS -> addChunk(series, LedgerMetrics.parseChunk(ledger, e));
                 default -> { }
-            }
-        });
-        Map<String, SeriesBuilder> series = new LinkedHashMap<>();
-        LedgerMetrics.forEachChunk(ledger, ce -> {
-            MetricsChunk c = ce.chunk();
-            boolean windowed = windowedFormat(c.format().cliName());
-            SeriesBuilder[] byIndex = new SeriesBuilder[c.metrics().size()];
-            for (int i = 0; i < byIndex.length; i++) {
-                byIndex[i] = series.computeIfAbsent(c.metrics().get(i), SeriesBuilder::new);
-                byIndex[i].windowed |= windowed;
-            }
-            for (MetricsChunk.Row r : c.rows()) {
-                byIndex[r.metric()].add(r.step(), r.value(), r.wallTime());
             }
         });
         RunClaims claims = genesis[0] == null ? RunClaims.none() : RunClaims.parse(genesis[0]);
@@ -82,6 +77,19 @@ public final class RunInputs {
         Trajectory t = artifactsDir == null ? Trajectory.fromLedger(checkpoints)
                 : Trajectory.fromArtifacts(checkpoints, fileValues(files), auditorSeed, AUDITOR_K);
         return new AnalysisInput(claims, build(series), t, events, config);
+    }
+
+    /** Adds one metrics chunk's rows to the per-metric series (one pass over the ledger reads everything). */
+    private static void addChunk(Map<String, SeriesBuilder> series, MetricsChunk c) {
+        boolean windowed = windowedFormat(c.format().cliName());
+        SeriesBuilder[] byIndex = new SeriesBuilder[c.metrics().size()];
+        for (int i = 0; i < byIndex.length; i++) {
+            byIndex[i] = series.computeIfAbsent(c.metrics().get(i), SeriesBuilder::new);
+            byIndex[i].windowed |= windowed;
+        }
+        for (MetricsChunk.Row r : c.rows()) {
+            byIndex[r.metric()].add(r.step(), r.value(), r.wallTime());
+        }
     }
 
     /** Logs and checkpoint files with no ledger: what an auditor does with a published export. */

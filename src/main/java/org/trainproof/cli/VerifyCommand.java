@@ -9,6 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.trainproof.TrainproofException;
 import org.trainproof.analysis.AnalysisConfig;
 import org.trainproof.analysis.AnalysisInput;
@@ -80,17 +84,47 @@ final class VerifyCommand implements Callable<Integer> {
         long auditorSeed = seed != null ? seed : new SecureRandom().nextLong();
         AuditReport audit;
         ConsistencyVerdict consistency = null;
+        ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "verify-analysis-read");
+            t.setDaemon(true);
+            return t;
+        });
         try (Ledger l = Ledger.openReadOnly(ledger)) {
+            // The analysis input is read on a second read-only connection while the audit runs; it is
+            // used only if the audit is clean and covered exactly the entries it read (else re-read).
+            long size = l.size();
+            Future<AnalysisInput> pending = integrityOnly ? null : pool.submit(() -> {
+                try (Ledger l2 = Ledger.openReadOnly(ledger)) {
+                    return RunInputs.fromLedger(l2, size, artifacts, auditorSeed, AnalysisConfig.DEFAULT);
+                }
+            });
             audit = l.audit(new AuditRequest(key, saved, artifacts, Progress.forAudit(spec.commandLine().getErr())));
-            if (audit.clean() && !integrityOnly) {
-                AnalysisInput in = RunInputs.fromLedger(l, artifacts, auditorSeed, AnalysisConfig.DEFAULT);
+            if (audit.clean() && pending != null) {
+                AnalysisInput in = audit.entries() == size ? join(pending)
+                        : RunInputs.fromLedger(l, audit.entries(), artifacts, auditorSeed, AnalysisConfig.DEFAULT);
                 consistency = ConsistencyAnalysis.standard().run(in);
+            } else if (pending != null) {
+                pending.cancel(true);
             }
         } catch (LedgerCorruptException e) {
             audit = AuditReport.unreadable(ledger.toString(), e.getMessage());
+        } finally {
+            pool.shutdownNow();
         }
         Report report = report(audit, consistency, artifacts != null && consistency != null ? auditorSeed : null);
         return ReportOutput.emit(report, json, quiet, spec.commandLine().getOut());
+    }
+
+    private static AnalysisInput join(Future<AnalysisInput> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TrainproofException(org.trainproof.ExitCode.INTERNAL, "interrupted while reading the ledger for analysis");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new TrainproofException(org.trainproof.ExitCode.INTERNAL, "reading the ledger for analysis failed: " + e.getCause(), e.getCause());
+        }
     }
 
     static Report report(AuditReport audit, ConsistencyVerdict consistency, Long auditorSeed) {

@@ -24,15 +24,17 @@ public final class LedgerMetrics {
     /** Streams every {@code metrics} entry of {@code ledger} in seq order, parsed. */
     public static void forEachChunk(Ledger ledger, Consumer<ChunkEntry> each) {
         ledger.forEachEntry(e -> {
-            if (!e.kind().equals(EntryKinds.METRICS)) return;
-            MetricsChunk c;
-            try {
-                c = MetricsChunk.parse(e.body());
-            } catch (TrainproofException ex) {
-                throw TrainproofException.integrity(ledger.path() + " entry " + e.seq(), "metrics body does not parse: " + ex.getMessage());
-            }
-            each.accept(new ChunkEntry(e.seq(), c));
+            if (e.kind().equals(EntryKinds.METRICS)) each.accept(new ChunkEntry(e.seq(), parseChunk(ledger, e)));
         });
+    }
+
+    /** Parses one {@code metrics} entry's body; a body that does not parse is an integrity error naming the entry. */
+    public static MetricsChunk parseChunk(Ledger ledger, LedgerEntry e) {
+        try {
+            return MetricsChunk.parse(e.body());
+        } catch (TrainproofException ex) {
+            throw TrainproofException.integrity(ledger.path() + " entry " + e.seq(), "metrics body does not parse: " + ex.getMessage());
+        }
     }
 
     /**

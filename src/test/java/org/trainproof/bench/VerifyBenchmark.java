@@ -44,10 +44,13 @@ public final class VerifyBenchmark {
         for (int i = 0; i < 32; i++) seed[i] = (byte) (7 * i + 3);
         SigningKey key = SigningKey.fromSeed("bench.example/lab", seed);
         ObjectMapper om = new ObjectMapper();
-        ObjectNode cfg = om.createObjectNode().put("vocab_size", 50257).put("loss_units", "nats");
+        // Claims that let every weight check run (W1 at step 0, W3 with the schedule, W2, W4, W7).
+        ObjectNode cfg = (ObjectNode) om.readTree("{\"vocab_size\":50257,\"loss_units\":\"nats\","
+                + "\"optimizer\":{\"name\":\"adamw\",\"betas\":[0.9,0.95],\"eps\":1e-8,\"weight_decay\":0.1},"
+                + "\"lr_schedule\":{\"shape\":\"constant\",\"peak_lr\":0.001,\"warmup_steps\":0,\"total_steps\":500000},"
+                + "\"init\":[{\"pattern\":\"*\",\"distribution\":\"normal\",\"std\":0.02}]}");
         long t0 = System.nanoTime();
         Random rnd = new Random(1);
-        long steps = 1000L * cps;
         try (Ledger l = Ledger.init(db, key, "bench.example/run", cfg)) {
             // 1,000,000 records: train/loss and train/lr at every step up to records/2, in 10,000-record chunks.
             int perChunk = 10_000;
@@ -83,7 +86,7 @@ public final class VerifyBenchmark {
                 String root = Digest.sha256(new byte[] {(byte) c, (byte) (c >> 8)}).toString();
                 CheckpointManifest m = new CheckpointManifest("safetensors", root,
                         List.of(new FileManifest("model.safetensors", 104857600L, root, root, null, null)), ts);
-                ObjectNode body = om.createObjectNode().put("step", (c + 1) * (steps / cps) / 2);
+                ObjectNode body = om.createObjectNode().put("step", (long) c * (records / 2 / cps));
                 ObjectNode cp = body.putObject("checkpoint");
                 ObjectNode named = cp.putArray("manifests").addObject();
                 named.put("name", "step-" + c + ".safetensors");
