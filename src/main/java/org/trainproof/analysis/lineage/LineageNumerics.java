@@ -70,21 +70,9 @@ public final class LineageNumerics {
         return aa == 0 || bb == 0 ? Double.NaN : ab / Math.sqrt(aa * bb);
     }
 
-    /** Ranks 1..n with ties given their average rank. */
+    /** Ranks 1..n with ties given their average rank (the one implementation, in analysis.stats). */
     public static double[] ranks(double[] x) {
-        int n = x.length;
-        Integer[] idx = new Integer[n];
-        for (int i = 0; i < n; i++) idx[i] = i;
-        java.util.Arrays.sort(idx, (i, j) -> Double.compare(x[i], x[j]));
-        double[] r = new double[n];
-        for (int i = 0; i < n; ) {
-            int j = i;
-            while (j + 1 < n && x[idx[j + 1]] == x[idx[i]]) j++;
-            double avg = (i + j) / 2.0 + 1;
-            for (int k = i; k <= j; k++) r[idx[k]] = avg;
-            i = j + 1;
-        }
-        return r;
+        return org.trainproof.analysis.stats.Correlation.ranks(x);
     }
 
     /** Spearman rank correlation: Pearson of average ranks (handles ties). */
