@@ -14,6 +14,7 @@ import org.trainproof.analysis.AnalysisConfig;
 import org.trainproof.analysis.AnalysisInput;
 import org.trainproof.analysis.ConsistencyAnalysis;
 import org.trainproof.analysis.ConsistencyVerdict;
+import org.trainproof.analysis.RunCharts;
 import org.trainproof.analysis.RunInputs;
 import org.trainproof.ledger.AuditReport;
 import org.trainproof.ledger.AuditRequest;
@@ -23,6 +24,7 @@ import org.trainproof.note.TlogProof;
 import org.trainproof.note.VerifierKey;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.Report;
+import org.trainproof.verdict.ReportCharts;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,6 +63,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON (schemas/report.schema.json).")
     Path json;
 
+    @Option(names = "--report", paramLabel = "FILE.html", description = "Also write a self-contained HTML report with charts (no network resources).")
+    Path html;
+
     @Option(names = "--quiet", description = "Print the verdict line only.")
     boolean quiet;
 
@@ -80,17 +85,20 @@ final class VerifyCommand implements Callable<Integer> {
         long auditorSeed = seed != null ? seed : new SecureRandom().nextLong();
         AuditReport audit;
         ConsistencyVerdict consistency = null;
+        ReportCharts charts = ReportCharts.NONE;
         try (Ledger l = Ledger.openReadOnly(ledger)) {
             audit = l.audit(new AuditRequest(key, saved, artifacts, Progress.forAudit(spec.commandLine().getErr())));
             if (audit.clean() && !integrityOnly) {
                 AnalysisInput in = RunInputs.fromLedger(l, artifacts, auditorSeed, AnalysisConfig.DEFAULT);
                 consistency = ConsistencyAnalysis.standard().run(in);
+                if (html != null) charts = RunCharts.of(in);
             }
         } catch (LedgerCorruptException e) {
             audit = AuditReport.unreadable(ledger.toString(), e.getMessage());
         }
         Report report = report(audit, consistency, artifacts != null && consistency != null ? auditorSeed : null);
-        return ReportOutput.emit(report, json, quiet, spec.commandLine().getOut());
+        ReportCharts drawn = charts;
+        return ReportOutput.emit(report, json, html, () -> drawn, quiet, spec.commandLine().getOut());
     }
 
     static Report report(AuditReport audit, ConsistencyVerdict consistency, Long auditorSeed) {
