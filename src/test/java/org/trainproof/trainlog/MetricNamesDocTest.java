@@ -21,7 +21,9 @@ class MetricNamesDocTest {
         Map<String, String> doc = new LinkedHashMap<>();
         Pattern row = Pattern.compile("^\\| `([^`]+)` \\| (.*) \\|$", Pattern.MULTILINE);
         Pattern raw = Pattern.compile("`([^`]+)`");
-        Matcher m = row.matcher(readme.substring(at));
+        // The section ends at the next "## " heading (later tables, e.g. Fixtures, are not metric names).
+        int end = readme.indexOf("\n## ", at);
+        Matcher m = row.matcher(readme.substring(at, end < 0 ? readme.length() : end));
         while (m.find()) {
             Matcher r = raw.matcher(m.group(2));
             while (r.find()) doc.put(r.group(1), m.group(1));
