@@ -18,6 +18,7 @@ import org.trainproof.analysis.AnalysisInput;
 import org.trainproof.analysis.ConsistencyAnalysis;
 import org.trainproof.analysis.ConsistencyVerdict;
 import org.trainproof.analysis.RunClaims;
+import org.trainproof.analysis.RunCharts;
 import org.trainproof.analysis.RunInputs;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
@@ -55,6 +56,9 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON (schemas/report.schema.json).")
     Path json;
+
+    @Option(names = "--report", paramLabel = "FILE.html", description = "Also write a self-contained HTML report with charts (no network resources).")
+    Path html;
 
     @Option(names = "--quiet", description = "Print the verdict line only.")
     boolean quiet;
@@ -97,6 +101,6 @@ final class AnalyzeCommand implements Callable<Integer> {
         notChecked.add("integrity: no ledger, so nothing shows these files are what was produced during training");
         Report r = Report.of("analyze", String.join(" ", paths.stream().map(Path::toString).toList()), checks, v.outcome(),
                 v.statement(), notChecked, params);
-        return ReportOutput.emit(r, json, quiet, spec.commandLine().getOut());
+        return ReportOutput.emit(r, json, html, () -> RunCharts.of(in), quiet, spec.commandLine().getOut());
     }
 }

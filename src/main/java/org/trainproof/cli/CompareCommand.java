@@ -10,10 +10,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.trainproof.TrainproofException;
 import org.trainproof.analysis.lineage.LineageComparison;
+import org.trainproof.analysis.lineage.LineageCharts;
 import org.trainproof.analysis.lineage.LineageConfig;
 import org.trainproof.analysis.lineage.LineageText;
 import org.trainproof.analysis.lineage.SafetensorsTensorSource;
 import org.trainproof.analysis.lineage.TensorSource;
+import org.trainproof.verdict.HtmlReport;
 import org.trainproof.verdict.JsonReport;
 import org.trainproof.verdict.Report;
 import picocli.CommandLine.Command;
@@ -38,6 +40,9 @@ final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON (schemas/report.schema.json).")
     Path json;
+
+    @Option(names = "--report", paramLabel = "FILE.html", description = "Also write a self-contained HTML report with charts (no network resources).")
+    Path html;
 
     @Option(names = "--permutations", paramLabel = "T", description = "Permutations per null (default ${DEFAULT-VALUE}); min p is 1/(T+1).")
     int permutations = LineageConfig.defaults().permutations();
@@ -68,6 +73,7 @@ final class CompareCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         LineageText.write(result, out, false);
         if (json != null) JsonReport.write(report, json);
+        if (html != null) HtmlReport.write(report, LineageCharts.of(result), html);
         return report.exitCode();
     }
 

@@ -18,6 +18,7 @@ import org.trainproof.analysis.AnalysisConfig;
 import org.trainproof.analysis.AnalysisInput;
 import org.trainproof.analysis.ConsistencyAnalysis;
 import org.trainproof.analysis.ConsistencyVerdict;
+import org.trainproof.analysis.RunCharts;
 import org.trainproof.analysis.RunInputs;
 import org.trainproof.ledger.AuditReport;
 import org.trainproof.ledger.AuditRequest;
@@ -27,6 +28,7 @@ import org.trainproof.note.TlogProof;
 import org.trainproof.note.VerifierKey;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.Report;
+import org.trainproof.verdict.ReportCharts;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,6 +67,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON (schemas/report.schema.json).")
     Path json;
 
+    @Option(names = "--report", paramLabel = "FILE.html", description = "Also write a self-contained HTML report with charts (no network resources).")
+    Path html;
+
     @Option(names = "--quiet", description = "Print the verdict line only.")
     boolean quiet;
 
@@ -89,6 +94,7 @@ final class VerifyCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
+        ReportCharts charts = ReportCharts.NONE;
         try (Ledger l = Ledger.openReadOnly(ledger)) {
             // The analysis input is read on a second read-only connection while the audit runs; it is
             // used only if the audit is clean and covered exactly the entries it read (else re-read).
@@ -103,6 +109,7 @@ final class VerifyCommand implements Callable<Integer> {
                 AnalysisInput in = audit.entries() == size ? join(pending)
                         : RunInputs.fromLedger(l, audit.entries(), artifacts, auditorSeed, AnalysisConfig.DEFAULT);
                 consistency = ConsistencyAnalysis.standard().run(in);
+                if (html != null) charts = RunCharts.of(in);
             } else if (pending != null) {
                 pending.cancel(true);
             }
@@ -112,7 +119,8 @@ final class VerifyCommand implements Callable<Integer> {
             pool.shutdownNow();
         }
         Report report = report(audit, consistency, artifacts != null && consistency != null ? auditorSeed : null);
-        return ReportOutput.emit(report, json, quiet, spec.commandLine().getOut());
+        ReportCharts drawn = charts;
+        return ReportOutput.emit(report, json, html, () -> drawn, quiet, spec.commandLine().getOut());
     }
 
     private static AnalysisInput join(Future<AnalysisInput> f) {
