@@ -45,6 +45,14 @@ public final class Manifests {
     }
 
     public static CheckpointManifest of(Path path, ManifestOptions opt) {
+        return of(path, opt, null);
+    }
+
+    /**
+     * As {@link #of(Path, ManifestOptions)}, calling {@code progress} (from worker threads, so it must be
+     * thread-safe) with the number of tensor bytes each finished chunk covered; null for none.
+     */
+    public static CheckpointManifest of(Path path, ManifestOptions opt, java.util.function.LongConsumer progress) {
         CheckpointFiles files = CheckpointFiles.of(path);
         List<SafetensorsHeader> headers = new ArrayList<>();
         for (String f : files.files()) {
@@ -52,7 +60,7 @@ public final class Manifests {
             files.checkShard(f, h);
             headers.add(h);
         }
-        return new Run(files, headers, opt).run();
+        return new Run(files, headers, opt, progress).run();
     }
 
     /** Work state of one tensor. Guarded by its own monitor where noted. */
@@ -119,7 +127,10 @@ public final class Manifests {
         private String[] fileSha;
         private CountDownLatch done;
 
-        Run(CheckpointFiles files, List<SafetensorsHeader> headers, ManifestOptions opt) {
+        private final java.util.function.LongConsumer progress;
+
+        Run(CheckpointFiles files, List<SafetensorsHeader> headers, ManifestOptions opt, java.util.function.LongConsumer progress) {
+            this.progress = progress;
             this.files = files;
             this.headers = headers;
             this.opt = opt;
@@ -337,6 +348,7 @@ public final class Manifests {
                     idx = job.next++;
                 }
                 job.md.update(q.buf.clear().limit(q.len));
+                if (progress != null) progress.accept(q.len);
                 if (job.decode) {
                     job.stats.merge(q.stats);
                     job.sketch.merge(q.sketch);

@@ -64,7 +64,9 @@ final class InspectCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw org.trainproof.TrainproofException.usage(e.getMessage());
         }
-        CheckpointManifest m = Manifests.of(path, opt);
+        Progress.Bytes progress = Progress.forBytes("inspect", Progress.sizeOf(path), spec.commandLine().getErr());
+        CheckpointManifest m = Manifests.of(path, opt, progress);
+        if (progress != null) progress.finish();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(jsonMapper().writeValueAsString(m));

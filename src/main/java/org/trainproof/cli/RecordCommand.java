@@ -71,7 +71,10 @@ final class RecordCommand implements Callable<Integer> {
         if (!checkpoints.isEmpty()) {
             ObjectNode b = JsonNodeFactory.instance.objectNode();
             b.put("step", step);
-            b.set("checkpoint", CheckpointBodies.of(checkpoints));
+            long total = checkpoints.stream().mapToLong(Progress::sizeOf).sum();
+            Progress.Bytes progress = Progress.forBytes("record", total, spec.commandLine().getErr());
+            b.set("checkpoint", CheckpointBodies.of(checkpoints, org.trainproof.checkpoint.ManifestOptions.defaults(), progress));
+            if (progress != null) progress.finish();
             drafts.add(new EntryDraft(EntryKinds.CHECKPOINT, b));
         }
         if (event != null) {

@@ -48,6 +48,11 @@ public final class CheckpointBodies {
     }
 
     public static ObjectNode of(List<Path> paths, ManifestOptions options) {
+        return of(paths, options, null);
+    }
+
+    /** As {@link #of(List, ManifestOptions)}, reporting hashed tensor bytes to {@code progress} (thread-safe; may be null). */
+    public static ObjectNode of(List<Path> paths, ManifestOptions options, java.util.function.LongConsumer progress) {
         ArrayNode files = JsonNodeFactory.instance.arrayNode();
         ArrayNode manifests = JsonNodeFactory.instance.arrayNode();
         for (Path p : paths) {
@@ -59,7 +64,7 @@ public final class CheckpointBodies {
                 // The index itself (tensor → shard map) stays in "files" with its SHA-256.
                 ObjectNode m = manifests.addObject();
                 m.put("name", relativeName(base, p));
-                m.set("manifest", JSON.valueToTree(Manifests.of(p, options)));
+                m.set("manifest", JSON.valueToTree(Manifests.of(p, options, progress)));
             }
             for (Path f : expand(p)) {
                 Path abs = f.toAbsolutePath().normalize();
