@@ -104,7 +104,10 @@ final class VerifyCommand implements Callable<Integer> {
                     return RunInputs.fromLedger(l2, size, artifacts, auditorSeed, AnalysisConfig.DEFAULT);
                 }
             });
-            audit = l.audit(new AuditRequest(key, saved, artifacts, Progress.forAudit(spec.commandLine().getErr())));
+            Progress.Bytes bytes = artifacts == null ? null
+                    : Progress.forBytes("verify --artifacts", Progress.sizeOf(artifacts), spec.commandLine().getErr());
+            audit = l.audit(new AuditRequest(key, saved, artifacts, Progress.forAudit(spec.commandLine().getErr()), bytes));
+            if (bytes != null) bytes.finish();
             if (audit.clean() && pending != null) {
                 AnalysisInput in = audit.entries() == size ? join(pending)
                         : RunInputs.fromLedger(l, audit.entries(), artifacts, auditorSeed, AnalysisConfig.DEFAULT);

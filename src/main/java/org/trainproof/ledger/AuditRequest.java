@@ -9,9 +9,11 @@ import org.trainproof.note.VerifierKey;
  * stored in the ledger, which only shows self-consistency). {@code savedCheckpoint}: a signed
  * checkpoint saved earlier (null: rollback cannot be detected). {@code artifactsDir}: where the
  * checkpoint files are (null: files not re-hashed). {@code progress}: called with the number of
- * entries checked so far, every {@link #PROGRESS_EVERY} entries (null: silent).
+ * entries checked so far, every {@link #PROGRESS_EVERY} entries (null: silent). {@code artifactBytes}:
+ * called from worker threads with the tensor bytes re-hashed under {@code artifactsDir} (null: silent).
  */
-public record AuditRequest(VerifierKey key, byte[] savedCheckpoint, Path artifactsDir, LongConsumer progress) {
+public record AuditRequest(VerifierKey key, byte[] savedCheckpoint, Path artifactsDir, LongConsumer progress,
+        LongConsumer artifactBytes) {
     public static final long PROGRESS_EVERY = 100_000;
 
     public AuditRequest {
@@ -19,7 +21,11 @@ public record AuditRequest(VerifierKey key, byte[] savedCheckpoint, Path artifac
     }
 
     public AuditRequest(VerifierKey key, byte[] savedCheckpoint, Path artifactsDir) {
-        this(key, savedCheckpoint, artifactsDir, null);
+        this(key, savedCheckpoint, artifactsDir, null, null);
+    }
+
+    public AuditRequest(VerifierKey key, byte[] savedCheckpoint, Path artifactsDir, LongConsumer progress) {
+        this(key, savedCheckpoint, artifactsDir, progress, null);
     }
 
     public static AuditRequest selfCheck() {

@@ -466,7 +466,7 @@ final class LedgerAudit {
         }
         org.trainproof.checkpoint.CheckpointManifest now;
         try {
-            now = org.trainproof.checkpoint.Manifests.of(p);
+            now = org.trainproof.checkpoint.Manifests.of(p, org.trainproof.checkpoint.ManifestOptions.defaults(), req.artifactBytes());
         } catch (TrainproofException e) {
             return Finding.of(LedgerFindings.ARTIFACT_DIGEST_MISMATCH, Severity.FAIL,
                     "no longer a readable safetensors checkpoint: " + e.getMessage()).at(at);
