@@ -32,7 +32,8 @@ final class CompareCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "A", description = "Checkpoint: safetensors file, sharded directory or index.")
+    @Parameters(index = "0", paramLabel = "A", description = {"Checkpoint: safetensors file, sharded directory or index, or LEDGER@step:",
+        "the checkpoint a ledger certifies at that step (audited, and its file beside the ledger re-hashed)."})
     String a;
 
     @Parameters(index = "1", paramLabel = "B", description = "Checkpoint to compare with A.")
@@ -78,8 +79,13 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private static TensorSource open(String arg) {
-        if (arg.contains("@") && !Files.exists(Path.of(arg))) {
-            throw TrainproofException.usage(arg + ": LEDGER@step inputs are not supported yet (the ledger is not available to compare)");
+        int at = arg.lastIndexOf('@');
+        if (at > 0 && !Files.exists(Path.of(arg))) {
+            String step = arg.substring(at + 1);
+            if (!step.matches("\\d{1,18}")) throw TrainproofException.usage(arg + ": LEDGER@step needs a step number after '@'");
+            Path db = Path.of(arg.substring(0, at));
+            if (!Files.isRegularFile(db)) throw TrainproofException.badInput(db, "no such ledger");
+            return SafetensorsTensorSource.open(org.trainproof.ledger.CheckpointLocator.locate(db, Long.parseLong(step)));
         }
         Path p = Path.of(arg);
         if (!Files.exists(p)) throw TrainproofException.badInput(arg, "no such file or directory");

@@ -99,10 +99,10 @@ class CompareCommandTest {
     }
 
     @Test
-    void ledgerInput_isUsageError_notSupportedYet() {
-        Run r = run("compare", "ledger.db@400", b.toString());
-        assertEquals(2, r.code());
-        assertTrue(r.err().contains("LEDGER@step"), r.err());
+    void ledgerInput_missingLedger_isBadInput() {
+        Run r = run("compare", "no-such-ledger.db@400", b.toString());
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains("no such ledger"), r.err());
     }
 
     @Test
