@@ -102,29 +102,7 @@ public final class FixtureLoader {
             List<TensorManifest> ts = new ArrayList<>();
             for (var t : e.getValue().entrySet()) {
                 String name = t.getKey();
-                double[] x = t.getValue();
-                long[] pos = CoordinateSample.positions(name, x.length, 256);
-                double[] smp = new double[pos.length];
-                for (int i = 0; i < pos.length; i++) smp[i] = x[(int) pos[i]];
-                TensorSketch.Builder sk = new TensorSketch.Builder(name, TensorSketch.DEFAULT_WIDTH);
-                double sum = 0, sq = 0, mn = Double.POSITIVE_INFINITY, mx = Double.NEGATIVE_INFINITY;
-                long zeros = 0;
-                for (int i = 0; i < x.length; i++) {
-                    sk.add(i, x[i]);
-                    sum += x[i];
-                    sq += x[i] * x[i];
-                    mn = Math.min(mn, x[i]);
-                    mx = Math.max(mx, x[i]);
-                    if (x[i] == 0) zeros++;
-                }
-                double mean = sum / x.length;
-                TensorStats st = new TensorStats(x.length, mean, Math.sqrt(Math.max(0, sq / x.length - mean * mean)), mn, mx, Math.sqrt(sq), zeros, 0, 0, 0);
-                List<Double> vals = null;
-                if (shapes.get(name).size() == 1 && x.length <= 4096) {
-                    vals = new ArrayList<>();
-                    for (double d : x) vals.add(d);
-                }
-                ts.add(new TensorManifest(name, dtypes.get(name), shapes.get(name), "f", 0, 0, "00".repeat(32), st, vals, CoordinateSample.of(smp), sk.build()));
+                ts.add(InMemoryTensor.of(name, dtypes.get(name), shapes.get(name), t.getValue(), 256, "f", 0, 0));
             }
             out.add(new StepCheckpoint(e.getKey(), new CheckpointManifest("safetensors", "00".repeat(32), List.of(), ts)));
         }

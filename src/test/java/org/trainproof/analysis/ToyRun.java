@@ -192,31 +192,8 @@ final class ToyRun {
             double[] x = p.get(nme);
             List<Long> shape = new ArrayList<>();
             for (int d : SHAPES[k]) shape.add((long) d);
-            long[] pos = CoordinateSample.positions(nme, x.length, SAMPLE_K);
-            double[] smp = new double[pos.length];
-            for (int i = 0; i < pos.length; i++) smp[i] = x[(int) pos[i]];
-            TensorSketch.Builder sk = new TensorSketch.Builder(nme, TensorSketch.DEFAULT_WIDTH);
-            double sum = 0, sq = 0, mn = Double.POSITIVE_INFINITY, mx = Double.NEGATIVE_INFINITY;
-            long zeros = 0;
-            for (int i = 0; i < x.length; i++) {
-                sk.add(i, x[i]);
-                sum += x[i];
-                sq += x[i] * x[i];
-                mn = Math.min(mn, x[i]);
-                mx = Math.max(mx, x[i]);
-                if (x[i] == 0) zeros++;
-            }
-            double mean = sum / x.length;
-            double std = Math.sqrt(Math.max(0, sq / x.length - mean * mean));
-            TensorStats st = new TensorStats(x.length, mean, std, mn, mx, Math.sqrt(sq), zeros, 0, 0, 0);
-            List<Double> vals = null;
-            if (SHAPES[k].length == 1) {
-                vals = new ArrayList<>();
-                for (double d : x) vals.add(d);
-            }
             long bytes = (long) x.length * (dtype.equals("BF16") ? 2 : 4);
-            ts.add(new TensorManifest(nme, dtype, shape, "model.safetensors", off, off + bytes, "00".repeat(32), st, vals,
-                    CoordinateSample.of(smp), sk.build()));
+            ts.add(InMemoryTensor.of(nme, dtype, shape, x, SAMPLE_K, "model.safetensors", off, off + bytes));
             off += bytes;
         }
         return new CheckpointManifest("safetensors", "00".repeat(32), List.of(), ts);
