@@ -54,11 +54,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "Auditor seed for sampled positions (reproduces an earlier run).")
     Long seed;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON (schemas/report.schema.json).")
-    Path json;
-
-    @Option(names = "--report", paramLabel = "FILE.html", description = "Also write a self-contained HTML report with charts (no network resources).")
-    Path html;
+    @CommandLine.Mixin
+    ReportFiles files = new ReportFiles();
 
     @Option(names = "--quiet", description = "Print the verdict line only.")
     boolean quiet;
@@ -101,6 +98,6 @@ final class AnalyzeCommand implements Callable<Integer> {
         notChecked.add("integrity: no ledger, so nothing shows these files are what was produced during training");
         Report r = Report.of("analyze", String.join(" ", paths.stream().map(Path::toString).toList()), checks, v.outcome(),
                 v.statement(), notChecked, params);
-        return ReportOutput.emit(r, json, html, () -> RunCharts.of(in), quiet, spec.commandLine().getOut());
+        return ReportOutput.emit(r, files.json, files.html, () -> RunCharts.of(in), quiet, spec.commandLine().getOut());
     }
 }

@@ -18,6 +18,7 @@ import org.trainproof.analysis.lineage.TensorSource;
 import org.trainproof.verdict.HtmlReport;
 import org.trainproof.verdict.JsonReport;
 import org.trainproof.verdict.Report;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,11 +40,8 @@ final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "B", description = "Checkpoint to compare with A.")
     String b;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON (schemas/report.schema.json).")
-    Path json;
-
-    @Option(names = "--report", paramLabel = "FILE.html", description = "Also write a self-contained HTML report with charts (no network resources).")
-    Path html;
+    @CommandLine.Mixin
+    ReportFiles files = new ReportFiles();
 
     @Option(names = "--permutations", paramLabel = "T", description = "Permutations per null (default ${DEFAULT-VALUE}); min p is 1/(T+1).")
     int permutations = LineageConfig.defaults().permutations();
@@ -73,8 +71,8 @@ final class CompareCommand implements Callable<Integer> {
         Report report = result.toReport();
         PrintWriter out = spec.commandLine().getOut();
         LineageText.write(result, out, false);
-        if (json != null) JsonReport.write(report, json);
-        if (html != null) HtmlReport.write(report, LineageCharts.of(result), html);
+        if (files.json != null) JsonReport.write(report, files.json);
+        if (files.html != null) HtmlReport.write(report, LineageCharts.of(result), files.html);
         return report.exitCode();
     }
 

@@ -64,11 +64,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--integrity-only", description = "Only the integrity audit (exit 0 or 1); no consistency analysis.")
     boolean integrityOnly;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON (schemas/report.schema.json).")
-    Path json;
-
-    @Option(names = "--report", paramLabel = "FILE.html", description = "Also write a self-contained HTML report with charts (no network resources).")
-    Path html;
+    @CommandLine.Mixin
+    ReportFiles files = new ReportFiles();
 
     @Option(names = "--quiet", description = "Print the verdict line only.")
     boolean quiet;
@@ -112,7 +109,7 @@ final class VerifyCommand implements Callable<Integer> {
                 AnalysisInput in = audit.entries() == size ? join(pending)
                         : RunInputs.fromLedger(l, audit.entries(), artifacts, auditorSeed, AnalysisConfig.DEFAULT);
                 consistency = ConsistencyAnalysis.standard().run(in);
-                if (html != null) charts = RunCharts.of(in);
+                if (files.html != null) charts = RunCharts.of(in);
             } else if (pending != null) {
                 pending.cancel(true);
             }
@@ -123,7 +120,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         Report report = report(audit, consistency, artifacts != null && consistency != null ? auditorSeed : null);
         ReportCharts drawn = charts;
-        return ReportOutput.emit(report, json, html, () -> drawn, quiet, spec.commandLine().getOut());
+        return ReportOutput.emit(report, files.json, files.html, () -> drawn, quiet, spec.commandLine().getOut());
     }
 
     private static AnalysisInput join(Future<AnalysisInput> f) {

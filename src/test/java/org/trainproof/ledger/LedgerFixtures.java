@@ -18,7 +18,7 @@ import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Severity;
 
 /** Test ledgers and an attacker's raw SQL access to them. */
-final class LedgerFixtures {
+public final class LedgerFixtures {
     static final String ORIGIN = "example.com/runs/test";
 
     private LedgerFixtures() {}
@@ -77,7 +77,7 @@ final class LedgerFixtures {
     }
 
     /** Raw access as an attacker with the file: drops the append-only triggers first. */
-    static Connection attacker(Path db) throws SQLException {
+    public static Connection attacker(Path db) throws SQLException {
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
         try (Statement st = c.createStatement()) {
             for (String t : new String[] {"meta", "entries", "nodes", "checkpoints"}) {
