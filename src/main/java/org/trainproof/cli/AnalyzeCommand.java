@@ -30,7 +30,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "analyze", description = {
+@Command(name = "analyze", mixinStandardHelpOptions = true, description = {
     "Run the training-consistency checks on raw training logs and checkpoint files, with no ledger:",
     "what an auditor does with a published W&B export or trainer_state.json. Checkpoints are",
     "safetensors files or directories whose step is in the name (step-N, checkpoint-N, iter_N) or in",

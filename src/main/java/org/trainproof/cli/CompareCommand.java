@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code trainproof compare A B}: is one model derived from the other (catalogue W8, X1)? */
-@Command(name = "compare", description = {
+@Command(name = "compare", mixinStandardHelpOptions = true, description = {
     "Test whether model B is statistically dependent on model A (derived, or sharing an initialisation).",
     "Exit 6: dependent; 0: no evidence of dependence (never 'independent'); 5: inconclusive."})
 final class CompareCommand implements Callable<Integer> {

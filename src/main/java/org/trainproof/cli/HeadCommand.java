@@ -8,7 +8,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "head", description = "Print the latest signed checkpoint note, byte-exact (save it to audit later with verify --since).")
+@Command(name = "head", mixinStandardHelpOptions = true, description = "Print the latest signed checkpoint note, byte-exact (save it to audit later with verify --since).")
 final class HeadCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "init", description = {
+@Command(name = "init", mixinStandardHelpOptions = true, description = {
     "Create a ledger: the genesis 'run' entry (from --run-config) and the first signed checkpoint. Never overwrites."})
 final class InitCommand implements Callable<Integer> {
     @CommandLine.Spec

@@ -11,7 +11,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "keygen", description = {
+@Command(name = "keygen", mixinStandardHelpOptions = true, description = {
     "Create an Ed25519 signing key: PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (C2SP verifier key)."})
 final class KeygenCommand implements Callable<Integer> {
     @CommandLine.Spec

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "log", description = "List the ledger's entries: a table, or JSON Lines {index, leaf_hash, entry} with --json.")
+@Command(name = "log", mixinStandardHelpOptions = true, description = "List the ledger's entries: a table, or JSON Lines {index, leaf_hash, entry} with --json.")
 final class LogCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

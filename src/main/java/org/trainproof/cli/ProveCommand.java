@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "prove", description = {
+@Command(name = "prove", mixinStandardHelpOptions = true, description = {
     "Write an offline proof that one entry is under the latest signed checkpoint.",
     "The file is a JSON bundle (schemas/proof-bundle.schema.json) holding a C2SP tlog-proof and the entry."})
 final class ProveCommand implements Callable<Integer> {

@@ -21,7 +21,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "record", description = {
+@Command(name = "record", mixinStandardHelpOptions = true, description = {
     "Append entries for one training step in one transaction, with a new signed checkpoint.",
     "--log FILE... appends 'metrics' entries with the records logged since the last record of each file",
     "(where it left off is read from the ledger), with the SHA-256 and byte range of their raw bytes.",

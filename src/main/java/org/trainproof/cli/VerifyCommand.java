@@ -34,7 +34,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "verify", description = {
+@Command(name = "verify", mixinStandardHelpOptions = true, description = {
     "Audit a ledger: integrity first (every entry, the chain, every stored node hash, every signed",
     "checkpoint; with --since, consistency with a checkpoint saved earlier; with --artifacts, re-read the",
     "files), then, if intact, whether the run is consistent with training from a random initialisation",

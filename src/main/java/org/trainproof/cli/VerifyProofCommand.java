@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "verify-proof", description = {
+@Command(name = "verify-proof", mixinStandardHelpOptions = true, description = {
     "Check an offline proof without the ledger (exit 0 valid, 1 not).",
     "Checks the checkpoint signature, the inclusion proof, the entry, and with --artifact that the",
     "file on disk has a digest and size the entry states."})

@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "watch", description = {
+@Command(name = "watch", mixinStandardHelpOptions = true, description = {
     "Watch a training run directory and record into the ledger as the job writes: each new checkpoint",
     "(checkpoint-N/, iter_N/, global_stepN/, step-N.safetensors, a step in the name or in safetensors metadata)",
     "once it is complete (no temp file, shard index present, sizes unchanged over two polls), and the new",

@@ -38,4 +38,17 @@ class CliTest {
     void noCommand_printsUsage_andIsUsageError() {
         assertEquals(ExitCode.USAGE, run().code());
     }
+
+    @Test
+    void everySubcommand_hasHelp_exitZero() {
+        int n = 0;
+        for (String name : Cli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()))
+                .getSubcommands().keySet()) {
+            Run r = run(name, "--help");
+            assertEquals(ExitCode.OK, r.code(), name + " --help: " + r.err());
+            assertTrue(r.out().contains("Usage: trainproof " + name), r.out());
+            n++;
+        }
+        assertTrue(n >= 14, "only " + n + " subcommands");
+    }
 }
