@@ -6,7 +6,7 @@ package org.trainproof.analysis;
  * explicitly; there is no global state.
  */
 public record AnalysisConfig(
-        L1 l1, W1 w1, W2 w2, W3 w3, W4 w4, W7 w7, Resume resume, L5 l5, C1 c1, Verdict verdict) {
+        L1 l1, W1 w1, W2 w2, W3 w3, W4 w4, W5 w5, W7 w7, Resume resume, L5 l5, C1 c1, Verdict verdict) {
 
     /**
      * L1 step-0 loss.
@@ -90,6 +90,26 @@ public record AnalysisConfig(
     }
 
     /**
+     * W5 weight-norm dynamics (soft).
+     *
+     * @param slopeMax      warn if the parameter-weighted median slope of ln(radial update per unit LR) on ln(mean LR) is
+     *                      below this: −1 is a trajectory that moves by step whatever the LR, 0 an LR-independent update;
+     *                      −0.5 is the midpoint. Calibration: genuine toy AdamW runs (WeightNormCheckTest, 12 seeds each,
+     *                      cosine/linear/WSD, F32 and BF16) 0.68–3.13; genuine fixtures (scratch, scratch-twin,
+     *                      resumed-honest, spliced, derived*) 0.96–1.06; straight-line fabrications −0.97 (fixture) and
+     *                      −0.96 (toy); by-step trajectories with noise that defeats W7 −1.5 to −2.0. Toy and fixture runs
+     *                      only: no public multi-checkpoint trajectory of a real model is in ../shared, so the rule is soft
+     * @param minSegments   fewest usable post-warm-up segments per tensor
+     * @param minEtaRange   the segments' mean LRs must span at least this ratio (a constant LR says nothing)
+     * @param precisionUlps a segment counts only if its RMS change exceeds this many ulp(max|θ|)/√n: storage rounding
+     *                      moves an RMS over n elements by about ulp/√(12n) (independent zero-mean errors), so 8 is ≥ 27
+     *                      of its standard deviations
+     */
+    public record W5(double slopeMax, int minSegments, double minEtaRange, double precisionUlps) {
+        public static final W5 DEFAULT = new W5(-0.5, 4, 2.0, 8.0);
+    }
+
+    /**
      * W7 update-direction decorrelation.
      *
      * @param cosFail     fail if the median cosine of consecutive update directions exceeds this at lag 1 and (when
@@ -143,6 +163,6 @@ public record AnalysisConfig(
     }
 
     public static final AnalysisConfig DEFAULT = new AnalysisConfig(
-            L1.DEFAULT, W1.DEFAULT, W2.DEFAULT, W3.DEFAULT, W4.DEFAULT, W7.DEFAULT, Resume.DEFAULT, L5.DEFAULT,
+            L1.DEFAULT, W1.DEFAULT, W2.DEFAULT, W3.DEFAULT, W4.DEFAULT, W5.DEFAULT, W7.DEFAULT, Resume.DEFAULT, L5.DEFAULT,
             C1.DEFAULT, Verdict.DEFAULT);
 }

@@ -24,7 +24,7 @@ public final class ConsistencyAnalysis {
     public static ConsistencyAnalysis standard() {
         return new ConsistencyAnalysis(List.of(
                 new StepZeroLossCheck(), new AdamBoundCheck(), new InitDistributionCheck(), new InitIndependenceCheck(),
-                new AdjacentDependenceCheck(), new UpdateDirectionCheck(), new ResumeResetCheck(), new LogArithmeticCheck(),
+                new AdjacentDependenceCheck(), new WeightNormCheck(), new UpdateDirectionCheck(), new ResumeResetCheck(), new LogArithmeticCheck(),
                 new ComputeCheck(), new LevelShiftCheck()));
     }
 

@@ -25,8 +25,11 @@ import org.trainproof.verdict.Outcome;
 public record ConsistencyVerdict(
         Outcome outcome, String statement, List<CheckResult> checks, Double combinedP, double alpha, List<String> notPerformed) {
 
-    /** Checks whose PASS is evidence for a from-scratch start or a continuous trajectory (§4.4 step 2). */
-    public static final Set<String> EVIDENCE = Set.of("L1", "W1", "W2", "W3", "W4", "W7", "RESUME", "W5", "L5", "C1");
+    /**
+     * Checks whose PASS is evidence for a from-scratch start or a continuous trajectory (§4.4 step 2). The
+     * soft screens (L2, L3, L4, W5) are not: their PASS only means "nothing unusual seen".
+     */
+    public static final Set<String> EVIDENCE = Set.of("L1", "W1", "W2", "W3", "W4", "W7", "RESUME", "L5", "C1");
 
     public ConsistencyVerdict {
         checks = List.copyOf(checks);

@@ -31,6 +31,8 @@ public final class FindingCodes {
 
     public static final String W4_LINK_NOT_DEPENDENT = "W4_LINK_NOT_DEPENDENT";
 
+    public static final String W5_NORM_GROWTH_IGNORES_LR = "W5_NORM_GROWTH_IGNORES_LR";
+
     public static final String W7_STRAIGHT_LINE_TRAJECTORY = "W7_STRAIGHT_LINE_TRAJECTORY";
 
     public static final String RESUME_FRESH_OPTIMIZER_STATE = "RESUME_FRESH_OPTIMIZER_STATE";

@@ -29,6 +29,7 @@ final class ToyRun {
 
     double b1 = 0.9, b2 = 0.95, eps = 1e-8, wd = 0.1, peak = 3e-3, minLr = 3e-4, noise = 1.0;
     long warmup = 10, total = 300;
+    String shape = "cosine";
     int every = 20;
     boolean bf16 = false;
 
@@ -53,7 +54,7 @@ final class ToyRun {
         o.put("weight_decay", wd);
         o.putArray("no_decay").add("ln.*");
         ObjectNode s = c.putObject("lr_schedule");
-        s.put("shape", "cosine");
+        s.put("shape", shape);
         s.put("peak_lr", peak);
         s.put("min_lr", minLr);
         s.put("warmup_steps", warmup);
