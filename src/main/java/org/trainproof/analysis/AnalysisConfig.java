@@ -6,7 +6,7 @@ package org.trainproof.analysis;
  * explicitly; there is no global state.
  */
 public record AnalysisConfig(
-        L1 l1, W1 w1, W2 w2, W3 w3, W4 w4, W5 w5, W7 w7, Resume resume, L5 l5, C1 c1, Verdict verdict) {
+        L1 l1, W1 w1, W2 w2, W3 w3, W4 w4, W5 w5, W7 w7, Resume resume, L5 l5, C1 c1, C2 c2, Verdict verdict) {
 
     /**
      * L1 step-0 loss.
@@ -153,6 +153,21 @@ public record AnalysisConfig(
     }
 
     /**
+     * C2 throughput stationarity (soft).
+     *
+     * @param relShift     a persistent change of the time per step larger than this fraction counts (catalogue C2: tokens/s
+     *                     stable within ±10 % inside a phase)
+     * @param sigmas       ... by this many standard deviations of a difference of two window medians of the record-to-record
+     *                     noise (3: a change of exactly 10 % crosses it with probability ≈ 1e-3 per position; an 8 % change
+     *                     was flagged at noise 5 % without this margin)
+     * @param skipFraction the first fraction of the timed records (at least 10) is not scanned: compile and warm-up
+     *                     (modded-nanogpt times its first 10 steps apart, catalogue L5 failure modes)
+     */
+    public record C2(double relShift, double sigmas, double skipFraction) {
+        public static final C2 DEFAULT = new C2(0.10, 3.0, 0.05);
+    }
+
+    /**
      * Verdict combination.
      *
      * @param alpha combined (Cauchy, Liu &amp; Xie 2020) p below this → inconsistent (§4.3; X1 uses α = 1e-3 —
@@ -164,5 +179,5 @@ public record AnalysisConfig(
 
     public static final AnalysisConfig DEFAULT = new AnalysisConfig(
             L1.DEFAULT, W1.DEFAULT, W2.DEFAULT, W3.DEFAULT, W4.DEFAULT, W5.DEFAULT, W7.DEFAULT, Resume.DEFAULT, L5.DEFAULT,
-            C1.DEFAULT, Verdict.DEFAULT);
+            C1.DEFAULT, C2.DEFAULT, Verdict.DEFAULT);
 }
