@@ -58,6 +58,38 @@ public final class Cli implements Callable<Integer> {
         return ExitCode.USAGE;
     }
 
+    /**
+     * Descriptions are written in the source as lines of about 100 columns; picocli prints each array
+     * element as its own line and wraps it at the terminal width, which leaves stubs ("every signed" /
+     * "checkpoint; ..."). Joins the lines of each paragraph — a paragraph ends where a line ends in '.'
+     * or ':' and the next starts with a capital or '-' — so picocli flows them to the width.
+     */
+    static void reflowDescriptions(CommandLine cl) {
+        var usage = cl.getCommandSpec().usageMessage();
+        String[] lines = usage.description();
+        if (lines.length > 1) usage.description(paragraphs(lines));
+        for (CommandLine sub : cl.getSubcommands().values()) reflowDescriptions(sub);
+    }
+
+    static String[] paragraphs(String[] lines) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (String l : lines) {
+            String t = l.strip();
+            boolean newPara = cur.length() == 0 || t.isEmpty()
+                    || ((cur.charAt(cur.length() - 1) == '.' || cur.charAt(cur.length() - 1) == ':')
+                            && (Character.isUpperCase(t.charAt(0)) || t.charAt(0) == '-'));
+            if (newPara && cur.length() > 0) {
+                out.add(cur.toString());
+                cur.setLength(0);
+            }
+            if (cur.length() > 0) cur.append(' ');
+            cur.append(t);
+        }
+        if (cur.length() > 0) out.add(cur.toString());
+        return out.toArray(String[]::new);
+    }
+
     /** Builds the command line writing to {@code out} and {@code err}. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         Cli root = new Cli();
@@ -65,6 +97,7 @@ public final class Cli implements Callable<Integer> {
         for (Object sub : subcommands()) {
             cl.addSubcommand(sub);
         }
+        reflowDescriptions(cl);
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -51,4 +51,20 @@ class CliTest {
         }
         assertTrue(n >= 14, "only " + n + " subcommands");
     }
+
+    @Test
+    void descriptionsAreReflowedIntoParagraphs() {
+        String[] p = Cli.paragraphs(new String[] {"Audit a ledger: integrity first (every entry, every signed",
+                "checkpoint), then the analysis.", "Exit 0 consistent, 6", "inconsistent.", "--log FILE appends:", "the records."});
+        assertEquals(java.util.List.of("Audit a ledger: integrity first (every entry, every signed checkpoint), then the analysis.",
+                "Exit 0 consistent, 6 inconsistent.", "--log FILE appends: the records."), java.util.List.of(p));
+        // Every subcommand's paragraphs end a sentence: no stub line left mid-sentence by the source's line breaks.
+        var cl = Cli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        for (var e : cl.getSubcommands().entrySet()) {
+            for (String para : e.getValue().getCommandSpec().usageMessage().description()) {
+                char last = para.strip().charAt(para.strip().length() - 1);
+                assertTrue(last == '.' || last == ':' || last == ')', e.getKey() + " description paragraph ends mid-sentence: " + para);
+            }
+        }
+    }
 }
