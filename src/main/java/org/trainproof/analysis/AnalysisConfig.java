@@ -154,14 +154,16 @@ public record AnalysisConfig(
      *  gammachen GPT-2 12L, V 6421 (TB, w 50) [0,49] [0,49] [0,49] [0,49] [50,99]   [50,99]    [50,99]  [50,99]
      *  envelope (fastest hi)                     1      1      2      8      25        63         99       99
      * </pre>
-     * Updates, not tokens: tokens per update are unknown for most of the set (llm.c: 524,288, so D = 4 at 123
-     * updates = 64.5 M tokens), and the optimiser sets the speed per update (Muon drops 2.15 nats in its first
-     * update). The two fastest at depth are small models memorising a tiny data set (gammachen, loss → 0.0007):
-     * "like with like" is not available, so the envelope is the union. Leave-one-out: with each from-scratch log
-     * removed from the envelope, only gammachen V 6421 at D = 8 would have been flagged (the only fast run that
-     * deep) — 1 of 10 logs, which is why the check is soft. Measured by reading each log with {@code metrics --csv};
-     * step offsets per format: modded-nanogpt {@code train_loss} at printed step N is the loss of W_{N−1},
-     * HF Trainer means cover the window before their step.
+     * Updates, not tokens: tokens per update are stated in only one file (llm.c stdout header: 524,288, so its
+     * D = 1…7 take 6.3, 22.5, 36.7, 66.1, 173.5, 366.5, 956.3 M tokens; the modded-nanogpt copies carry no
+     * source), and the optimiser sets the speed per update (Muon drops 2.15 nats in its first update). The fastest
+     * at D = 7–8 is a small model memorising a tiny data set (gammachen V 6421, loss 0.06 by step 250; its V 2005
+     * sibling ends at 0.0007): "like with like" (same data, size, LR) is not available, so the envelope is the
+     * union. Leave-one-out: with each from-scratch log removed from the envelope in turn, only gammachen V 6421 at
+     * D = 8 would have been flagged (the only fast run that deep) — 1 of 10 logs, which is why the check is soft.
+     * Measured with {@code metrics --csv}; {@code RealLogsTimeToLossTest} re-measures it. Step offsets: modded-nanogpt
+     * {@code train_loss} at printed step N is the loss of W_{N−1}; an HF Trainer mean at step N covers the window
+     * ending at update N − 1.
      *
      * @param thresholds  depth below ln V (nats) and the updates the fastest calibrated from-scratch run needed to
      *                    reach it (table above)
