@@ -47,4 +47,7 @@ public final class FindingCodes {
     public static final String C1_MFU_IMPLAUSIBLE = "C1_MFU_IMPLAUSIBLE";
     public static final String C1_MFU_LOW = "C1_MFU_LOW";
     public static final String C1_UNKNOWN_ACCELERATOR = "C1_UNKNOWN_ACCELERATOR";
+
+    public static final String L2_FASTER_THAN_SCRATCH = "L2_FASTER_THAN_SCRATCH";
+    public static final String L2_EARLY_CURVE_NOT_LOGGED = "L2_EARLY_CURVE_NOT_LOGGED";
 }
