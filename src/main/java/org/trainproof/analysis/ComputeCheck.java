@@ -60,7 +60,7 @@ public final class ComputeCheck implements ConsistencyCheck {
         } else if (tokens.isPresent()) {
             d = tokens.get().value(tokens.get().size() - 1);
             dFrom = "last train/tokens";
-        } else if (loss.isPresent() && c.batchSize().isPresent() && c.seqLen().isPresent()) {
+        } else if (loss.isPresent() && !loss.get().ordinalSteps() && c.batchSize().isPresent() && c.seqLen().isPresent()) {
             d = (double) loss.get().step(loss.get().size() - 1) * c.batchSize().getAsLong() * c.seqLen().getAsLong();
             dFrom = "last step x batch_size x seq_len";
         } else {

@@ -15,6 +15,7 @@ public final class FindingCodes {
     public static final String L1_FIRST_RECORD_WINDOWED = "L1_FIRST_RECORD_WINDOWED";
     public static final String L1_FIRST_LOSS_FAR_BELOW_LN_V = "L1_FIRST_LOSS_FAR_BELOW_LN_V";
     public static final String L1_NON_FINITE_LOSS = "L1_NON_FINITE_LOSS";
+    public static final String L1_STEP_UNKNOWN = "L1_STEP_UNKNOWN";
 
     public static final String W1_NOT_ONES = "W1_NOT_ONES";
     public static final String W1_NOT_ZEROS = "W1_NOT_ZEROS";

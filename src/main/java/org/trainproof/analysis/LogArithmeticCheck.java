@@ -43,7 +43,9 @@ public final class LogArithmeticCheck implements ConsistencyCheck {
         long changeAt = in.events().stream().filter(e -> kind(e).contains("config")).mapToLong(RunEvent::step).min().orElse(Long.MAX_VALUE);
         var tokens = in.metric(MetricSeries.TOKENS);
         List<String> why = new ArrayList<>();
-        if (tokens.isPresent() && in.claims().batchSize().isPresent() && in.claims().seqLen().isPresent()) {
+        if (tokens.isPresent() && tokens.get().ordinalSteps()) {
+            why.add("train/tokens records carry no training step (numbered by their order)");
+        } else if (tokens.isPresent() && in.claims().batchSize().isPresent() && in.claims().seqLen().isPresent()) {
             ran++;
             double per = (double) in.claims().batchSize().getAsLong() * in.claims().seqLen().getAsLong();
             MetricSeries t = tokens.get();

@@ -8,7 +8,9 @@ import java.util.Objects;
  * {@value #GRAD_NORM}, {@value #TOKENS}), in step order as logged. {@code wallTimes} may be null or hold
  * NaN where a record has no time. Flags the log reader knows: {@code firstWindowed} — the first record
  * is an average over the steps since the previous log (HF Trainer, Lightning epoch means) rather than
- * the loss at that step; {@code windowSteps} — how many steps that window covers, 0 if unknown.
+ * the loss at that step; {@code windowSteps} — how many steps that window covers, 0 if unknown;
+ * {@code ordinalSteps} — the log has no step column and the "steps" are record numbers (the training step
+ * of each record is unknown).
  */
 public final class MetricSeries {
     public static final String TRAIN_LOSS = "train/loss";
@@ -23,8 +25,14 @@ public final class MetricSeries {
     private final double[] wallTimes;
     private final boolean firstWindowed;
     private final long windowSteps;
+    private final boolean ordinalSteps;
 
     public MetricSeries(String metric, long[] steps, double[] values, double[] wallTimes, boolean firstWindowed, long windowSteps) {
+        this(metric, steps, values, wallTimes, firstWindowed, windowSteps, false);
+    }
+
+    public MetricSeries(String metric, long[] steps, double[] values, double[] wallTimes, boolean firstWindowed, long windowSteps,
+            boolean ordinalSteps) {
         this.metric = Objects.requireNonNull(metric, "metric");
         if (steps.length != values.length || (wallTimes != null && wallTimes.length != steps.length)) {
             throw new IllegalArgumentException("steps, values and wall times must have equal lengths");
@@ -34,6 +42,7 @@ public final class MetricSeries {
         this.wallTimes = wallTimes == null ? null : wallTimes.clone();
         this.firstWindowed = firstWindowed;
         this.windowSteps = windowSteps;
+        this.ordinalSteps = ordinalSteps;
     }
 
     public MetricSeries(String metric, long[] steps, double[] values) {
@@ -49,6 +58,8 @@ public final class MetricSeries {
     public boolean hasWallTimes() { return wallTimes != null; }
     public boolean firstWindowed() { return firstWindowed; }
     public long windowSteps() { return windowSteps; }
+    /** True when the steps are record numbers, not training steps (the log has no step column). */
+    public boolean ordinalSteps() { return ordinalSteps; }
     public long[] steps() { return steps.clone(); }
     public double[] values() { return values.clone(); }
 
@@ -61,7 +72,7 @@ public final class MetricSeries {
     public boolean equals(Object o) {
         return o instanceof MetricSeries m && m.metric.equals(metric) && Arrays.equals(m.steps, steps)
                 && Arrays.equals(m.values, values) && Arrays.equals(m.wallTimes, wallTimes)
-                && m.firstWindowed == firstWindowed && m.windowSteps == windowSteps;
+                && m.firstWindowed == firstWindowed && m.windowSteps == windowSteps && m.ordinalSteps == ordinalSteps;
     }
 
     @Override

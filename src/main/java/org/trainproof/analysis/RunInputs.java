@@ -112,9 +112,11 @@ public final class RunInputs {
             readerFindings.addAll(r.findings());
             boolean windowed = windowedFormat(r.format().cliName())
                     || r.findings().stream().anyMatch(f -> f.code().equals(LogFindings.WINDOWED_AVERAGE));
+            boolean ordinal = r.findings().stream().anyMatch(f -> f.code().equals(LogFindings.STEPS_BY_ORDER));
             for (MetricRecord rec : r.records()) {
                 SeriesBuilder b = series.computeIfAbsent(rec.metric(), SeriesBuilder::new);
                 b.windowed |= windowed;
+                b.ordinal |= ordinal;
                 b.add(rec.step(), rec.value(), rec.wallTime());
             }
         }
@@ -191,6 +193,7 @@ public final class RunInputs {
         int n;
         boolean anyTime;
         boolean windowed;
+        boolean ordinal;
 
         SeriesBuilder(String metric) {
             this.metric = metric;
@@ -211,7 +214,7 @@ public final class RunInputs {
 
         MetricSeries build() {
             return new MetricSeries(metric, java.util.Arrays.copyOf(steps, n), java.util.Arrays.copyOf(values, n),
-                    anyTime ? java.util.Arrays.copyOf(times, n) : null, windowed, 0);
+                    anyTime ? java.util.Arrays.copyOf(times, n) : null, windowed, 0, ordinal);
         }
     }
 }

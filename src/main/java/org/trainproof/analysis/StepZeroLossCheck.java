@@ -43,6 +43,16 @@ public final class StepZeroLossCheck implements ConsistencyCheck {
         Optional<MetricSeries> pick = choose(in);
         if (pick.isEmpty()) return CheckResult.notRun(id(), name(), "no train/loss or val/loss records");
         MetricSeries s = pick.get();
+        if (s.ordinalSteps()) {
+            // A log without a step column: its records are numbered 0, 1, ... by order, and the first may come after
+            // an epoch of training (TinyStories custom-text log: one line per epoch). Reading record 0 as step 0
+            // would accuse a from-scratch run.
+            return new CheckResult(id(), name(), CheckStatus.INCONCLUSIVE, null, null, 0L, null, null,
+                    s.metric() + " has no step column (records numbered by their order): the first record's training step is unknown,"
+                            + " so it bounds no step-0 loss",
+                    List.of(Finding.of(L1_STEP_UNKNOWN, Severity.WARNING, s.metric() + " records carry no training step; the log"
+                            + " numbers them by order, so the first record is not known to be the step-0 loss")));
+        }
         List<Finding> findings = new ArrayList<>();
         int i = 0;
         while (i < s.size() && !Double.isFinite(s.value(i))) {

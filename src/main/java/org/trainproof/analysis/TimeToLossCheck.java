@@ -49,6 +49,10 @@ public final class TimeToLossCheck implements ConsistencyCheck {
         in.metric(MetricSeries.TRAIN_LOSS).filter(m -> m.size() > 0).ifPresent(series::add);
         in.metric(MetricSeries.VAL_LOSS).filter(m -> m.size() > 0).ifPresent(series::add);
         if (series.isEmpty()) return CheckResult.notRun(id(), name(), "no train/loss or val/loss records");
+        if (series.stream().allMatch(MetricSeries::ordinalSteps)) {
+            return CheckResult.inconclusive(id(), name(), "the loss records carry no training step (numbered by their order): updates to a loss unknown");
+        }
+        series.removeIf(MetricSeries::ordinalSteps);
         double unit = in.claims().lossUnits().map(u -> u.equalsIgnoreCase("bits")).orElse(false) ? Math.log(2) : 1.0;
 
         long first = Long.MAX_VALUE;

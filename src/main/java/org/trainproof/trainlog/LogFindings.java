@@ -36,6 +36,12 @@ public final class LogFindings {
     public static final String NON_NUMERIC_VALUE = "LOG_NON_NUMERIC_VALUE";
     /** Records without a step: skipped, or numbered by their order when the format has no steps at all. */
     public static final String STEP_MISSING = "LOG_STEP_MISSING";
+    /**
+     * The reader numbered records by their order (the log has no step column): the numbers are record
+     * indices, not training steps, so nothing that needs a step (the step-0 loss, updates to a loss,
+     * tokens = steps × batch) can use them.
+     */
+    public static final String STEPS_BY_ORDER = "LOG_STEPS_BY_ORDER";
     /** The file (or directory) holds no metric records. */
     public static final String EMPTY_LOG = "LOG_EMPTY";
     /** An event was rejected because its wall time is NaN (as TensorBoard does). */

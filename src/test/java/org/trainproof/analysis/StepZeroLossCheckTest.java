@@ -107,4 +107,15 @@ class StepZeroLossCheckTest {
         MetricSeries s = new MetricSeries(MetricSeries.TRAIN_LOSS, new long[] {0, 1}, new double[] {4.398, 3.599}, null, true, 0);
         assertEquals(CheckStatus.INCONCLUSIVE, run(50257, null, s).status());
     }
+
+    @Test
+    void recordsNumberedByOrder_areNotAStepZeroLoss() {
+        // One line per epoch, no step column: record 0 comes after a whole epoch. Far below ln V, yet no accusation.
+        MetricSeries byOrder = new MetricSeries(MetricSeries.TRAIN_LOSS, new long[] {0, 1, 2}, new double[] {4.4, 3.6, 3.2}, null, false, 0, true);
+        CheckResult r = run(50257, "nats", byOrder);
+        assertEquals(CheckStatus.INCONCLUSIVE, r.status(), r.detail());
+        assertTrue(has(r, FindingCodes.L1_STEP_UNKNOWN), r.findings().toString());
+        // The same values with real steps fail: the flag is what makes the difference.
+        assertEquals(CheckStatus.FAIL, run(50257, "nats", new MetricSeries(MetricSeries.TRAIN_LOSS, new long[] {0, 1, 2}, new double[] {4.4, 3.6, 3.2})).status());
+    }
 }

@@ -91,4 +91,25 @@ class RealLogsAnalyzeTest {
         System.out.println("real logs, label -> analyze exit code: " + confusion);
         if (!failures.isEmpty()) fail(failures.size() + " failures:\n" + String.join("\n", failures));
     }
+
+    /**
+     * A log without a step column (records numbered by line order) never yields a step-0 loss: the
+     * TinyStories custom-text log (one line per epoch, from-scratch) with a GPT-2-sized vocabulary must not be
+     * accused, and a made-up step-less JSONL log of a fine-tune-like curve is inconclusive, not inconsistent.
+     */
+    @Test
+    void logsWithoutSteps_neverAccused(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path jsonl = tmp.resolve("no-steps.jsonl");
+        Files.writeString(jsonl, "{\"loss\": 2.1}\n{\"loss\": 1.9}\n{\"loss\": 1.8}\n");
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Cli.run(new PrintWriter(out), new PrintWriter(err), "analyze", "--vocab-size", "50257", jsonl.toString());
+        assertTrue(code == ExitCode.INCONCLUSIVE, "exit " + code + "\n" + out + err);
+        assertTrue(out.toString().contains("L1_STEP_UNKNOWN"), out.toString());
+        Path tiny = LOGS.resolve("custom-text/gpt-tinystories-ts_eng.txt");
+        assumeTrue(Files.isRegularFile(tiny), "../shared/realdata/logs absent");
+        out = new StringWriter();
+        err = new StringWriter();
+        code = Cli.run(new PrintWriter(out), new PrintWriter(err), "analyze", "--vocab-size", "50257", tiny.toString());
+        assertTrue(code != ExitCode.INCONSISTENT, "from-scratch TinyStories log accused: " + out + err);
+    }
 }
