@@ -25,7 +25,8 @@ public final class ConsistencyAnalysis {
         return new ConsistencyAnalysis(List.of(
                 new StepZeroLossCheck(), new AdamBoundCheck(), new InitDistributionCheck(), new InitIndependenceCheck(),
                 new AdjacentDependenceCheck(), new UpdateDirectionCheck(), new ResumeResetCheck(), new LogArithmeticCheck(),
-                new ComputeCheck(), new LevelShiftCheck()));
+                new ComputeCheck(), new LevelShiftCheck(),
+                new SpikeGradNormCheck()));
     }
 
     public List<ConsistencyCheck> checks() {
