@@ -31,12 +31,13 @@ public record AnalysisConfig(
      * @param spikeSigmas        a record is a spike when it exceeds the centred running median by more than this many
      *                           robust step-to-step σ (loss; ln grad-norm for grad-norm spikes). Gaussian noise gives
      *                           ~1e-9 such records, so every hit is a heavy-tail event. Counts at 6: llm.c GPT-2 logs
-     *                           15 and 6 in 19,560 steps, build-nanogpt 8, modded-nanogpt 27 / 4, medalpaca 21, every
-     *                           fixture and HF Trainer log 0 (at 4: 104 / 61 / 67 / 77 — mostly minibatch noise).
+     *                           15 and 6 in 19,560 steps, build-nanogpt 8, modded-nanogpt 27 / 4, medalpaca 21, HF Trainer
+     *                           logs 0–1 (windowed means), fixtures 0 (1 in scratch-bf16-hf's ledger series); at 4 sigma
+     *                           104 / 61 / 67 / 77 — mostly minibatch noise.
      *                           Informational only: genuine runs spike (PaLM ~20 times)
      * @param gradSpikeLead      a grad-norm spike at most this many records before (or one after) a loss spike counts
      *                           as leading/coinciding with it (OLMo-2: grad-norm spikes precede loss spikes). llm.c main
-     *                           log: 7 of 15 loss spikes (lead 0 → 6, 10 → 7; chance ≈ 5 %), HectorFCardenas llm.c: 0 of 6
+     *                           log: 7 of 15 loss spikes (lead 0 → 6, 10 → 7; chance 5 %), HectorFCardenas llm.c: 0 of 6 (chance 3 %)
      *                           — the data do not support a rule, so it is reported only
      * @param flatRatio          the grad-norm profile is flat when max(first 3 records) / median(all records) is below
      *                           this. Real logs: fine-tunes 0.59 (dheena LoRA), 1.24 (jaong), 1.42 (wikipediallm);
@@ -52,7 +53,7 @@ public record AnalysisConfig(
      *                           before the first grad-norm record (forward area S1) at most this. A from-scratch log that
      *                           started later looks flat: gammachen trainer_state's ratio falls below 2 only for a first
      *                           record at S1 ≥ 0.028 (step 1300), llm.c's at S1 ≥ 0.149 (step 588); fine-tunes start at
-     *                           S1 ≈ 2e-5 (dheena), 0.0042 (wikipediallm), 0.0091 (jaong)
+     *                           S1 ≈ 3.7e-5 (dheena), 0.0042 (wikipediallm), 0.0091 (jaong: the closest, 10 % under)
      */
     public record L4(double spikeSigmas, int gradSpikeLead, double flatRatio, int minGradNormRecords, double smallLr,
             double maxAreaBeforeFirst) {
