@@ -53,8 +53,24 @@ public final class SpikeGradNormCheck implements ConsistencyCheck {
     /** A spike at record {@code index} (of the finite series), {@code z} σ above the running median by {@code rise}. */
     record Spike(int index, long step, double z, double rise) {}
 
-    /** Finite (and for grad norms positive) records of a series. */
-    record Series(long[] steps, double[] values) {
+    /** Finite (and for grad norms positive) records of a series. Internal: the arrays are not copied. */
+    static final class Series {
+        private final long[] steps;
+        private final double[] values;
+
+        private Series(long[] steps, double[] values) {
+            this.steps = steps;
+            this.values = values;
+        }
+
+        long[] steps() {
+            return steps;
+        }
+
+        double[] values() {
+            return values;
+        }
+
         static Series of(MetricSeries s, boolean positive) {
             int k = 0;
             long[] st = new long[s.size()];
@@ -206,7 +222,7 @@ public final class SpikeGradNormCheck implements ConsistencyCheck {
             } else if (peak.isEmpty()) {
                 notRun.add(prof + String.format(" < %s (flat) but the LR is neither logged nor claimed: fine-tune signature not judged", cfg.flatRatio()));
             } else if (peak.getAsDouble() > cfg.smallLr()) {
-                said.add(prof + String.format(" < %s (flat) at peak LR %.3g > %s: not the fine-tune signature", cfg.flatRatio(), peak.getAsDouble(), cfg.smallLr()));
+                said.add(prof + String.format(" < %s (flat) at peak LR %.3g > %.3g: not the fine-tune signature", cfg.flatRatio(), peak.getAsDouble(), cfg.smallLr()));
             } else if (area.isEmpty() || area.getAsDouble() > cfg.maxAreaBeforeFirst()) {
                 notRun.add(prof + String.format(" < %s (flat) at peak LR %.3g, but the first record at step %d comes after %s of LR area"
                         + " (> %s): a from-scratch transient may predate the log", cfg.flatRatio(), peak.getAsDouble(), first,
@@ -214,11 +230,11 @@ public final class SpikeGradNormCheck implements ConsistencyCheck {
             } else {
                 findings.add(Finding.of(L4_FINE_TUNE_LIKE_GRAD_NORM, Severity.WARNING, String.format(
                         "fine-tune-like gradient profile: grad norm flat from its first record at step %d (max of the first 3 / median"
-                                + " = %.3g < %s, no early transient) at a small peak LR %.3g <= %s, with %.3g of LR area before"
+                                + " = %.3g < %s, no early transient) at a small peak LR %.3g <= %.3g, with %.3g of LR area before"
                                 + " the first record (<= %s). A from-scratch run starts with a large transient (real logs: ratio 3.4-419)",
                         first, ratio, cfg.flatRatio(), peak.getAsDouble(), cfg.smallLr(), area.getAsDouble(), cfg.maxAreaBeforeFirst()))
                         .at(Location.step(first)).withStatistic(ratio, cfg.flatRatio(), profileN));
-                said.add(prof + " (flat)");
+                said.add(prof + " (flat from an early first record at a small LR: fine-tune-like)");
             }
         }
 
