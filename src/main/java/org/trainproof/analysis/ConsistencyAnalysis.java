@@ -25,7 +25,7 @@ public final class ConsistencyAnalysis {
         return new ConsistencyAnalysis(List.of(
                 new StepZeroLossCheck(), new TimeToLossCheck(), new AdamBoundCheck(), new InitDistributionCheck(), new InitIndependenceCheck(),
                 new AdjacentDependenceCheck(), new WeightNormCheck(), new UpdateDirectionCheck(), new ResumeResetCheck(), new LogArithmeticCheck(),
-                new ComputeCheck(), new ThroughputCheck(), new LevelShiftCheck()));
+                new ComputeCheck(), new ThroughputCheck(), new LevelShiftCheck(), new SpikeGradNormCheck()));
     }
 
     public List<ConsistencyCheck> checks() {

@@ -17,6 +17,11 @@ public final class FindingCodes {
     public static final String L1_NON_FINITE_LOSS = "L1_NON_FINITE_LOSS";
     public static final String L1_STEP_UNKNOWN = "L1_STEP_UNKNOWN";
 
+    public static final String L4_LOSS_SPIKE = "L4_LOSS_SPIKE";
+    public static final String L4_LOSS_SPIKE_NEAR_EVENT = "L4_LOSS_SPIKE_NEAR_EVENT";
+    public static final String L4_GRAD_NORM_WITH_LOSS_SPIKES = "L4_GRAD_NORM_WITH_LOSS_SPIKES";
+    public static final String L4_FINE_TUNE_LIKE_GRAD_NORM = "L4_FINE_TUNE_LIKE_GRAD_NORM";
+
     public static final String W1_NOT_ONES = "W1_NOT_ONES";
     public static final String W1_NOT_ZEROS = "W1_NOT_ZEROS";
     public static final String W1_KS_REJECTS_INIT = "W1_KS_REJECTS_INIT";
