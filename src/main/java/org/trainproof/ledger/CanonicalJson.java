@@ -56,7 +56,15 @@ public final class CanonicalJson {
 
     /** The RFC 8785 bytes (UTF-8) of {@code node}. */
     public static byte[] canonicalize(JsonNode node) {
-        StringBuilder sb = new StringBuilder();
+        return canonicalize(node, 256);
+    }
+
+    /**
+     * As {@link #canonicalize(JsonNode)}, with the expected size in characters (e.g. the length of the bytes
+     * being checked): a ledger entry of 300 KB otherwise grows its buffer a dozen times.
+     */
+    public static byte[] canonicalize(JsonNode node, int sizeHint) {
+        StringBuilder sb = new StringBuilder(Math.max(16, sizeHint));
         write(node, sb, "$");
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -177,7 +185,15 @@ public final class CanonicalJson {
 
     private static void writeString(String s, StringBuilder sb, String path) {
         sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        // Most strings (hex digests, base64 samples and sketches, names) need no escape: append them whole.
+        int plain = 0;
+        while (plain < s.length()) {
+            char c = s.charAt(plain);
+            if (c < 0x20 || c == '"' || c == '\\' || Character.isSurrogate(c)) break;
+            plain++;
+        }
+        sb.append(s, 0, plain);
+        for (int i = plain; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c)) {
                 if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {

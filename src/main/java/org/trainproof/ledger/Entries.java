@@ -100,7 +100,7 @@ public final class Entries {
         }
         byte[] canon;
         try {
-            canon = CanonicalJson.canonicalize(o);
+            canon = CanonicalJson.canonicalize(o, bytes.length);
         } catch (IllegalArgumentException e) {
             throw new EntryFormatException("cannot be canonicalized: " + e.getMessage(), false);
         }

@@ -45,7 +45,13 @@ import org.trainproof.verdict.Severity;
  * stale one), meta.created_by.
  */
 final class LedgerAudit {
+    /**
+     * Entries decoded in parallel per batch: at most this many, and at most {@link #BATCH_BYTES} of entry
+     * bytes (a decoded entry takes several times its bytes; 1,000 checkpoint entries of 300 KB in one batch
+     * held 2.8 GB and thrashed a 1 GB heap).
+     */
     private static final int BATCH = 2048;
+    private static final long BATCH_BYTES = 32L << 20;
     private static final int MAX_PER_CODE = 20;
 
     private final Ledger ledger;
@@ -55,7 +61,18 @@ final class LedgerAudit {
     private final Map<String, Integer> perCode = new HashMap<>();
     private final String file;
 
+    private final int batch;
+    private final long batchBytes;
+
     LedgerAudit(Ledger ledger, AuditRequest req) {
+        this(ledger, req, BATCH, BATCH_BYTES);
+    }
+
+    /** With other batch limits (tests: batch boundaries must not change any result). */
+    LedgerAudit(Ledger ledger, AuditRequest req, int batch, long batchBytes) {
+        if (batch < 1 || batchBytes < 1) throw new IllegalArgumentException("batch limits must be positive");
+        this.batch = batch;
+        this.batchBytes = batchBytes;
         this.ledger = ledger;
         this.req = req;
         this.store = ledger.store();
@@ -165,14 +182,18 @@ final class LedgerAudit {
                 cpCount++;
                 head = feed.next();
             }
-            List<SqliteStore.EntryRow> batch = new ArrayList<>(BATCH);
+            List<SqliteStore.EntryRow> rowBatch = new ArrayList<>(Math.min(batch, 4096));
             boolean more = true;
             while (more) {
-                batch.clear();
-                SqliteStore.EntryRow r;
-                while (batch.size() < BATCH && (r = rows.next()) != null) batch.add(r);
-                more = batch.size() == BATCH;
-                List<Decoded> decoded = batch.parallelStream().map(LedgerAudit::decode).toList();
+                rowBatch.clear();
+                SqliteStore.EntryRow r = null;
+                long bytesInBatch = 0;
+                while (rowBatch.size() < batch && bytesInBatch < batchBytes && (r = rows.next()) != null) {
+                    rowBatch.add(r);
+                    bytesInBatch += r.bytes() == null ? 0 : r.bytes().length;
+                }
+                more = r != null;
+                List<Decoded> decoded = rowBatch.parallelStream().map(LedgerAudit::decode).toList();
                 for (Decoded d : decoded) {
                     long pos = tree.size();
                     SqliteStore.EntryRow row = d.row;

@@ -456,4 +456,33 @@ class LedgerTamperTest {
             return failCodes(AuditReport.unreadable(db.toString(), e.getMessage()));
         }
     }
+
+    /**
+     * The audit decodes entries in parallel batches (at most 2,048 entries or 32 MB): batch boundaries must
+     * not change a result. Tampering in the middle, audited with batches of 1, 2 and 5 entries and of 1 KB,
+     * gives the findings (code, entry) of the one-batch audit.
+     */
+    @Test
+    void batchBoundaries_doNotChangeFindings() throws Exception {
+        Path db = fresh();
+        try (Connection c = attacker(db)) {
+            byte[] b = blob(c, "SELECT bytes FROM entries WHERE seq = 5");
+            setBlob(c, "UPDATE entries SET bytes = ? WHERE seq = 5",
+                    new String(b, StandardCharsets.UTF_8).replace("\"a2\"", "\"x2\"").getBytes(StandardCharsets.UTF_8));
+        }
+        java.util.function.Function<AuditReport, List<String>> key = r -> r.findings().stream()
+                .map(f -> f.code() + "@" + (f.location() == null ? null : f.location().entry())).toList();
+        AuditReport whole;
+        try (Ledger l = Ledger.openReadOnly(db)) {
+            whole = new LedgerAudit(l, new AuditRequest(LedgerFixtures.vkey(), null, null), 4096, Long.MAX_VALUE).run();
+        }
+        assertFalse(whole.clean());
+        for (long[] lim : new long[][] {{1, Long.MAX_VALUE}, {2, Long.MAX_VALUE}, {5, Long.MAX_VALUE}, {4096, 1024}}) {
+            try (Ledger l = Ledger.openReadOnly(db)) {
+                AuditReport r = new LedgerAudit(l, new AuditRequest(LedgerFixtures.vkey(), null, null), (int) lim[0], lim[1]).run();
+                assertEquals(key.apply(whole), key.apply(r), "batch " + lim[0] + " entries / " + lim[1] + " bytes");
+                assertEquals(whole.entries(), r.entries());
+            }
+        }
+    }
 }
