@@ -195,7 +195,7 @@ public final class LogRecorder {
         Map<String, FileWriter> writers = new LinkedHashMap<>();
         List<SourceResult> out = new ArrayList<>();
         try {
-            LogReadResult res = LogReaders.stream(path, format, r -> {
+            LogReadResult res = LogReaders.streamWithSteps(path, format, r -> {
                 String file = r.source().file();
                 FileWriter w = writers.get(file);
                 if (w == null) {

@@ -45,6 +45,15 @@ public final class LogReaders {
         return read(path, format, new RecordSink(java.util.Objects.requireNonNull(each, "each")));
     }
 
+    /**
+     * As {@link #stream(Path, LogFormat, java.util.function.Consumer)}, but a log whose records have no
+     * training step (numbered by order, {@link LogFindings#STEPS_BY_ORDER}) is refused with a bad-input
+     * error naming the file and line: for {@code record}, where every record is stored with its step.
+     */
+    public static LogReadResult streamWithSteps(Path path, LogFormat format, java.util.function.Consumer<MetricRecord> each) {
+        return read(path, format, new RecordSink(java.util.Objects.requireNonNull(each, "each"), true));
+    }
+
     private static LogReadResult read(Path path, LogFormat format, RecordSink sink) {
         requireExists(path);
         String display = path.toString();

@@ -31,8 +31,20 @@ final class RecordSink {
 
     /** Streams records to {@code downstream} (null: keep them). */
     RecordSink(Consumer<MetricRecord> downstream) {
-        this.downstream = downstream;
+        this(downstream, false);
     }
+
+    /**
+     * With {@code requireSteps}, a log whose records carry no training step ({@link LogFindings#STEPS_BY_ORDER})
+     * is refused at its first such record: numbering by order restarts wherever a read starts, so those
+     * numbers cannot go into a ledger as steps.
+     */
+    RecordSink(Consumer<MetricRecord> downstream, boolean requireSteps) {
+        this.downstream = downstream;
+        this.requireSteps = requireSteps;
+    }
+
+    private final boolean requireSteps;
 
     /** Normalises {@code raw}; an unknown name is kept and reported once as {@link LogFindings#UNKNOWN_KEY}. */
     String name(String raw, SourceRef src) {
@@ -77,6 +89,12 @@ final class RecordSink {
     }
 
     void finding(String code, Severity sev, String subject, Location where, String message) {
+        if (requireSteps && code.equals(LogFindings.STEPS_BY_ORDER)) {
+            String at = where == null || where.file() == null ? "log" : where.file() + (where.line() == null ? "" : ":" + where.line());
+            throw org.trainproof.TrainproofException.badInput(at, "record has no training step (no step column, e.g. \"step\":"
+                    + " N); a ledger binds every record to its step, so this log cannot be recorded as it is: log the step, or"
+                    + " read it without a ledger with 'trainproof analyze'");
+        }
         findings.add(code, sev, subject, where, message);
     }
 

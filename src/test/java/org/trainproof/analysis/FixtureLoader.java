@@ -47,7 +47,7 @@ public final class FixtureLoader {
             }
         }
         List<Long> steps = new ArrayList<>();
-        List<Double> loss = new ArrayList<>(), tokens = new ArrayList<>(), time = new ArrayList<>(), lr = new ArrayList<>();
+        List<Double> loss = new ArrayList<>(), tokens = new ArrayList<>(), time = new ArrayList<>(), lr = new ArrayList<>(), grad = new ArrayList<>();
         Path log = dir.resolve("log.jsonl");
         if (Files.exists(log)) {
             for (String line : Files.readAllLines(log)) {
@@ -63,12 +63,14 @@ public final class FixtureLoader {
                 tokens.add(n.has("tokens") ? n.path("tokens").asDouble() : Double.NaN);
                 time.add(n.has("time") ? n.path("time").asDouble() : Double.NaN);
                 lr.add(n.has("lr") ? n.path("lr").asDouble() : Double.NaN);
+                grad.add(n.has("grad_norm") ? n.path("grad_norm").asDouble() : Double.NaN);
             }
             long[] st = steps.stream().mapToLong(Long::longValue).toArray();
             double[] tm = time.stream().mapToDouble(Double::doubleValue).toArray();
             metrics.put(MetricSeries.TRAIN_LOSS, new MetricSeries(MetricSeries.TRAIN_LOSS, st, loss.stream().mapToDouble(Double::doubleValue).toArray(), tm, false, 0));
             metrics.put(MetricSeries.TOKENS, new MetricSeries(MetricSeries.TOKENS, st, tokens.stream().mapToDouble(Double::doubleValue).toArray()));
             metrics.put(MetricSeries.TRAIN_LR, new MetricSeries(MetricSeries.TRAIN_LR, st, lr.stream().mapToDouble(Double::doubleValue).toArray()));
+            metrics.put(MetricSeries.GRAD_NORM, new MetricSeries(MetricSeries.GRAD_NORM, st, grad.stream().mapToDouble(Double::doubleValue).toArray()));
         }
     }
 

@@ -144,6 +144,25 @@ class RecordLogTest {
         assertTrue(f.get(0).path("message").asText().contains("bytes ["), f.toString());
     }
 
+    /**
+     * A log without a step column cannot go into a ledger: numbering by order restarts at every resumed read
+     * (a second record would store steps 0, 1 again), and verify would read record 0 as the step-0 loss. Refused
+     * with file and line, nothing appended; the records with steps before it are kept.
+     */
+    @Test
+    void jsonl_withoutSteps_refusedWithFileAndLine_nothingAppended() throws IOException {
+        Path log = run.resolve("train.jsonl");
+        Files.writeString(log, jsonl(0, 5));
+        assertEquals(0, record("--log", log).code());
+        long before = fromLedger(db).size();
+        Files.writeString(log, "{\"loss\": 2.1}\n{\"loss\": 1.9}\n", StandardOpenOption.APPEND);
+        CliRun r = record("--log", log);
+        assertEquals(ExitCode.BAD_INPUT, r.code(), r.toString());
+        assertTrue(r.err().contains("train.jsonl:6") && r.err().contains("no training step"), r.err());
+        assertEquals(before, fromLedger(db).size());
+        verifyJson(run, ExitCode.OK);
+    }
+
     @Test
     void jsonl_truncatedAfterRecording_sizeMismatch() throws IOException {
         Path log = run.resolve("train.jsonl");
@@ -263,6 +282,11 @@ class RecordLogTest {
             boolean lines = format != org.trainproof.trainlog.LogFormat.TENSORBOARD && !org.trainproof.ledger.LogRecorder.isRewritten(format);
             Files.write(copy, lines ? java.util.Arrays.copyOf(all, cut) : all);
             CliRun r1 = record("--log", copy, "--log-format", format.cliName());
+            if (LogReaders.read(src, format).findings().stream().anyMatch(f -> f.code().equals(org.trainproof.trainlog.LogFindings.STEPS_BY_ORDER))) {
+                // No step column (the TinyStories custom-text log): refused, nothing recorded.
+                if (r1.code() != ExitCode.BAD_INPUT || !r1.err().contains("no training step")) failures.add(src + ": step-less log not refused: " + r1);
+                continue;
+            }
             Files.write(copy, all);
             CliRun r2 = record("--log", copy, "--log-format", format.cliName());
             if (r1.code() != 0 || r2.code() != 0) {
