@@ -67,4 +67,15 @@ class CliTest {
             }
         }
     }
+
+    @Test
+    void outOfMemory_isOneLineAndExitInternal_notIntegrity() {
+        StringWriter e = new StringWriter();
+        int code = Main.guarded(new PrintWriter(e), () -> {
+            throw new OutOfMemoryError("Java heap space");
+        });
+        assertEquals(ExitCode.INTERNAL, code);
+        assertTrue(e.toString().startsWith("trainproof: out of memory (Java heap space") && e.toString().contains("-Xmx"), e.toString());
+        assertEquals(ExitCode.OK, Main.guarded(new PrintWriter(new StringWriter()), () -> ExitCode.OK));
+    }
 }
