@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.trainproof.TrainproofException;
 import org.trainproof.checkpoint.CheckpointManifest;
+import org.trainproof.checkpoint.TensorManifest;
 import org.trainproof.checkpoint.Manifests;
 import org.trainproof.ledger.CheckpointBodies;
 import org.trainproof.ledger.EntryKinds;
@@ -49,6 +50,16 @@ public final class RunInputs {
 
     /** As {@link #fromLedger(Ledger, Path, long, AnalysisConfig)}, reading only entries with seq &lt; {@code limit}. */
     public static AnalysisInput fromLedger(Ledger ledger, long limit, Path artifactsDir, long auditorSeed, AnalysisConfig config) {
+        return fromLedger(ledger, limit, artifactsDir, auditorSeed, config, true);
+    }
+
+    /**
+     * As {@link #fromLedger(Ledger, long, Path, long, AnalysisConfig)}; with {@code keepSketches} false the
+     * count sketches are dropped as checkpoints are read. No check uses them (only the HTML charts do), and
+     * they are two thirds of what the analysis holds: about 4 of 6 KB per tensor per checkpoint.
+     */
+    public static AnalysisInput fromLedger(Ledger ledger, long limit, Path artifactsDir, long auditorSeed, AnalysisConfig config,
+            boolean keepSketches) {
         JsonNode[] genesis = new JsonNode[1];
         Map<String, SeriesBuilder> series = new LinkedHashMap<>();
         List<StepCheckpoint> checkpoints = new ArrayList<>();
@@ -63,7 +74,8 @@ public final class RunInputs {
                     List<CheckpointBodies.NamedManifest> ms = CheckpointBodies.manifests(cp instanceof ObjectNode o ? o : null);
                     Optional<Long> step = e.step();
                     if (!ms.isEmpty() && ms.get(0).manifest() != null && step.isPresent()) {
-                        checkpoints.add(new StepCheckpoint(step.get(), ms.get(0).manifest()));
+                        CheckpointManifest m = ms.get(0).manifest();
+                        checkpoints.add(new StepCheckpoint(step.get(), keepSketches ? m : withoutSketches(m)));
                         if (artifactsDir != null) files.put(step.get(), artifactsDir.resolve(ms.get(0).name()));
                     }
                 }
@@ -77,6 +89,15 @@ public final class RunInputs {
         Trajectory t = artifactsDir == null ? Trajectory.fromLedger(checkpoints)
                 : Trajectory.fromArtifacts(checkpoints, fileValues(files), auditorSeed, AUDITOR_K);
         return new AnalysisInput(claims, build(series), t, events, config);
+    }
+
+    static CheckpointManifest withoutSketches(CheckpointManifest m) {
+        List<TensorManifest> ts = new ArrayList<>(m.tensors().size());
+        for (TensorManifest t : m.tensors()) {
+            ts.add(t.sketch() == null ? t : new TensorManifest(t.name(), t.dtype(), t.shape(), t.file(), t.begin(), t.end(), t.sha256(),
+                    t.stats(), t.values(), t.sample(), null));
+        }
+        return new CheckpointManifest(m.format(), m.root(), m.files(), ts);
     }
 
     /** Adds one metrics chunk's rows to the per-metric series (one pass over the ledger reads everything). */

@@ -98,7 +98,7 @@ final class VerifyCommand implements Callable<Integer> {
             long size = l.size();
             Future<AnalysisInput> pending = integrityOnly ? null : pool.submit(() -> {
                 try (Ledger l2 = Ledger.openReadOnly(ledger)) {
-                    return RunInputs.fromLedger(l2, size, artifacts, auditorSeed, AnalysisConfig.DEFAULT);
+                    return RunInputs.fromLedger(l2, size, artifacts, auditorSeed, AnalysisConfig.DEFAULT, files.html != null);
                 }
             });
             Progress.Bytes bytes = artifacts == null ? null
@@ -107,7 +107,7 @@ final class VerifyCommand implements Callable<Integer> {
             if (bytes != null) bytes.finish();
             if (audit.clean() && pending != null) {
                 AnalysisInput in = audit.entries() == size ? join(pending)
-                        : RunInputs.fromLedger(l, audit.entries(), artifacts, auditorSeed, AnalysisConfig.DEFAULT);
+                        : RunInputs.fromLedger(l, audit.entries(), artifacts, auditorSeed, AnalysisConfig.DEFAULT, files.html != null);
                 consistency = ConsistencyAnalysis.standard().run(in);
                 if (files.html != null) charts = RunCharts.of(in);
             } else if (pending != null) {
