@@ -54,6 +54,8 @@ public final class FindingCodes {
     public static final String C1_MFU_LOW = "C1_MFU_LOW";
     public static final String C1_UNKNOWN_ACCELERATOR = "C1_UNKNOWN_ACCELERATOR";
 
+    public static final String C2_THROUGHPUT_SHIFT = "C2_THROUGHPUT_SHIFT";
+
     public static final String L2_FASTER_THAN_SCRATCH = "L2_FASTER_THAN_SCRATCH";
     public static final String L2_EARLY_CURVE_NOT_LOGGED = "L2_EARLY_CURVE_NOT_LOGGED";
 }

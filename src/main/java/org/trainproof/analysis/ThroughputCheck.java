@@ -29,7 +29,6 @@ import org.trainproof.verdict.Severity;
  * runs change nodes, kernels and parallelism; the finding asks for the restart to be documented.
  */
 public final class ThroughputCheck implements ConsistencyCheck {
-    public static final String C2_THROUGHPUT_SHIFT = "C2_THROUGHPUT_SHIFT";
     /** Longest series scanned point by point; longer ones are reduced to block medians. */
     static final int MAX_POINTS = 4000;
 
@@ -182,7 +181,7 @@ public final class ThroughputCheck implements ConsistencyCheck {
                 double ratio = Math.exp(bestShift);
                 if (!explained) {
                     worst = Math.max(worst, Math.abs(bestShift));
-                    findings.add(Finding.of(C2_THROUGHPUT_SHIFT, Severity.WARNING, String.format(Locale.ROOT,
+                    findings.add(Finding.of(FindingCodes.C2_THROUGHPUT_SHIFT, Severity.WARNING, String.format(Locale.ROOT,
                                     "time per step changes by x%.3f at step %d and stays (median of %d records before vs after; from %s)"
                                             + " with no declared restart or config change nearby: a cluster, parallelism or precision change"
                                             + " should be documented", ratio, at, w, times.source()))

@@ -50,7 +50,7 @@ class ThroughputCheckTest {
         assertEquals(CheckStatus.INCONCLUSIVE, r.status(), r.detail());
         assertEquals(1, r.findings().size(), r.findings().toString());
         var f = r.findings().get(0);
-        assertEquals(ThroughputCheck.C2_THROUGHPUT_SHIFT, f.code());
+        assertEquals(FindingCodes.C2_THROUGHPUT_SHIFT, f.code());
         assertTrue(Math.abs(f.location().step() - 1200) <= 20, "located at " + f.location().step());
         assertEquals(1.3, f.statistic(), 0.05);
         // A declared restart at that step explains it.
