@@ -29,8 +29,9 @@ import org.trainproof.verdict.Severity;
  *
  * <p>Statistic: per decayed tensor, the least-squares slope of ln v on ln η̄ over post-warm-up segments
  * with v &gt; 0 and an RMS change well above storage rounding; the parameter-weighted median slope over
- * tensors. Step-parametrised trajectories give −1; genuine runs give ≥ 0 (v shrinks as training
- * converges while the LR decays). A median slope below {@link AnalysisConfig.W5#slopeMax()} is a WARNING
+ * tensors. Step-parametrised trajectories give −1. Genuine runs give 0 to about +1: an update aligned
+ * with the weights moves the norm at first order in η (v independent of η, slope 0); an update orthogonal
+ * to them, as near equilibrium (Kosson et al. 2023), grows ‖θ‖² by η²‖u‖², so v ≈ η‖u‖²/(2‖θ‖) (slope +1). A median slope below {@link AnalysisConfig.W5#slopeMax()} is a WARNING
  * and the check is INCONCLUSIVE: soft, never a failure by itself, no p-value (the null distribution of the
  * slope is not calibrated beyond our fixtures). The init memory e^{−κ_T}, κ_T = Σ η λ over the trajectory,
  * is reported in the detail.
