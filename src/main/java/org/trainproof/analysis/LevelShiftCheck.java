@@ -51,15 +51,13 @@ public final class LevelShiftCheck implements ConsistencyCheck {
         // Long logs are scanned as block medians (at most MAX_POINTS blocks): the scan below costs
         // O(n · w log w) with w ∝ n, and a level shift worth reporting spans far more steps than a block.
         if (v.size() > MAX_POINTS) {
-            int b = (v.size() + MAX_POINTS - 1) / MAX_POINTS;
+            int b = ChangePoint.blockSize(v.size(), MAX_POINTS);
+            double[] medians = ChangePoint.blockMedians(v.stream().mapToDouble(Double::doubleValue).toArray(), b);
             List<Long> bst = new ArrayList<>();
             List<Double> bv = new ArrayList<>();
-            for (int from = 0; from < v.size(); from += b) {
-                int to = Math.min(v.size(), from + b);
-                double[] blk = new double[to - from];
-                for (int j = from; j < to; j++) blk[j - from] = v.get(j);
-                bst.add(st.get(from));
-                bv.add(ChangePoint.median(blk));
+            for (int k = 0; k < medians.length; k++) {
+                bst.add(st.get(k * b));
+                bv.add(medians[k]);
             }
             st = bst;
             v = bv;

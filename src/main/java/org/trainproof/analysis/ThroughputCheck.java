@@ -142,16 +142,10 @@ public final class ThroughputCheck implements ConsistencyCheck {
             xs[i - skip] = st[i];
         }
         if (x.length > MAX_POINTS) {
-            int b = (x.length + MAX_POINTS - 1) / MAX_POINTS;
-            int m = (x.length + b - 1) / b;
-            double[] bx = new double[m];
-            long[] bs = new long[m];
-            for (int k = 0; k < m; k++) {
-                int from = k * b, to = Math.min(x.length, from + b);
-                bx[k] = ChangePoint.median(Arrays.copyOfRange(x, from, to));
-                bs[k] = xs[from];
-            }
-            x = bx;
+            int b = ChangePoint.blockSize(x.length, MAX_POINTS);
+            x = ChangePoint.blockMedians(x, b);
+            long[] bs = new long[x.length];
+            for (int k = 0; k < bs.length; k++) bs[k] = xs[k * b];
             xs = bs;
         }
         int n = x.length;

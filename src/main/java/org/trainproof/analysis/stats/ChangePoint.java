@@ -16,6 +16,21 @@ public final class ChangePoint {
     }
 
     /**
+     * Block size that reduces n points to at most {@code maxPoints} blocks: ⌈n / maxPoints⌉ (1 when n fits).
+     * Requires maxPoints ≥ 1.
+     */
+    public static int blockSize(int n, int maxPoints) {
+        return Math.max(1, (n + maxPoints - 1) / maxPoints);
+    }
+
+    /** Medians of consecutive blocks of {@code b} points of x (the last block may be shorter). Requires b ≥ 1. */
+    public static double[] blockMedians(double[] x, int b) {
+        double[] out = new double[(x.length + b - 1) / b];
+        for (int k = 0; k < out.length; k++) out[k] = median(Arrays.copyOfRange(x, k * b, Math.min(x.length, k * b + b)));
+        return out;
+    }
+
+    /**
      * Robust σ of the step-to-step noise: MAD of first differences / (0.6745·√2) — the first-difference
      * MAD is insensitive to level shifts and to a smooth trend (1.4826 = 1/0.6745 is the normal-consistency
      * factor of the MAD).

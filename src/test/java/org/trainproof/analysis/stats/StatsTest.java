@@ -211,4 +211,15 @@ class StatsTest {
         assertEquals(1.0, best[1], 0.15);
         assertEquals(0.1, ChangePoint.diffSigma(x), 0.03);
     }
+
+    @Test
+    void blockMedians_matchMediansOfEachBlock_lastBlockShorter() {
+        assertEquals(1, ChangePoint.blockSize(4000, 4000));
+        assertEquals(2, ChangePoint.blockSize(4001, 4000));
+        assertEquals(5, ChangePoint.blockSize(18_581, 4000));
+        double[] x = {5, 1, 3, 9, 7, 8, 2};
+        // Blocks of 3: {5,1,3} -> 3, {9,7,8} -> 8, {2} -> 2.
+        assertArrayEquals(new double[] {3, 8, 2}, ChangePoint.blockMedians(x, 3), 0);
+        assertArrayEquals(x, ChangePoint.blockMedians(x, 1), 0);
+    }
 }
