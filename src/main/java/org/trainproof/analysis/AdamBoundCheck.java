@@ -42,7 +42,6 @@ public final class AdamBoundCheck implements ConsistencyCheck {
         String opt = in.claims().optimizerName().map(x -> x.toLowerCase(Locale.ROOT)).orElse(null);
         if (opt == null) return CheckResult.notRun(id(), name(), "missing claim: optimizer.name");
         double bound;
-        boolean decoupled;
         switch (opt) {
             case "adamw":
             case "adam": {
@@ -52,16 +51,15 @@ public final class AdamBoundCheck implements ConsistencyCheck {
                     return CheckResult.notRun(id(), name(), "optimizer.betas " + Arrays.toString(b) + " outside the bound's domain (beta1^2 < beta2 < 1)");
                 }
                 bound = AdamStepBound.sup(b[0], b[1]);
-                decoupled = opt.equals("adamw");
                 break;
             }
             case "lion":
                 bound = 1.0;
-                decoupled = true;
                 break;
             default:
                 return CheckResult.notRun(id(), name(), "no per-element bound for optimizer '" + opt + "' (Adam, AdamW, Lion only)");
         }
+        boolean decoupled = in.claims().decoupledDecay();
         double lambda = 0;
         if (decoupled) {
             if (in.claims().weightDecay().isEmpty()) return CheckResult.notRun(id(), name(), "missing claim: optimizer.weight_decay");

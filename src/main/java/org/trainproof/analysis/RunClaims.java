@@ -175,6 +175,15 @@ public final class RunClaims {
         return init.stream().filter(r -> r.matches(tensor)).findFirst();
     }
 
+    /**
+     * True when the claimed optimizer applies weight decay decoupled, θ ← (1 − ηλ)θ before its update (AdamW,
+     * Lion, Muon as usually implemented; Loshchilov &amp; Hutter 2019); Adam and SGD fold λθ into the gradient.
+     */
+    public boolean decoupledDecay() {
+        String o = optimizerName == null ? "" : optimizerName.toLowerCase(java.util.Locale.ROOT);
+        return o.equals("adamw") || o.equals("lion") || o.equals("muon");
+    }
+
     /** True if weight decay applies to the tensor (not matched by any {@code no_decay} pattern). */
     public boolean decays(String tensor) {
         return noDecay.stream().noneMatch(p -> compile(p).matcher(tensor).matches());

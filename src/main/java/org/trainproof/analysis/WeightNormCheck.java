@@ -63,11 +63,9 @@ public final class WeightNormCheck implements ConsistencyCheck {
         if (tr.size() < cfg.minSegments() + 1) {
             return CheckResult.notRun(id(), name(), "needs at least " + (cfg.minSegments() + 1) + " checkpoints, have " + tr.size());
         }
-        String opt = in.claims().optimizerName().map(x -> x.toLowerCase(Locale.ROOT)).orElse(null);
-        if (opt == null) return CheckResult.notRun(id(), name(), "missing claim: optimizer.name");
-        // Decoupled decay (AdamW, Lion, Muon as usually implemented) multiplies the weights by (1 − ηλ); with
-        // L2-coupled decay (Adam, SGD) it is part of u and D = 1.
-        boolean decoupled = opt.equals("adamw") || opt.equals("lion") || opt.equals("muon");
+        if (in.claims().optimizerName().isEmpty()) return CheckResult.notRun(id(), name(), "missing claim: optimizer.name");
+        // With L2-coupled decay (Adam, SGD) λθ is part of u and D = 1.
+        boolean decoupled = in.claims().decoupledDecay();
         double lambda = 0;
         if (decoupled) {
             if (in.claims().weightDecay().isEmpty()) return CheckResult.notRun(id(), name(), "missing claim: optimizer.weight_decay");
@@ -94,7 +92,7 @@ public final class WeightNormCheck implements ConsistencyCheck {
             segDecay[j] = d;
         }
         List<TensorFit> fits = new ArrayList<>();
-        double kappa = lambda * sched.sum(tr.step(0), tr.step(tr.size() - 1));
+        double kappa = lambda * Arrays.stream(segSum).sum();
         List<String> skipped = new ArrayList<>();
         for (String t : tr.tensors()) {
             if (!in.claims().decays(t) && decoupled) continue;

@@ -52,14 +52,28 @@ final class Scenarios {
             for (int r = 0; r < idx.length; r++) matched[idx[r]] = draws[r];
             w0.put(n, matched);
         }
+        return straightLine(g.saved.keySet(), w0, fin, 0, null);
+    }
+
+    /**
+     * Checkpoints at {@code steps} on the straight line from {@code w0} to {@code fin} by step, float32. With
+     * {@code noise} &gt; 0, every checkpoint but the first and last also gets independent N(0, sd²) per element,
+     * sd = noise × the RMS of one {@link ToyRun#every}-step move along the line (drawn from {@code rng}).
+     */
+    static ToyRun straightLine(java.util.Collection<Long> steps, Map<String, double[]> w0, Map<String, double[]> fin, double noise,
+            SplittableRandom rng) {
         ToyRun out = new ToyRun();
-        long tEnd = g.saved.lastKey();
-        for (long s : g.saved.keySet()) {
+        long tEnd = java.util.Collections.max(steps);
+        for (long s : steps) {
             double f = (double) s / tEnd;
+            boolean noisy = noise > 0 && s != 0 && s != tEnd;
             Map<String, double[]> p = new LinkedHashMap<>();
             for (String n : ToyRun.NAMES) {
                 double[] a = w0.get(n), b = fin.get(n), x = new double[a.length];
-                for (int i = 0; i < a.length; i++) x[i] = (float) (a[i] + f * (b[i] - a[i]));
+                double move = 0;
+                if (noisy) for (int i = 0; i < a.length; i++) move += (b[i] - a[i]) * (b[i] - a[i]);
+                double sd = noise * Math.sqrt(move / a.length) * out.every / tEnd;
+                for (int i = 0; i < a.length; i++) x[i] = (float) (noisy ? a[i] + f * (b[i] - a[i]) + sd * rng.nextGaussian() : a[i] + f * (b[i] - a[i]));
                 p.put(n, x);
             }
             out.saved.put(s, p);

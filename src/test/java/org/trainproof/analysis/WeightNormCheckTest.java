@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -50,24 +49,8 @@ class WeightNormCheckTest {
      */
     static ToyRun byStep(long seed, double noise) {
         ToyRun g = ToyRun.genuine(seed + 99);
-        Map<String, double[]> w0 = g.saved.firstEntry().getValue(), fin = g.saved.lastEntry().getValue();
-        SplittableRandom rng = new SplittableRandom(seed);
-        ToyRun out = new ToyRun();
-        long tEnd = g.saved.lastKey();
-        for (long s : g.saved.keySet()) {
-            double f = (double) s / tEnd;
-            Map<String, double[]> p = new LinkedHashMap<>();
-            for (String n : ToyRun.NAMES) {
-                double[] a = w0.get(n), b = fin.get(n), x = new double[a.length];
-                double move = 0;
-                for (int i = 0; i < a.length; i++) move += (b[i] - a[i]) * (b[i] - a[i]);
-                double sd = noise * Math.sqrt(move / a.length) * out.every / tEnd;
-                for (int i = 0; i < a.length; i++) x[i] = (float) (a[i] + f * (b[i] - a[i]) + (s == 0 || s == tEnd ? 0 : sd * rng.nextGaussian()));
-                p.put(n, x);
-            }
-            out.saved.put(s, p);
-        }
-        return out;
+        return Scenarios.straightLine(g.saved.keySet(), g.saved.firstEntry().getValue(), g.saved.lastEntry().getValue(), noise,
+                new SplittableRandom(seed));
     }
 
     @Test
