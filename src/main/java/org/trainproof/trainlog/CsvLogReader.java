@@ -64,8 +64,7 @@ final class CsvLogReader {
                 step = ordinal[0];
                 sink.finding(LogFindings.STEP_MISSING, Severity.WARNING, "", src.location(),
                         "row has no step value; numbered by row order");
-                sink.finding(LogFindings.STEPS_BY_ORDER, Severity.INFO, "", src.location(),
-                        "training steps unknown: records numbered by their order in the file");
+                sink.stepsByOrder(src.location());
             }
             ordinal[0]++;
             Double wall = wallCol[0] >= 0 ? Numbers.parse(cells.get(wallCol[0])) : null;

@@ -199,8 +199,7 @@ final class JsonLogReader {
             if (!st.names.isEmpty()) {
                 sink.finding(LogFindings.STEP_MISSING, Severity.WARNING, "", src.location(),
                         "JSON line has no step key (" + String.join(", ", STEP_KEYS) + "); numbered by line order");
-                sink.finding(LogFindings.STEPS_BY_ORDER, Severity.INFO, "", src.location(),
-                        "training steps unknown: records numbered by their order in the file");
+                sink.stepsByOrder(src.location());
             }
         }
         st.ordinal++;

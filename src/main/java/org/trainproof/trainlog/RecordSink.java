@@ -89,13 +89,21 @@ final class RecordSink {
     }
 
     void finding(String code, Severity sev, String subject, Location where, String message) {
-        if (requireSteps && code.equals(LogFindings.STEPS_BY_ORDER)) {
+        findings.add(code, sev, subject, where, message);
+    }
+
+    /**
+     * A reader numbered a record by its order because the log has no step ({@link LogFindings#STEPS_BY_ORDER});
+     * with {@code requireSteps} the read stops here with a bad-input error naming the file and line.
+     */
+    void stepsByOrder(Location where) {
+        if (requireSteps) {
             String at = where == null || where.file() == null ? "log" : where.file() + (where.line() == null ? "" : ":" + where.line());
             throw org.trainproof.TrainproofException.badInput(at, "record has no training step (no step column, e.g. \"step\":"
                     + " N); a ledger binds every record to its step, so this log cannot be recorded as it is: log the step, or"
                     + " read it without a ledger with 'trainproof analyze'");
         }
-        findings.add(code, sev, subject, where, message);
+        findings.add(LogFindings.STEPS_BY_ORDER, Severity.INFO, "", where, "training steps unknown: records numbered by their order in the file");
     }
 
     LogReadResult result(String path, LogFormat format) {

@@ -255,8 +255,7 @@ final class TextLogReader {
                 step = ordinal;
                 sink.finding(LogFindings.STEP_MISSING, Severity.WARNING, "", src.location(),
                         "no training progress bar before this dict line; step numbered by record order");
-                sink.finding(LogFindings.STEPS_BY_ORDER, Severity.INFO, "", src.location(),
-                        "training steps unknown: records numbered by their order in the file");
+                sink.stepsByOrder(src.location());
             }
             ordinal++;
             Matcher p2 = HF_PAIR.matcher(d.group());
@@ -286,8 +285,7 @@ final class TextLogReader {
             step = ordinal;
             sink.finding(LogFindings.STEP_MISSING, Severity.WARNING, "", src.location(),
                     "line has no step key; records numbered by line order from 0");
-            sink.finding(LogFindings.STEPS_BY_ORDER, Severity.INFO, "", src.location(),
-                    "training steps unknown: records numbered by their order in the file");
+            sink.stepsByOrder(src.location());
         }
         ordinal++;
         for (String[] p : kv) value(step, p[0], p[1], src);

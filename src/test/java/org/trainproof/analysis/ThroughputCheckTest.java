@@ -113,7 +113,8 @@ class ThroughputCheckTest {
     void realLogs_noShiftFlagged() throws Exception {
         assumeTrue(Files.isRegularFile(LOGS.resolve("MANIFEST.tsv")), "../shared/realdata/logs absent");
         int ran = 0;
-        for (String line : Files.readAllLines(LOGS.resolve("MANIFEST.tsv")).subList(1, Files.readAllLines(LOGS.resolve("MANIFEST.tsv")).size())) {
+        List<String> manifest = Files.readAllLines(LOGS.resolve("MANIFEST.tsv"));
+        for (String line : manifest.subList(1, manifest.size())) {
             if (line.isBlank()) continue;
             Path f = LOGS.resolve(line.split("\t")[0]);
             AnalysisInput in = RunInputs.fromFiles(List.of(f), RunClaims.none(), 1, null, new ArrayList<>());
