@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Show the per-tensor manifest of a safetensors checkpoint: a file, a sharded directory, or",
             "a model.safetensors.index.json. Table: name, dtype, shape, digest prefix, mean, std, min, max;",
-            "then each file's Merkle root. --json prints the full manifest",
+            "then each file's Merkle root. --json FILE writes the full manifest",
             "(schemas/checkpoint-manifest.schema.json)."
         })
 final class InspectCommand implements Callable<Integer> {
@@ -36,8 +36,12 @@ final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PATH", description = "safetensors file, checkpoint directory, or *.safetensors.index.json")
     Path path;
 
-    @Option(names = "--json", description = "Print the full manifest as JSON.")
-    boolean json;
+    @Option(names = "--json", paramLabel = "FILE", arity = "0..1", fallbackValue = DeprecatedBare.MARK,
+            description = "Write the full manifest as JSON to FILE; - for standard output.")
+    String json;
+
+    @Option(names = "--force", description = "Overwrite the --json file if it exists (refused otherwise).")
+    boolean force;
 
     @Option(names = "--file-sha256", description = "Also compute the SHA-256 of each whole file (equals sha256sum).")
     boolean fileSha256;
@@ -56,6 +60,8 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Output o = Output.of("--json", DeprecatedBare.resolve(json, "--json", spec.commandLine().getErr()));
+        if (o != null) o.check(force);
         ManifestOptions opt;
         try {
             opt = new ManifestOptions(valuesLimit, sampleK, sketchWidth, fileSha256,
@@ -68,8 +74,8 @@ final class InspectCommand implements Callable<Integer> {
         CheckpointManifest m = Manifests.of(path, opt, progress);
         if (progress != null) progress.finish();
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(jsonMapper().writeValueAsString(m));
+        if (o != null) {
+            o.write(force, out, jsonMapper().writeValueAsString(m) + "\n");
         } else {
             render(out, m);
         }
