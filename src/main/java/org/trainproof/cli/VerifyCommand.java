@@ -148,6 +148,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         Map<String, String> params = new LinkedHashMap<>();
         if (auditorSeed != null) params.put("auditor seed", auditorSeed + " (reproduce with --seed " + auditorSeed + ")");
+        params.put("evidence level", consistency == null ? "integrity only — training consistency not analysed" : consistency.evidence().describe());
         Report r;
         if (consistency == null) {
             if (audit.clean()) notChecked.add("training consistency: not analysed (--integrity-only)");
