@@ -55,7 +55,8 @@ class Cli(object):
         cp = None if jar else os.environ.get("TRAINPROOF_CLASSPATH")
         self.launch = ["-cp", cp, "org.trainproof.cli.Main"] if cp else ["-jar", find_jar(jar)]
         self.java = java or find_java()
-        self.jvm_args = list(jvm_args)
+        env = os.environ.get("TRAINPROOF_JVM_ARGS")
+        self.jvm_args = env.split() if env else list(jvm_args)
 
     def run(self, args, cwd=None, ok=(0,)):
         cmd = [self.java] + self.jvm_args + self.launch + [str(a) for a in args]

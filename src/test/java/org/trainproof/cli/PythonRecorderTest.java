@@ -56,7 +56,7 @@ class PythonRecorderTest {
         key = tmp.resolve("lab.key");
         pub = tmp.resolve("lab.pub");
         genuine = tmp.resolve("genuine");
-        Result r = train(genuine, -1, "--steps", "50", "--every", "10", "--seed", "1");
+        Result r = train(genuine, -1, "--steps", "50", "--every", "25", "--seed", "1");
         assertEquals(0, r.exit, r.output);
     }
 
@@ -69,15 +69,15 @@ class PythonRecorderTest {
         for (String id : List.of("L1", "W1", "W2", "W3", "W4")) {
             assertEquals("PASS", status.get(id), id + " in " + status);
         }
-        // The step-0 checkpoint and every tenth step, each recorded with the log so far.
-        for (int s = 0; s <= 50; s += 10) assertTrue(Files.exists(genuine.resolve("step-" + s + ".safetensors")), "step " + s);
+        // The step-0 checkpoint and every 25th step, each recorded with the log so far.
+        for (int s = 0; s <= 50; s += 25) assertTrue(Files.exists(genuine.resolve("step-" + s + ".safetensors")), "step " + s);
         assertTrue(Files.exists(genuine.resolve("trainproof-log.jsonl")));
     }
 
     @Test
     void runStartedFromAnotherRunsWeights_verify_exit6_L1Fails() throws Exception {
         Path derived = tmp.resolve("derived");
-        Result r = train(derived, -1, "--steps", "30", "--every", "15", "--seed", "2",
+        Result r = train(derived, -1, "--steps", "20", "--every", "20", "--seed", "2",
                 "--init-from", genuine.resolve("step-50.safetensors").toString());
         assertEquals(0, r.exit, r.output);
         Path json = tmp.resolve("derived.json");
@@ -89,8 +89,8 @@ class PythonRecorderTest {
     @Test
     void trainingKilledWithSigkillMidway_ledgerStillVerifies() throws Exception {
         Path killed = tmp.resolve("killed");
-        Result r = train(killed, 25, "--steps", "50", "--every", "5", "--seed", "3");
-        assertTrue(r.killed, "the training process ended before step 25: " + r.output);
+        Result r = train(killed, 15, "--steps", "50", "--every", "10", "--seed", "3");
+        assertTrue(r.killed, "the training process ended before step 15: " + r.output);
         assertTrue(Files.exists(killed.resolve("ledger.db")), r.output);
         CliRun v = CliRun.run("verify", killed.resolve("ledger.db"), "--key", pub, "--artifacts", killed, "--integrity-only");
         assertEquals(0, v.code(), v.toString());
@@ -109,6 +109,7 @@ class PythonRecorderTest {
         Map<String, String> env = pb.environment();
         env.put("TRAINPROOF_CLASSPATH", System.getProperty("java.class.path"));
         env.remove("TRAINPROOF_JAR");
+        env.put("TRAINPROOF_JVM_ARGS", "-Xmx256m -XX:TieredStopAtLevel=1"); // short-lived record JVMs: start fast
         Process p = pb.start();
         StringBuilder out = new StringBuilder();
         boolean killed = false;
