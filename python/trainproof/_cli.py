@@ -50,12 +50,16 @@ class Cli(object):
     """Runs `java -jar JAR ARGS...`; raises TrainproofError with the command's stderr on a non-zero exit."""
 
     def __init__(self, jar=None, java=None, jvm_args=("-Xmx512m",)):
-        self.jar = find_jar(jar)
+        # $TRAINPROOF_CLASSPATH (compiled classes + dependency jars, as a test JVM has them) runs the
+        # tool without the packaged jar; used by the Java tests, which run before `mvn package`.
+        cp = None if jar else os.environ.get("TRAINPROOF_CLASSPATH")
+        self.launch = ["-cp", cp, "org.trainproof.cli.Main"] if cp else ["-jar", find_jar(jar)]
         self.java = java or find_java()
-        self.jvm_args = list(jvm_args)
+        env = os.environ.get("TRAINPROOF_JVM_ARGS")
+        self.jvm_args = env.split() if env else list(jvm_args)
 
     def run(self, args, cwd=None, ok=(0,)):
-        cmd = [self.java] + self.jvm_args + ["-jar", self.jar] + [str(a) for a in args]
+        cmd = [self.java] + self.jvm_args + self.launch + [str(a) for a in args]
         p = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if p.returncode not in ok:
             err = p.stderr.decode("utf-8", "replace").strip() or p.stdout.decode("utf-8", "replace").strip()

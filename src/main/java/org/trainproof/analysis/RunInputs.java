@@ -86,7 +86,11 @@ public final class RunInputs {
         });
         RunClaims claims = genesis[0] == null ? RunClaims.none() : RunClaims.parse(genesis[0]);
         checkpoints.sort(java.util.Comparator.comparingLong(StepCheckpoint::step));
-        Trajectory t = artifactsDir == null ? Trajectory.fromLedger(checkpoints)
+        // A checkpoint file deleted since (HF save_total_limit rotation) is a warning of the integrity audit
+        // (ARTIFACT_MISSING); the weight checks then use the ledger's recorded samples for every checkpoint
+        // rather than mixing two position sets, and the report names that source.
+        boolean allPresent = files.values().stream().allMatch(java.nio.file.Files::exists);
+        Trajectory t = artifactsDir == null || !allPresent ? Trajectory.fromLedger(checkpoints)
                 : Trajectory.fromArtifacts(checkpoints, fileValues(files), auditorSeed, AUDITOR_K);
         return new AnalysisInput(claims, build(series), t, events, config);
     }

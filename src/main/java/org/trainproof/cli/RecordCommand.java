@@ -107,6 +107,7 @@ final class RecordCommand implements Callable<Integer> {
         var k = key.load();
         var out = spec.commandLine().getOut();
         try (Ledger l = Ledger.openForAppend(ledger, k)) {
+            if (!checkpoints.isEmpty()) CheckpointStepOrder.requireAfterLast(ledger, l.lastCheckpointStep(), step);
             LogRecorder.Result r = new LogRecorder(l, s -> s.replace('\\', '/')).record(inputs, drafts);
             for (LedgerEntry e : r.entries()) {
                 out.println("entry " + e.seq() + " " + e.kind() + " " + describe(e) + " " + e.leafHash());

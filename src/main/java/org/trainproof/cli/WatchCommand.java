@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
     "Watch a training run directory and record into the ledger as the job writes: each new checkpoint",
     "(checkpoint-N/, iter_N/, global_stepN/, step-N.safetensors, a step in the name or in safetensors metadata)",
     "once it is complete (no temp file, shard index present, sizes unchanged over two polls), and the new",
-    "records of log files (*.jsonl, *.log, *.txt, *.csv, trainer_state.json, TensorBoard events) as they grow.",
+    "records of log files as they grow: one source of truth, the Python recorder's trainproof-log.jsonl if present,",
+    "else the --log files, else every *.jsonl, *.log, *.txt, *.csv, trainer_state.json and TensorBoard events file.",
     "What is recorded is read from the ledger: killed and restarted, it neither repeats nor skips anything.",
     "SIGINT/SIGTERM: finishes the entry in progress and exits 0. Exit 1 if a log's recorded history was altered."})
 final class WatchCommand implements Callable<Integer> {
@@ -44,6 +45,9 @@ final class WatchCommand implements Callable<Integer> {
 
     @Option(names = "--log", paramLabel = "FILE", description = "A log file outside RUN_DIR to record too (repeatable).")
     List<Path> logs = new ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "GLOB", description = "Never record paths matching GLOB, relative to RUN_DIR (repeatable), e.g. 'runs/**' or '*.txt'.")
+    List<String> excludes = new java.util.ArrayList<>();
 
     @Option(names = "--polls", paramLabel = "N", description = "Stop after N polls (default: until interrupted).", defaultValue = "0")
     long polls;
@@ -82,7 +86,7 @@ final class WatchCommand implements Callable<Integer> {
             Runtime.getRuntime().halt(code[0]);
         }, "trainproof-watch-shutdown");
         try (Ledger l = Ledger.openForAppend(ledger, k)) {
-            w[0] = new RunWatcher(l, new RunWatcher.Options(runDir, logs, Duration.ofMillis(Math.round(interval * 1000)), polls), out, err);
+            w[0] = new RunWatcher(l, new RunWatcher.Options(runDir, logs, Duration.ofMillis(Math.round(interval * 1000)), polls, excludes), out, err);
             Runtime.getRuntime().addShutdownHook(hook);
             code[0] = w[0].run();
             out.println("watch stopped: " + w[0].appended() + " entries appended");

@@ -326,6 +326,11 @@ public final class Ledger implements AutoCloseable {
         return out;
     }
 
+    /** The largest step of the ledger's checkpoint entries, if it has any. */
+    public Optional<Long> lastCheckpointStep() {
+        return store.maxStep(EntryKinds.CHECKPOINT);
+    }
+
     /** The seq of the (last) checkpoint entry for training step {@code step}. */
     public Optional<Long> checkpointEntryForStep(long step) {
         return store.seqOfStep(EntryKinds.CHECKPOINT, step);

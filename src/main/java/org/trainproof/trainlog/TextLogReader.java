@@ -248,6 +248,12 @@ final class TextLogReader {
                 if (total == hfTrainTotal) hfStep = n; // eval bars count batches, not steps
             }
             if (!found) return;
+            if (hfStep < 0 && !hasMetricKey(d.group())) {
+                // A dict before any training bar that holds no metric is configuration printed with the
+                // TrainingArguments dump (fsdp_config={'min_num_params': 0, ...}), not a log record.
+                searchFrom = d.end();
+                continue;
+            }
             long step;
             if (hfStep >= 0) {
                 step = hfStep;
@@ -266,6 +272,12 @@ final class TextLogReader {
             }
             searchFrom = d.end();
         }
+    }
+
+    private static boolean hasMetricKey(String dict) {
+        Matcher p = HF_PAIR.matcher(dict);
+        while (p.find()) if (MetricNames.known(p.group(1))) return true;
+        return false;
     }
 
     private void keyValue(String line, SourceRef src) {

@@ -51,10 +51,15 @@ public final class RunWatcher {
     static final int LOG_DEPTH = 4;
 
     /** What to watch: the run directory, extra log paths, the poll interval, and a poll limit (0: until stopped). */
-    public record Options(Path runDir, List<Path> logs, Duration interval, long maxPolls) {
+    public record Options(Path runDir, List<Path> logs, Duration interval, long maxPolls, List<String> excludes) {
         public Options {
             runDir = runDir.toAbsolutePath().normalize();
             logs = logs.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+            excludes = List.copyOf(excludes);
+        }
+
+        public Options(Path runDir, List<Path> logs, Duration interval, long maxPolls) {
+            this(runDir, logs, interval, maxPolls, List.of());
         }
     }
 
@@ -148,9 +153,10 @@ public final class RunWatcher {
             err.println("trainproof watch: cannot list " + opt.runDir() + ": " + e.getMessage());
             return;
         }
+        LogSources sources = new LogSources(opt.runDir(), opt.excludes());
         for (CheckpointCandidates.Candidate c : found) {
             if (stopRequested()) return;
-            if (recordedCheckpoints.contains(c.name())) continue;
+            if (recordedCheckpoints.contains(c.name()) || sources.excluded(Path.of(c.name()))) continue;
             recordCheckpoint(c);
         }
     }
@@ -226,8 +232,9 @@ public final class RunWatcher {
 
     /** The explicit logs, then log-like files under the run directory outside checkpoints. */
     private List<Path> logFiles() {
+        List<Path> explicit = new ArrayList<>();
+        for (Path p : opt.logs()) if (Files.isRegularFile(p)) explicit.add(p);
         List<Path> out = new ArrayList<>();
-        for (Path p : opt.logs()) if (Files.isRegularFile(p)) out.add(p);
         try (Stream<Path> s = Files.walk(opt.runDir(), LOG_DEPTH)) {
             s.filter(Files::isRegularFile).sorted().forEach(p -> {
                 Path rel = opt.runDir().relativize(p);
@@ -243,7 +250,7 @@ public final class RunWatcher {
         } catch (IOException | java.io.UncheckedIOException e) {
             // A file vanished while listing: the next poll lists again.
         }
-        return out;
+        return new LogSources(opt.runDir(), opt.excludes()).select(explicit, out);
     }
 
     private static boolean isCheckpointDir(String name) {

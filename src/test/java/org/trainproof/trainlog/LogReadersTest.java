@@ -196,6 +196,21 @@ class LogReadersTest {
     }
 
     @Test
+    void hfConsole_trainingArgumentsDumpBeforeTheBar_firstLossAtItsStep() throws IOException {
+        // As HF prints it when the script logs its TrainingArguments: a config dict before any progress bar.
+        String log = "TrainingArguments(\n_n_gpu=1,\nfsdp=[],\nfsdp_config={'min_num_params': 0, 'xla': False, 'xla_fsdp_v2': False},\n"
+                + "learning_rate=5e-05,\nlogging_steps=10,\n)\n"
+                + "  0%|          | 0/100 [00:00<?, ?it/s]\r 10%|#         | 10/100 [00:05<00:45]{'loss': 4.1, 'grad_norm': 1.2, 'learning_rate': 5e-05, 'epoch': 0.1}\n"
+                + " 20%|##        | 20/100 [00:10<00:40]{'loss': 3.5, 'grad_norm': 1.0, 'learning_rate': 4e-05, 'epoch': 0.2}\n";
+        Path p = file("console-args.txt", log);
+        LogReadResult r = LogReaders.read(p, LogFormat.HF_CONSOLE);
+        List<String> s = series(r);
+        assertTrue(s.containsAll(List.of("10 train/loss=4.1", "20 train/loss=3.5")), s.toString());
+        assertFalse(s.stream().anyMatch(x -> x.contains("min_num_params")), s.toString());
+        assertFalse(has(r, LogFindings.STEP_MISSING));
+    }
+
+    @Test
     void nanogptAndLlmcConsoleAndKeyValue() throws IOException {
         Path n = file("nanogpt.txt", "step 0: train loss 10.9876, val loss 10.9912\niter 0: loss 10.9801, time 512.33ms, mfu -100.00%\n"
                 + "iter 1: loss 10.5, time 100.00ms, mfu 12.50%\nsaving checkpoint to out\n");

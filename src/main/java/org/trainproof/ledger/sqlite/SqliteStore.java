@@ -309,6 +309,20 @@ public final class SqliteStore implements AutoCloseable {
         }
     }
 
+    /** The largest step of any entry of {@code kind}, if any (the (kind, step) index answers it). */
+    public Optional<Long> maxStep(String kind) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT max(step) FROM entries WHERE kind = ? AND step IS NOT NULL")) {
+            ps.setString(1, kind);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optional.empty();
+                long v = rs.getLong(1);
+                return rs.wasNull() ? Optional.empty() : Optional.of(v);
+            }
+        } catch (SQLException e) {
+            throw translate(e, "cannot look up the last " + kind + " step");
+        }
+    }
+
     /** The seq of the last entry of {@code kind} with {@code step}, if any. */
     public Optional<Long> seqOfStep(String kind, long step) {
         try (PreparedStatement ps = conn.prepareStatement(

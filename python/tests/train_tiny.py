@@ -1,0 +1,120 @@
+"""A real PyTorch training loop recorded with trainproof.Recorder.from_torch (used by the Java
+PythonRecorderTest and runnable by hand):
+
+    python3 python/tests/train_tiny.py --dir RUN --key lab.key [--steps 60 --every 10 --init-from W.safetensors]
+
+A small causal language model (context window of 4 tokens, embedding + LayerNorm + MLP) trained from
+scratch with AdamW and linear warmup + cosine decay on a synthetic Markov language over 64 tokens.
+Prints "step N" after each step (flushed) so a caller can kill the process mid-way.
+"""
+import argparse
+import json
+import math
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+import torch
+import torch.nn as nn
+
+import trainproof
+
+V, CTX, D, H = 64, 4, 32, 128
+
+
+class TinyLM(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(V, D)
+        self.ln1 = nn.LayerNorm(CTX * D)
+        self.fc1 = nn.Linear(CTX * D, H)
+        self.fc2 = nn.Linear(H, D)
+        self.ln2 = nn.LayerNorm(D)
+        self.head = nn.Linear(D, V)
+
+    def forward(self, ctx):  # ctx: (B, CTX) token ids -> logits (B, V) for the next token
+        x = self.embed(ctx).reshape(ctx.shape[0], CTX * D)
+        x = torch.relu(self.fc1(self.ln1(x)))
+        return self.head(self.ln2(self.fc2(x)))
+
+
+def markov(seed):
+    g = torch.Generator().manual_seed(seed)
+    nxt = torch.randint(0, V, (V, 4), generator=g)  # each token is followed by one of 4 tokens
+    return nxt, g
+
+
+def batch(nxt, g, bsz, seq):
+    toks = torch.empty(bsz, seq + CTX, dtype=torch.long)
+    toks[:, 0] = torch.randint(0, V, (bsz,), generator=g)
+    for t in range(1, seq + CTX):
+        toks[:, t] = nxt[toks[:, t - 1], torch.randint(0, 4, (bsz,), generator=g)]
+    ctx = torch.stack([toks[:, i:i + CTX] for i in range(seq)], 1).reshape(-1, CTX)
+    return ctx, toks[:, CTX:].reshape(-1)
+
+
+def load_safetensors(path):
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+        base = 8 + n
+        out = {}
+        for name, h in header.items():
+            if name == "__metadata__":
+                continue
+            assert h["dtype"] == "F32", h
+            f.seek(base + h["data_offsets"][0])
+            raw = bytearray(f.read(h["data_offsets"][1] - h["data_offsets"][0]))
+            out[name] = torch.frombuffer(raw, dtype=torch.float32).reshape(h["shape"]).clone()
+        return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--key", required=True)
+    ap.add_argument("--origin", default="example.com/runs/tiny")
+    ap.add_argument("--steps", type=int, default=60)
+    ap.add_argument("--every", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--init-from", help="start from these weights (another run's checkpoint) instead of a fresh init")
+    a = ap.parse_args()
+
+    torch.manual_seed(a.seed)
+    model = TinyLM()
+    if a.init_from:
+        model.load_state_dict(load_safetensors(a.init_from))
+    bsz, seq, peak, warm = 16, 16, 1e-2, 6
+    decay = [p for n, p in model.named_parameters() if n.endswith("weight") and not n.startswith("ln")]
+    other = [p for n, p in model.named_parameters() if not (n.endswith("weight") and not n.startswith("ln"))]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": other, "weight_decay": 0.0}],
+                            lr=peak, betas=(0.9, 0.95), eps=1e-8)
+    total = a.steps
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: s / warm if s < warm else 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * (s - warm) / (total - warm))))
+    rec = trainproof.Recorder.from_torch(
+        model, opt, sched, ledger=os.path.join(a.dir, "ledger.db"), key=a.key, origin=a.origin,
+        total_steps=total, vocab_size=V, batch_size=bsz, seq_len=seq, seed=a.seed,
+        run_config={"grad_clip": 1.0, "data": {"name": "markov-4-of-64"}})
+    nxt, g = markov(12345)
+    for step in range(total):
+        ctx, y = batch(nxt, g, bsz, seq)
+        loss = nn.functional.cross_entropy(model(ctx), y)
+        opt.zero_grad()
+        loss.backward()
+        gn = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        rec.log(step, loss=loss.item(), lr=sched.get_last_lr()[0], grad_norm=float(gn),
+                tokens=step * bsz * seq)
+        opt.step()
+        sched.step()
+        if (step + 1) % a.every == 0:
+            rec.checkpoint(step + 1, model)
+        print("step %d loss %.4f" % (step, loss.item()), flush=True)
+    rec.close()
+    print("stats " + json.dumps(rec.stats), flush=True)
+
+
+if __name__ == "__main__":
+    main()

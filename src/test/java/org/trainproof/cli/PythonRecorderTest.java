@@ -1,0 +1,138 @@
+package org.trainproof.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Python recorder end to end: python/tests/train_tiny.py trains a small causal language model from
+ * scratch with PyTorch (AdamW, warmup + cosine) and records it through trainproof.Recorder.from_torch,
+ * which runs this build's classes ($TRAINPROOF_CLASSPATH) in a background thread. Skipped, with the
+ * reason, where python3 or torch is absent.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PythonRecorderTest {
+    static final Path SCRIPT = Path.of("python", "tests", "train_tiny.py").toAbsolutePath();
+
+    @TempDir
+    static Path tmp;
+    Path key;
+    Path pub;
+    Path genuine;
+
+    static boolean torchAvailable() {
+        try {
+            Process p = new ProcessBuilder("python3", "-c", "import torch").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @BeforeAll
+    void trainGenuineRun() throws Exception {
+        Assumptions.assumeTrue(torchAvailable(), "python3 with torch not available: Python recorder end-to-end tests skipped");
+        CliRun k = CliRun.run("keygen", "--name", "example.com/lab", "--out", tmp.resolve("lab"));
+        assertEquals(0, k.code(), k.toString());
+        key = tmp.resolve("lab.key");
+        pub = tmp.resolve("lab.pub");
+        genuine = tmp.resolve("genuine");
+        Result r = train(genuine, -1, "--steps", "50", "--every", "25", "--seed", "1");
+        assertEquals(0, r.exit, r.output);
+    }
+
+    @Test
+    void genuineRun_verifyWithArtifacts_exit0_withL1AndWeightChecksRun() throws Exception {
+        Path json = tmp.resolve("genuine.json");
+        CliRun v = CliRun.run("verify", genuine.resolve("ledger.db"), "--key", pub, "--artifacts", genuine, "--json", json);
+        assertEquals(0, v.code(), v.toString());
+        Map<String, String> status = statuses(json);
+        for (String id : List.of("L1", "W1", "W2", "W3", "W4")) {
+            assertEquals("PASS", status.get(id), id + " in " + status);
+        }
+        // The step-0 checkpoint and every 25th step, each recorded with the log so far.
+        for (int s = 0; s <= 50; s += 25) assertTrue(Files.exists(genuine.resolve("step-" + s + ".safetensors")), "step " + s);
+        assertTrue(Files.exists(genuine.resolve("trainproof-log.jsonl")));
+    }
+
+    @Test
+    void runStartedFromAnotherRunsWeights_verify_exit6_L1Fails() throws Exception {
+        Path derived = tmp.resolve("derived");
+        Result r = train(derived, -1, "--steps", "20", "--every", "20", "--seed", "2",
+                "--init-from", genuine.resolve("step-50.safetensors").toString());
+        assertEquals(0, r.exit, r.output);
+        Path json = tmp.resolve("derived.json");
+        CliRun v = CliRun.run("verify", derived.resolve("ledger.db"), "--key", pub, "--artifacts", derived, "--json", json);
+        assertEquals(6, v.code(), v.toString());
+        assertEquals("FAIL", statuses(json).get("L1"));
+    }
+
+    @Test
+    void trainingKilledWithSigkillMidway_ledgerStillVerifies() throws Exception {
+        Path killed = tmp.resolve("killed");
+        Result r = train(killed, 15, "--steps", "50", "--every", "10", "--seed", "3");
+        assertTrue(r.killed, "the training process ended before step 15: " + r.output);
+        assertTrue(Files.exists(killed.resolve("ledger.db")), r.output);
+        CliRun v = CliRun.run("verify", killed.resolve("ledger.db"), "--key", pub, "--artifacts", killed, "--integrity-only");
+        assertEquals(0, v.code(), v.toString());
+        CliRun log = CliRun.run("log", killed.resolve("ledger.db"));
+        assertEquals(0, log.code(), log.toString());
+        assertTrue(log.out().contains("checkpoint"), log.out());
+    }
+
+    record Result(int exit, boolean killed, String output) {}
+
+    /** Runs the training script; with killAtStep >= 0, SIGKILLs it once it printed that step. */
+    Result train(Path dir, int killAtStep, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("python3", "-u", SCRIPT.toString(), "--dir", dir.toString(), "--key", key.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("TRAINPROOF_CLASSPATH", System.getProperty("java.class.path"));
+        env.remove("TRAINPROOF_JAR");
+        env.put("TRAINPROOF_JVM_ARGS", "-Xmx256m -XX:TieredStopAtLevel=1"); // short-lived record JVMs: start fast
+        Process p = pb.start();
+        StringBuilder out = new StringBuilder();
+        boolean killed = false;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                out.append(line).append('\n');
+                if (killAtStep >= 0 && line.startsWith("step " + killAtStep + " ")) {
+                    p.destroyForcibly(); // SIGKILL on Linux
+                    killed = true;
+                    break;
+                }
+            }
+        }
+        assertTrue(p.waitFor(600, TimeUnit.SECONDS), "training did not finish: " + out);
+        if (killed) Thread.sleep(2000); // a record the background thread had started may still commit (one transaction)
+        return new Result(p.exitValue(), killed, out.toString());
+    }
+
+    static Map<String, String> statuses(Path json) throws Exception {
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        Map<String, String> m = new HashMap<>();
+        for (JsonNode c : root.get("checks")) m.put(c.get("id").asText(), c.get("status").asText());
+        return m;
+    }
+}
