@@ -50,7 +50,8 @@ public final class Cli implements Callable<Integer> {
                 new AnalyzeCommand(),
                 new WatchCommand(),
                 new CompareCommand(),
-                new TimestampCommand());
+                new TimestampCommand(),
+                new WitnessCommand());
     }
 
     @Override

@@ -107,7 +107,7 @@ final class RecordCommand implements Callable<Integer> {
                         + " entries, bytes [" + s.start() + "," + s.end() + ")");
             }
             if (r.entries().isEmpty()) out.println("nothing new to record");
-            trusted.report(out, spec.commandLine().getErr());
+            trusted.report(l, out, spec.commandLine().getErr());
         }
         return ExitCode.OK;
     }

@@ -9,6 +9,7 @@ import org.trainproof.TrainproofException;
 import org.trainproof.ledger.Ledger;
 import org.trainproof.trusted.Timestamper;
 import org.trainproof.trusted.TsaClient;
+import org.trainproof.trusted.WitnessSync;
 import picocli.CommandLine.Option;
 
 /** record's trusted-time options: RFC 3161 timestamps (and witnesses) for each new signed checkpoint. */
@@ -21,10 +22,18 @@ final class TrustedTimeOptions {
     @Option(names = "--tsa-timeout", paramLabel = "SECONDS", description = "How long to wait for the TSA (default 5).")
     double tsaTimeout = TsaClient.DEFAULT_TIMEOUT.toMillis() / 1000.0;
 
+    @Option(names = "--witness", paramLabel = "URL=W.pub", description = "A C2SP tlog-witness and its cosignature key (repeatable): after"
+            + " the append commits, the new checkpoint is sent with a consistency proof and the cosignature stored. A witness that is down"
+            + " delays nothing ('trainproof witness sync' retries).")
+    List<String> witnesses = new ArrayList<>();
+
     private final List<Timestamper> attached = new ArrayList<>();
+    private final List<WitnessSync.Witness> parsedWitnesses = new ArrayList<>();
 
     /** Registers the listeners on {@code ledger} before anything is appended. */
     void attach(Ledger ledger) {
+        // Witness options are parsed before anything is appended: a bad one is a usage error, not a half-done record.
+        for (String w : witnesses) parsedWitnesses.add(WitnessCommand.parseWitness(w));
         if (tsa == null) return;
         Timestamper t = new Timestamper(client(tsa, tsaTimeout));
         ledger.onNewCheckpoint(t);
@@ -32,7 +41,13 @@ final class TrustedTimeOptions {
     }
 
     /** Prints what the listeners did (a failure is a warning on stderr; the entries are committed). */
-    void report(PrintWriter out, PrintWriter err) {
+    void report(Ledger ledger, PrintWriter out, PrintWriter err) {
+        if (!parsedWitnesses.isEmpty()) {
+            WitnessSync sync = new WitnessSync(parsedWitnesses, WitnessSync.DEFAULT_TIMEOUT);
+            sync.sync(ledger.trustedTime(), ledger::consistencyProof, false);
+            if (sync.stored() > 0) out.println("witness: " + sync.stored() + " cosignature(s) stored");
+            for (String f : sync.failures()) err.println("warning: " + f + " (entries committed; 'trainproof witness sync' retries)");
+        }
         for (Timestamper t : attached) {
             if (t.stored() > 0) out.println("timestamp: " + t.stored() + " token(s) stored from " + tsa);
             for (String f : t.failures()) err.println("warning: " + f + " (entries committed; 'trainproof timestamp' retries)");
