@@ -91,6 +91,23 @@ final class TrustedTimeVerifyOptions {
         return new Report(r.command(), r.subject(), outcome, outcome.exitCode(), statement, checks, notChecked, r.parameters(), integrity);
     }
 
+    /** The analysis input with the verified trusted times (lower envelope) as the {@code trusted/time} series, for C1. */
+    static org.trainproof.analysis.AnalysisInput withTrustedTime(org.trainproof.analysis.AnalysisInput in, TrustedTimeAudit.Result t) {
+        if (t == null || t.check().status() != CheckStatus.PASS) return in;
+        List<TrustedTimeAudit.TimelineRow> env = t.lowerEnvelope();
+        if (env.size() < 2) return in;
+        long[] steps = new long[env.size()];
+        double[] secs = new double[env.size()];
+        for (int i = 0; i < steps.length; i++) {
+            steps[i] = env.get(i).step();
+            secs[i] = env.get(i).time().toEpochMilli() / 1000.0;
+        }
+        Map<String, org.trainproof.analysis.MetricSeries> m = new LinkedHashMap<>(in.metrics());
+        m.put(org.trainproof.analysis.MetricSeries.TRUSTED_TIME,
+                new org.trainproof.analysis.MetricSeries(org.trainproof.analysis.MetricSeries.TRUSTED_TIME, steps, secs));
+        return new org.trainproof.analysis.AnalysisInput(in.claims(), m, in.trajectory(), in.events(), in.config());
+    }
+
     /** Adds the "trusted time against step" chart (hours after the first trusted time). */
     static ReportCharts charts(ReportCharts base, TrustedTimeAudit.Result t) {
         if (t == null || t.timeline().isEmpty()) return base;

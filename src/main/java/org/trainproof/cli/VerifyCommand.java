@@ -113,7 +113,7 @@ final class VerifyCommand implements Callable<Integer> {
             if (audit.clean() && pending != null) {
                 AnalysisInput in = audit.entries() == size ? join(pending)
                         : RunInputs.fromLedger(l, audit.entries(), artifacts, auditorSeed, AnalysisConfig.DEFAULT, files.html != null);
-                consistency = ConsistencyAnalysis.standard().run(in);
+                consistency = ConsistencyAnalysis.standard().run(TrustedTimeVerifyOptions.withTrustedTime(in, time));
                 if (files.html != null) charts = RunCharts.of(in);
             } else if (pending != null) {
                 pending.cancel(true);

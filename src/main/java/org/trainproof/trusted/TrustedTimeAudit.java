@@ -52,6 +52,31 @@ public final class TrustedTimeAudit {
          * are a prefix of every larger checkpoint's, so a token or cosignature on any checkpoint at
          * least as large also bounds it (minimum over the suffix).
          */
+        /**
+         * The rows whose time is no later than that of any larger checkpoint, in size order: the times
+         * a span may be measured between (a token fetched late for an old checkpoint is not on it).
+         */
+        public List<TimelineRow> lowerEnvelope() {
+            List<TimelineRow> bySizeDesc = new ArrayList<>(timeline);
+            bySizeDesc.sort(Comparator.comparingLong(TimelineRow::checkpointSize).reversed().thenComparing(TimelineRow::time));
+            List<TimelineRow> out = new ArrayList<>();
+            Instant min = null;
+            for (TimelineRow r : bySizeDesc) {
+                if (r.step() == null) continue;
+                if (min == null || !r.time().isAfter(min)) {
+                    min = r.time();
+                    out.add(0, r);
+                }
+            }
+            // One row per step (the earliest), steps increasing.
+            List<TimelineRow> dedup = new ArrayList<>();
+            for (TimelineRow r : out) {
+                if (!dedup.isEmpty() && dedup.get(dedup.size() - 1).step().equals(r.step())) continue;
+                dedup.add(r);
+            }
+            return dedup;
+        }
+
         public Map<Long, Instant> existedByStep() {
             List<TimelineRow> bySizeDesc = new ArrayList<>(timeline);
             bySizeDesc.sort(Comparator.comparingLong(TimelineRow::checkpointSize).reversed());

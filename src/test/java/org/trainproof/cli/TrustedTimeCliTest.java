@@ -84,8 +84,10 @@ class TrustedTimeCliTest {
             assertEquals(0, f.code(), f.toString());
             assertTrue(f.out().contains("1 token(s) stored"), f.out());
             JsonNode rep2 = verifyJson(0, "--tsa-cert", tsa.caPem);
-            // The genesis token is now later than the step-100 one (adjacent sizes compared): information, never a failure.
-            assertEquals(List.of("TIMESTAMP_BACKWARDS"), codes(check(rep2, "INTEGRITY_TIME")));
+            // The genesis token is now later than (or, within the TSA's 1 s resolution, equal to) the step-100 one:
+            // at most the information TIMESTAMP_BACKWARDS, never a warning or failure.
+            List<String> after = codes(check(rep2, "INTEGRITY_TIME"));
+            assertTrue(after.isEmpty() || after.equals(List.of("TIMESTAMP_BACKWARDS")), after.toString());
             assertEquals("PASS", check(rep2, "INTEGRITY_TIME").path("status").asText());
             assertEquals(3, rep2.path("integrity").path("trusted_time").path("tokens_valid").asInt());
             // The HTML report draws the timeline chart.
