@@ -18,7 +18,9 @@ import org.trainproof.verdict.Severity;
  * training (warning); &lt; 0.05 suspicious under-use (warning). N: floating-point parameters of the last
  * checkpoint (dense; MoE active parameters are not known here, so MoE runs over-estimate N — say so).
  * D: claimed.tokens, else the last train/tokens record, else last step × batch_size × seq_len.
- * T: claimed.wall_time_s, else the span of train/loss wall times.
+ * T: where verify verified trusted times (RFC 3161 tokens, witness cosignatures) for two steps a &lt; b, the
+ * trusted span between them, with D over the same steps (steps × batch × seq, else D pro rata);
+ * else claimed.wall_time_s, else the span of train/loss wall times. The detail names which.
  */
 public final class ComputeCheck implements ConsistencyCheck {
     @Override
@@ -68,7 +70,22 @@ public final class ComputeCheck implements ConsistencyCheck {
         }
         double t;
         String tFrom;
-        if (c.claimedWallTimeSeconds().isPresent()) {
+        var trusted = in.metric(MetricSeries.TRUSTED_TIME).filter(m -> m.size() >= 2 && m.step(m.size() - 1) > m.step(0));
+        if (trusted.isPresent() && (c.batchSize().isPresent() && c.seqLen().isPresent() || d > 0 && loss.isPresent())) {
+            // Trusted span: the checkpoints of steps a and b existed by these (verified) times; D over the same steps.
+            MetricSeries ts = trusted.get();
+            long a = ts.step(0), b = ts.step(ts.size() - 1);
+            t = ts.value(ts.size() - 1) - ts.value(0);
+            if (c.batchSize().isPresent() && c.seqLen().isPresent()) {
+                d = (double) (b - a) * c.batchSize().getAsLong() * c.seqLen().getAsLong();
+                dFrom = "steps " + a + ".." + b + " x batch_size x seq_len";
+            } else {
+                long last = Math.max(b, loss.get().step(loss.get().size() - 1));
+                d = d * (b - a) / last; // tokens per step assumed uniform over the run
+                dFrom = dFrom + " x (" + b + " - " + a + ")/" + last + " steps";
+            }
+            tFrom = "trusted time span of steps " + a + ".." + b + " (RFC 3161 / witness), not self-reported wall times";
+        } else if (c.claimedWallTimeSeconds().isPresent()) {
             t = c.claimedWallTimeSeconds().getAsDouble();
             tFrom = "claimed.wall_time_s";
         } else if (loss.isPresent() && loss.get().hasWallTimes()

@@ -18,6 +18,12 @@ public final class MetricSeries {
     public static final String TRAIN_LR = "train/lr";
     public static final String GRAD_NORM = "train/grad_norm";
     public static final String TOKENS = "train/tokens";
+    /**
+     * Not a logged metric: trusted times (RFC 3161 / witness cosignature, POSIX seconds) of checkpoints
+     * by step, verified by verify and added to its analysis input; only rows on the lower envelope
+     * (a time no later than any larger checkpoint's), so a token fetched late never shortens a span.
+     */
+    public static final String TRUSTED_TIME = "trusted/time";
 
     private final String metric;
     private final long[] steps;

@@ -50,7 +50,9 @@ public final class Cli implements Callable<Integer> {
                 new AnalyzeCommand(),
                 new WatchCommand(),
                 new CompareCommand(),
-                new CompletionCommand());
+                new CompletionCommand(),
+                new TimestampCommand(),
+                new WitnessCommand());
     }
 
     @Override

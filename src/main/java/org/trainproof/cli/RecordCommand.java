@@ -36,6 +36,9 @@ final class RecordCommand implements Callable<Integer> {
     @Mixin
     KeyOptions key;
 
+    @Mixin
+    TrustedTimeOptions trusted = new TrustedTimeOptions();
+
     @Option(names = "--step", description = "The training step (required with --checkpoint, --event, --end).")
     Long step;
 
@@ -108,6 +111,7 @@ final class RecordCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         try (Ledger l = Ledger.openForAppend(ledger, k)) {
             if (!checkpoints.isEmpty()) CheckpointStepOrder.requireAfterLast(ledger, l.lastCheckpointStep(), step);
+            trusted.attach(l);
             LogRecorder.Result r = new LogRecorder(l, s -> s.replace('\\', '/')).record(inputs, drafts);
             for (LedgerEntry e : r.entries()) {
                 out.println("entry " + e.seq() + " " + e.kind() + " " + describe(e) + " " + e.leafHash());
@@ -117,6 +121,7 @@ final class RecordCommand implements Callable<Integer> {
                         + " entries, bytes [" + s.start() + "," + s.end() + ")");
             }
             if (r.entries().isEmpty()) out.println("nothing new to record");
+            trusted.report(l, out, spec.commandLine().getErr());
         }
         return ExitCode.OK;
     }

@@ -67,6 +67,9 @@ final class VerifyCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ReportFiles files = new ReportFiles();
 
+    @CommandLine.Mixin
+    TrustedTimeVerifyOptions trusted = new TrustedTimeVerifyOptions();
+
     @Option(names = "--quiet", description = "Print the verdict line only.")
     boolean quiet;
 
@@ -93,6 +96,7 @@ final class VerifyCommand implements Callable<Integer> {
             return t;
         });
         ReportCharts charts = ReportCharts.NONE;
+        org.trainproof.trusted.TrustedTimeAudit.Result time = null;
         try (Ledger l = Ledger.openReadOnly(ledger)) {
             // The analysis input is read on a second read-only connection while the audit runs; it is
             // used only if the audit is clean and covered exactly the entries it read (else re-read).
@@ -106,10 +110,11 @@ final class VerifyCommand implements Callable<Integer> {
                     : Progress.forBytes("verify --artifacts", Progress.sizeOf(artifacts), spec.commandLine().getErr());
             audit = l.audit(new AuditRequest(key, saved, artifacts, Progress.forAudit(spec.commandLine().getErr()), bytes));
             if (bytes != null) bytes.finish();
+            if (audit.clean()) time = trusted.run(l);
             if (audit.clean() && pending != null) {
                 AnalysisInput in = audit.entries() == size ? join(pending)
                         : RunInputs.fromLedger(l, audit.entries(), artifacts, auditorSeed, AnalysisConfig.DEFAULT, files.wantsHtml());
-                consistency = ConsistencyAnalysis.standard().run(in);
+                consistency = ConsistencyAnalysis.standard().run(TrustedTimeVerifyOptions.withTrustedTime(in, time));
                 if (files.wantsHtml()) charts = RunCharts.of(in);
             } else if (pending != null) {
                 pending.cancel(true);
@@ -120,7 +125,8 @@ final class VerifyCommand implements Callable<Integer> {
             pool.shutdownNow();
         }
         Report report = report(audit, consistency, artifacts != null && consistency != null ? auditorSeed : null);
-        ReportCharts drawn = charts;
+        if (audit.clean()) report = TrustedTimeVerifyOptions.apply(report, time);
+        ReportCharts drawn = TrustedTimeVerifyOptions.charts(charts, time);
         return ReportOutput.emit(report, files, () -> drawn, quiet, spec.commandLine().getOut());
     }
 

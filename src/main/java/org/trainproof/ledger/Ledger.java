@@ -16,6 +16,7 @@ import org.trainproof.TrainproofException;
 import org.trainproof.bytes.Digest;
 import org.trainproof.crypto.SigningKey;
 import org.trainproof.ledger.sqlite.SqliteStore;
+import org.trainproof.ledger.sqlite.TrustedTimeStore;
 import org.trainproof.merkle.HashReader;
 import org.trainproof.merkle.StoredHashIndex;
 import org.trainproof.merkle.Tree;
@@ -39,6 +40,7 @@ public final class Ledger implements AutoCloseable {
     private final String origin;
     private final VerifierKey ledgerKey;
     private Clock clock = Clock.systemUTC();
+    private final List<CheckpointListener> checkpointListeners = new ArrayList<>();
 
     private Ledger(SqliteStore store, SigningKey key) {
         this.store = store;
@@ -73,6 +75,7 @@ public final class Ledger implements AutoCloseable {
             store.putMeta(META_VKEY, key.verifierKey());
             store.putMeta(META_CREATED_BY, "trainproof 0.1.0");
             store.commit();
+            TrustedTimeStore.ensureSchema(store);
             Ledger l = new Ledger(store, key);
             l.appendInternal(List.of(new EntryDraft(EntryKinds.RUN, config)), true, size -> { });
             done = true;
@@ -92,6 +95,7 @@ public final class Ledger implements AutoCloseable {
         SqliteStore store = SqliteStore.open(db, false);
         try {
             Ledger l = new Ledger(store, key);
+            TrustedTimeStore.ensureSchema(store);
             if (!l.ledgerKey.toString().equals(key.verifierKey())) {
                 throw TrainproofException.badInput(db, "the key " + key.name() + " is not this ledger's key ("
                         + l.ledgerKey.label() + ")");
@@ -141,6 +145,22 @@ public final class Ledger implements AutoCloseable {
 
     SqliteStore store() {
         return store;
+    }
+
+    /** Called inside an append's transaction, after its signed checkpoint row is written. */
+    public interface CheckpointListener {
+        /** Rows written to {@code store} commit with the entries; must not throw for a failed network call. */
+        void written(TrustedTimeStore store, long checkpointId, byte[] note);
+    }
+
+    /** Registers a listener for every new signed checkpoint (trusted timestamps; see org.trainproof.trusted). */
+    public void onNewCheckpoint(CheckpointListener listener) {
+        checkpointListeners.add(listener);
+    }
+
+    /** The trusted-time tables (timestamp tokens, cosignatures) on this ledger's connection. */
+    public TrustedTimeStore trustedTime() {
+        return new TrustedTimeStore(store);
     }
 
     /**
@@ -231,6 +251,9 @@ public final class Ledger implements AutoCloseable {
             Digest root = Tree.root(seq, reader);
             String note = Checkpoint.sign(origin, seq, root, key);
             store.insertCheckpoint(seq, note.getBytes(StandardCharsets.UTF_8));
+            for (CheckpointListener cl : checkpointListeners) {
+                cl.written(trustedTime(), store.latestCheckpoint().orElseThrow().id(), note.getBytes(StandardCharsets.UTF_8));
+            }
             store.commit();
             committed = true;
             return out;

@@ -96,4 +96,20 @@ class LogAndComputeChecksTest {
         assertTrue(has(u, FindingCodes.C1_UNKNOWN_ACCELERATOR));
         assertTrue(c1.run(input(new ObjectMapper().createObjectNode(), List.of(), params(10), List.of())).detail().contains("hardware.accelerator"));
     }
+
+    @Test
+    void c1_trustedSpanReplacesSelfReportedWallTime() {
+        ComputeCheck c1 = new ComputeCheck();
+        MetricSeries loss = new MetricSeries(MetricSeries.TRAIN_LOSS, new long[] {0, 740, 1480}, new double[] {10.8, 4, 3.3});
+        // Self-reported 236.8 s is plausible (~31 %); trusted times show steps 0..1480 took 20 s: impossible.
+        MetricSeries fast = new MetricSeries(MetricSeries.TRUSTED_TIME, new long[] {0, 1480}, new double[] {1.7e9, 1.7e9 + 20});
+        CheckResult r = c1.run(input(hw("H100", 8, "bf16", 1480.0 * 524288, 236.8), List.of(loss, fast), params(124_000_000L), List.of()));
+        assertEquals(CheckStatus.FAIL, r.status(), r.detail());
+        assertTrue(r.detail().contains("trusted time span of steps 0..1480"), r.detail());
+        assertEquals(0.31 * 236.8 / 20, r.statistic(), 0.15);
+        MetricSeries real = new MetricSeries(MetricSeries.TRUSTED_TIME, new long[] {0, 1480}, new double[] {1.7e9, 1.7e9 + 236.8});
+        r = c1.run(input(hw("H100 SXM", 8, "bf16", 1480.0 * 524288, 20), List.of(loss, real), params(124_000_000L), List.of()));
+        assertEquals(CheckStatus.PASS, r.status(), r.detail());
+        assertEquals(0.31, r.statistic(), 0.01);
+    }
 }

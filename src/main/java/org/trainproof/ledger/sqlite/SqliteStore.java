@@ -216,6 +216,11 @@ public final class SqliteStore implements AutoCloseable {
         return readOnly;
     }
 
+    /** For {@link TrustedTimeStore}, which keeps its tables on this connection and transaction. */
+    Connection connection() {
+        return conn;
+    }
+
     // ---- transactions
 
     /** Starts the write transaction (takes the write lock now, waiting up to the busy timeout). */
