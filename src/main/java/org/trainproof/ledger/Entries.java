@@ -18,10 +18,11 @@ import org.trainproof.merkle.Hashes;
 /**
  * The entry format: one RFC 8785 JSON object {@code {"body": {...}, "kind": K, "prev": "<hex>",
  * "seq": N, "time": "<RFC 3339 UTC>"}} ({@code prev} absent for seq 0); leaf hash =
- * SHA-256(0x00 || bytes).
+ * SHA-256(0x00 || bytes). Format 2 adds {@code "after": {"root": "<hex>", "size": N}} to every entry
+ * but the genesis ({@link CheckpointRef}).
  */
 public final class Entries {
-    private static final Set<String> FIELDS = Set.of("seq", "prev", "kind", "time", "body");
+    private static final Set<String> FIELDS = Set.of("seq", "prev", "kind", "time", "body", "after");
 
     private Entries() {}
 
@@ -42,16 +43,17 @@ public final class Entries {
     }
 
     /** Builds and canonicalizes a new entry (throws IllegalArgumentException on NaN/Infinity etc.). */
-    static LedgerEntry build(long seq, Digest prev, String kind, Instant time, ObjectNode body) {
+    static LedgerEntry build(long seq, Digest prev, CheckpointRef after, String kind, Instant time, ObjectNode body) {
         ObjectNode e = JsonNodeFactory.instance.objectNode();
         e.put("seq", seq);
         if (prev != null) e.put("prev", prev.toString());
+        if (after != null) e.putObject("after").put("root", after.root().toString()).put("size", after.size());
         e.put("kind", kind);
         Instant t = time.truncatedTo(ChronoUnit.MILLIS);
         e.put("time", DateTimeFormatter.ISO_INSTANT.format(t));
         e.set("body", body.deepCopy());
         byte[] bytes = CanonicalJson.canonicalize(e);
-        return new LedgerEntry(seq, kind, t, body.deepCopy(), prev, Hashes.leaf(bytes), bytes);
+        return new LedgerEntry(seq, kind, t, body.deepCopy(), prev, after, Hashes.leaf(bytes), bytes);
     }
 
     /** Decodes stored bytes strictly; checks shape and canonical form, not chain or position. */
@@ -98,6 +100,21 @@ public final class Entries {
                 }
             }
         }
+        CheckpointRef after = null;
+        JsonNode afterN = o.get("after");
+        if (afterN != null) {
+            JsonNode size = afterN.get("size");
+            JsonNode root = afterN.get("root");
+            if (!afterN.isObject() || afterN.size() != 2 || size == null || !size.isIntegralNumber() || !size.canConvertToLong()
+                    || size.longValue() < 0 || root == null || !root.isTextual()) {
+                throw new EntryFormatException("after is not {\"root\": hex, \"size\": non-negative integer}", false);
+            }
+            try {
+                after = new CheckpointRef(size.longValue(), Digest.parse(root.textValue()));
+            } catch (IllegalArgumentException e) {
+                throw new EntryFormatException("after.root is not 64 lowercase hex characters", false);
+            }
+        }
         byte[] canon;
         try {
             canon = CanonicalJson.canonicalize(o, bytes.length);
@@ -105,7 +122,7 @@ public final class Entries {
             throw new EntryFormatException("cannot be canonicalized: " + e.getMessage(), false);
         }
         if (!Arrays.equals(canon, bytes)) throw new EntryFormatException("bytes are not in RFC 8785 canonical form", true);
-        return new LedgerEntry(seq, kindN.textValue(), time, body, prev, Hashes.leaf(bytes), bytes);
+        return new LedgerEntry(seq, kindN.textValue(), time, body, prev, after, Hashes.leaf(bytes), bytes);
     }
 
     /** The integer "step" of a body, if present. */

@@ -134,6 +134,11 @@ public final class Ledger implements AutoCloseable {
         return store.path();
     }
 
+    /** The ledger's format version: 2 (entries commit to the previous checkpoint) or 1 (older files). */
+    public int formatVersion() {
+        return store.formatVersion();
+    }
+
     public String origin() {
         return origin;
     }
@@ -203,6 +208,7 @@ public final class Ledger implements AutoCloseable {
             long size = store.maxSeq() + 1;
             Optional<SqliteStore.CheckpointRow> latest = store.latestCheckpoint();
             Digest prev = null;
+            CheckpointRef after = null;
             if (genesis) {
                 if (size != 0 || latest.isPresent()) throw TrainproofException.integrity(path(), "genesis on a non-empty ledger");
             } else {
@@ -227,6 +233,7 @@ public final class Ledger implements AutoCloseable {
                 if (last.kind().equals(EntryKinds.END)) throw TrainproofException.badInput(path(), "the run has ended (entry "
                         + last.seq() + " is 'end'); nothing can be appended");
                 prev = last.leafHash();
+                if (store.formatVersion() >= 2) after = new CheckpointRef(c.size(), c.root());
             }
             guard.accept(size);
             List<LedgerEntry> out = new ArrayList<>();
@@ -235,7 +242,7 @@ public final class Ledger implements AutoCloseable {
             for (EntryDraft d : drafts) {
                 LedgerEntry e;
                 try {
-                    e = Entries.build(seq, prev, d.kind(), Instant.now(clock), d.body());
+                    e = Entries.build(seq, prev, after, d.kind(), Instant.now(clock), d.body());
                 } catch (IllegalArgumentException ex) {
                     throw TrainproofException.badInput("entry " + seq + " (" + d.kind() + ")", ex.getMessage());
                 }

@@ -41,8 +41,8 @@ import org.trainproof.verdict.Severity;
  * kind / step / leaf_hash (compared with the bytes), nodes.idx / hash (recomputed), checkpoints.note
  * (signature, root recomputed), checkpoints.size (compared with the signed size), meta.origin
  * (compared with the signed origin), meta.vkey (compared with --key; used only without --key).
- * Unused by the audit: checkpoints.id (it picks the checkpoint head/prove/record use; record refuses a
- * stale one), meta.created_by.
+ * checkpoints.id (must follow size order; head/prove/record pick by size), the schema and meta keys
+ * ({@link CheckpointHistory}). Unused by the audit: meta.created_by.
  */
 final class LedgerAudit {
     /**
@@ -170,8 +170,10 @@ final class LedgerAudit {
         boolean ended = false;
         long cpCount = 0;
         LogRangeAudit logRanges = new LogRangeAudit(file, this::add);
-        try (SqliteStore.Cursor<SqliteStore.EntryRow> rows = store.entriesFrom(0);
-                SqliteStore.Cursor<SqliteStore.NodeRow> nodes = store.nodesFrom(0);
+        CheckpointHistory history = new CheckpointHistory(ledger.formatVersion(), file, this::add);
+        // From the smallest key: a row at seq or idx -1 is a stored row too.
+        try (SqliteStore.Cursor<SqliteStore.EntryRow> rows = store.entriesFrom(Long.MIN_VALUE);
+                SqliteStore.Cursor<SqliteStore.NodeRow> nodes = store.nodesFrom(Long.MIN_VALUE);
                 CheckpointFeed feed = cps) {
             SqliteStore.NodeRow node = nodes.next();
             SignedHead head = feed.next();
@@ -230,6 +232,8 @@ final class LedgerAudit {
                             fail(LedgerFindings.GENESIS_INVALID, pos == 0 ? "entry 0 is '" + e.kind() + "', not the genesis 'run'"
                                     : "a 'run' entry after the genesis", at);
                         }
+                        SignedHead nh = newest;
+                        history.entry(pos, e, nh == null ? -1 : nh.size, nh == null ? null : nh.root, tree::root);
                         if (ended) fail(LedgerFindings.ENTRY_AFTER_END, "entry after the 'end' entry", at);
                         if (e.kind().equals(EntryKinds.END)) ended = true;
                         if (e.kind().equals(EntryKinds.CHECKPOINT) && req.artifactsDir() != null) {
@@ -304,6 +308,7 @@ final class LedgerAudit {
             fail(LedgerFindings.ENTRIES_NOT_SIGNED, (tree.size() - newest.size) + " entries after the newest valid signed checkpoint (size "
                     + newest.size + ") are not covered by any signature", Location.file(file).withEntry(newest.size));
         }
+        history.finish(store);
         counts[0] = tree.size();
         counts[1] = cpCount;
         return tree.root();

@@ -15,15 +15,18 @@ public final class LedgerEntry {
     private final Instant time;
     private final ObjectNode body;
     private final Digest prev;
+    private final CheckpointRef after;
     private final Digest leafHash;
     private final byte[] canonicalBytes;
 
-    LedgerEntry(long seq, String kind, Instant time, ObjectNode body, Digest prev, Digest leafHash, byte[] canonicalBytes) {
+    LedgerEntry(long seq, String kind, Instant time, ObjectNode body, Digest prev, CheckpointRef after, Digest leafHash,
+            byte[] canonicalBytes) {
         this.seq = seq;
         this.kind = kind;
         this.time = time;
         this.body = body;
         this.prev = prev;
+        this.after = after;
         this.leafHash = leafHash;
         this.canonicalBytes = canonicalBytes.clone();
     }
@@ -53,6 +56,11 @@ public final class LedgerEntry {
     /** The previous entry's leaf hash; empty for seq 0. */
     public Optional<Digest> prev() {
         return Optional.ofNullable(prev);
+    }
+
+    /** Format 2: the signed checkpoint that was newest when this entry's transaction began; empty for seq 0 and format 1. */
+    public Optional<CheckpointRef> after() {
+        return Optional.ofNullable(after);
     }
 
     public Digest leafHash() {

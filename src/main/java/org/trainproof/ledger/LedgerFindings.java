@@ -68,6 +68,16 @@ public final class LedgerFindings {
     public static final String LOG_HISTORY_REWRITTEN = "LOG_HISTORY_REWRITTEN";
     /** Two metrics entries of one log source record the same bytes (overlapping byte ranges): records duplicated. */
     public static final String LOG_RANGE_OVERLAP = "LOG_RANGE_OVERLAP";
+    /** A format-2 entry's {@code after} is missing, malformed, or not the checkpoint its transaction followed. */
+    public static final String ENTRY_AFTER_INVALID = "ENTRY_AFTER_INVALID";
+    /** A signed checkpoint that later entries commit to ({@code after}) is not stored: a checkpoint row was deleted. */
+    public static final String CHECKPOINT_MISSING = "CHECKPOINT_MISSING";
+    /** Checkpoint rows are not in strictly increasing size order by row id (swapped, duplicated or inserted rows). */
+    public static final String CHECKPOINT_ORDER = "CHECKPOINT_ORDER";
+    /** Tables, indexes, triggers or meta keys differ from those of the ledger's format version. */
+    public static final String SCHEMA_MISMATCH = "SCHEMA_MISMATCH";
+    /** Informational: a format-1 ledger, whose entries do not commit to earlier checkpoints. */
+    public static final String LEDGER_FORMAT_1 = "LEDGER_FORMAT_1";
     /** More findings of one code than the report lists. */
     public static final String FINDINGS_TRUNCATED = "FINDINGS_TRUNCATED";
 

@@ -45,6 +45,49 @@ public final class ProofBundle {
         return o;
     }
 
+    /**
+     * The bundle's own fields must state what the proof proves (they are not covered by the signature,
+     * so a reader trusting them would be misled): origin = the signed checkpoint's origin, index = the
+     * proven index, leaf_hash = SHA-256(0x00 || entry bytes).
+     */
+    private static void checkBundleFields(String where, ObjectNode bundle, TlogProof proof, Checkpoint cp, byte[] bytes) {
+        String origin = bundle.get("origin").textValue();
+        if (!origin.equals(cp.origin())) {
+            throw TrainproofException.integrity(where, "the bundle's origin '" + origin + "' is not the signed checkpoint's origin '"
+                    + cp.origin() + "'");
+        }
+        long index = bundle.get("index").asLong();
+        if (!bundle.get("index").canConvertToLong() || index != proof.index()) {
+            throw TrainproofException.integrity(where, "the bundle's index " + bundle.get("index") + " is not the proven index " + proof.index());
+        }
+        Digest leaf = Hashes.leaf(bytes);
+        if (!leaf.toString().equals(bundle.get("leaf_hash").textValue())) {
+            throw TrainproofException.integrity(where, "the bundle's leaf_hash " + bundle.get("leaf_hash").textValue()
+                    + " is not SHA-256(0x00 || entry bytes) = " + leaf);
+        }
+    }
+
+    /** Refuses a checkpoint note whose signature block repeats a line or a key (prove writes each signature once). */
+    private static void checkSignatureLines(String where, String note) {
+        int split = note.lastIndexOf("\n\n");
+        if (split < 0) return; // malformed: the note parser reports it
+        java.util.Set<String> lines = new java.util.HashSet<>();
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (String line : note.substring(split + 2).split("\n")) {
+            String[] parts = line.split(" ");
+            String key = line;
+            try {
+                byte[] blob = parts.length == 3 ? java.util.Base64.getDecoder().decode(parts[2]) : new byte[0];
+                if (blob.length >= 4) key = parts[1] + " " + org.trainproof.bytes.Hex.encode(Arrays.copyOf(blob, 4));
+            } catch (IllegalArgumentException e) {
+                // Not base64: the note parser reports it.
+            }
+            if (!lines.add(line) || !keys.add(key)) {
+                throw TrainproofException.integrity(where, "the checkpoint note repeats a signature line or key: " + line);
+            }
+        }
+    }
+
     /** What a verified proof shows: the entry, the checkpoint it is under, and the matched file if any. */
     public record Verified(LedgerEntry entry, Checkpoint checkpoint, CheckpointBodies.FileDigest artifact) {}
 
@@ -56,6 +99,7 @@ public final class ProofBundle {
     public static Verified verify(String where, byte[] file, VerifierKey key, Path artifact) {
         String text = new String(file, StandardCharsets.UTF_8);
         TlogProof proof;
+        ObjectNode bundle = null;
         JsonNode bundleEntry = null;
         try {
             if (text.startsWith("{")) {
@@ -65,9 +109,14 @@ public final class ProofBundle {
                 } catch (IOException e) {
                     throw TrainproofException.badInput(where, "not a JSON proof bundle: " + e.getMessage().lines().findFirst().orElse(""));
                 }
-                if (!FORMAT.equals(o.path("format").asText())) throw TrainproofException.badInput(where, "format is not " + FORMAT);
-                if (!o.path("tlog_proof").isTextual()) throw TrainproofException.badInput(where, "missing tlog_proof");
+                List<String> errors = ProofBundleSchema.errors(o);
+                if (!errors.isEmpty()) {
+                    throw TrainproofException.badInput(where, "not a proof bundle per schemas/proof-bundle.schema.json: "
+                            + String.join("; ", errors.subList(0, Math.min(5, errors.size())))
+                            + (errors.size() > 5 ? " (and " + (errors.size() - 5) + " more)" : ""));
+                }
                 proof = TlogProof.parse(o.get("tlog_proof").textValue());
+                bundle = o;
                 bundleEntry = o.get("entry");
             } else {
                 proof = TlogProof.parse(text);
@@ -75,6 +124,7 @@ public final class ProofBundle {
         } catch (NoteException e) {
             throw TrainproofException.badInput(where, e.getMessage());
         }
+        checkSignatureLines(where, proof.checkpointNote());
         byte[] bytes = proof.extra();
         if (bytes == null) throw TrainproofException.badInput(where, "the tlog-proof has no 'extra' line with the entry bytes");
         if (bundleEntry != null && !Arrays.equals(CanonicalJson.canonicalize(bundleEntry), bytes)) {
@@ -97,6 +147,7 @@ public final class ProofBundle {
         } catch (ProofException e) {
             throw TrainproofException.integrity(where, "inclusion proof: " + e.getMessage());
         }
+        if (bundle != null) checkBundleFields(where, bundle, proof, cp, bytes);
         CheckpointBodies.FileDigest matched = null;
         if (artifact != null) {
             JsonNode c = entry.body().get("checkpoint");

@@ -43,6 +43,11 @@ public final class TlogProof {
         return proof;
     }
 
+    /** The signed checkpoint note, as carried (not verified here). */
+    public String checkpointNote() {
+        return checkpointNote;
+    }
+
     public String format() {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
         if (extra != null) sb.append("extra ").append(Base64.getEncoder().encodeToString(extra)).append('\n');

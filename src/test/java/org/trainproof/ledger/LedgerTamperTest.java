@@ -123,7 +123,7 @@ class LedgerTamperTest {
         // A well-formed forged entry with the right seq and prev, appended without a signature.
         try (Connection c = attacker(db)) {
             byte[] prev = blob(c, "SELECT leaf_hash FROM entries WHERE seq = 12");
-            byte[] forged = Entries.build(13, Digest.of(prev), "event", java.time.Instant.now(),
+            byte[] forged = Entries.build(13, Digest.of(prev), null, "event", java.time.Instant.now(),
                     LedgerFixtures.event(99, "forged")).canonicalBytes();
             try (var ps = c.prepareStatement("INSERT INTO entries(seq, kind, step, leaf_hash, bytes) VALUES (13, 'event', 99, ?, ?)")) {
                 ps.setBytes(1, Hashes.leaf(forged).toByteArray());
@@ -184,19 +184,33 @@ class LedgerTamperTest {
         assertHas(audit(db), LedgerFindings.NODE_MISSING, LedgerFindings.NODE_EXTRA);
     }
 
-    /** The columns the audit does not use: changing them changes nothing it reports. */
+    /** meta.created_by is the one stored value no decision uses: changing it changes nothing reported. */
     @Test
-    void changedCheckpointIdsAndCreatedBy_unusedByAudit_butRecordRefusesAStaleLatest() throws Exception {
+    void changedCreatedBy_unusedByAudit() throws Exception {
         Path db = fresh();
-        sql(db, "UPDATE checkpoints SET id = id + 1000 WHERE size = 7",
-                "UPDATE meta SET value = 'someone else' WHERE key = 'created_by'");
-        assertTrue(audit(db).clean());
-        try (Ledger l = Ledger.openForAppend(db, LedgerFixtures.key())) {
-            org.trainproof.TrainproofException e = org.junit.jupiter.api.Assertions.assertThrows(org.trainproof.TrainproofException.class,
-                    () -> l.append(List.of(new EntryDraft("event", LedgerFixtures.event(1, "x")))));
-            assertEquals(org.trainproof.ExitCode.INTEGRITY, e.exitCode());
+        // The attacker puts the trigger back exactly as it was (a missing one is SCHEMA_MISMATCH).
+        try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath()); var st = c.createStatement()) {
+            st.execute("DROP TRIGGER meta_no_update");
+            st.execute("UPDATE meta SET value = 'someone else' WHERE key = 'created_by'");
+            st.execute("CREATE TRIGGER meta_no_update BEFORE UPDATE ON meta BEGIN SELECT RAISE(ABORT, 'append-only ledger: UPDATE refused'); END");
         }
-        assertTrue(audit(db).clean(), "a refused append writes nothing");
+        AuditReport r = audit(db);
+        assertTrue(r.clean(), r.findings().toString());
+    }
+
+    /** Checkpoint row ids decide nothing (head takes the largest size) but must follow size order. */
+    @Test
+    void changedCheckpointId_isCheckpointOrder_andHeadStillTakesTheLargestSize() throws Exception {
+        Path db = fresh();
+        String newest;
+        try (Ledger l = Ledger.openReadOnly(db)) {
+            newest = l.latestCheckpointNote();
+        }
+        sql(db, "UPDATE checkpoints SET id = id + 1000 WHERE size = 7");
+        assertHas(audit(db), LedgerFindings.CHECKPOINT_ORDER);
+        try (Ledger l = Ledger.openReadOnly(db)) {
+            assertEquals(newest, l.latestCheckpointNote());
+        }
     }
 
     @Test

@@ -31,7 +31,8 @@ import org.trainproof.bytes.Digest;
 public final class SqliteStore implements AutoCloseable {
     /** "tprf": marks a trainproof ledger. */
     public static final int APPLICATION_ID = 0x74707266;
-    public static final int SCHEMA_VERSION = 1;
+    /** Format 2: entries carry {@code after} (docs/security.md), checkpoints unique by size. Format 1 is still read. */
+    public static final int SCHEMA_VERSION = 2;
     /** How long a writer waits for another writer before reporting "ledger busy". */
     public static final int BUSY_TIMEOUT_MS = 10_000;
     private static final byte[] SQLITE_MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
@@ -43,12 +44,28 @@ public final class SqliteStore implements AutoCloseable {
         "CREATE INDEX entries_by_step ON entries(kind, step) WHERE step IS NOT NULL",
         "CREATE TABLE nodes(idx INTEGER PRIMARY KEY, hash BLOB NOT NULL) STRICT",
         "CREATE TABLE checkpoints(id INTEGER PRIMARY KEY, size INTEGER NOT NULL, note BLOB NOT NULL) STRICT",
+        // format 2 (the lines above are format 1)
+        "CREATE UNIQUE INDEX checkpoints_by_size ON checkpoints(size)",
     };
+    private static final int FORMAT_1_STATEMENTS = 5;
     private static final String[] TABLES = {"meta", "entries", "nodes", "checkpoints"};
+
+    /** The DDL a new ledger of {@code version} is made with: tables, indexes, append-only triggers. */
+    static List<String> createStatements(int version) {
+        List<String> out = new ArrayList<>(Arrays.asList(SCHEMA).subList(0, version == 1 ? FORMAT_1_STATEMENTS : SCHEMA.length));
+        for (String t : TABLES) {
+            out.add("CREATE TRIGGER " + t + "_no_update BEFORE UPDATE ON " + t
+                    + " BEGIN SELECT RAISE(ABORT, 'append-only ledger: UPDATE refused'); END");
+            out.add("CREATE TRIGGER " + t + "_no_delete BEFORE DELETE ON " + t
+                    + " BEGIN SELECT RAISE(ABORT, 'append-only ledger: DELETE refused'); END");
+        }
+        return out;
+    }
 
     private final Path path;
     private final Connection conn;
     private final boolean readOnly;
+    private int version = SCHEMA_VERSION;
     private PreparedStatement readNode;
     private PreparedStatement insertEntry;
     private PreparedStatement insertNode;
@@ -92,13 +109,7 @@ public final class SqliteStore implements AutoCloseable {
         SqliteStore s = new SqliteStore(path, c, false);
         try (Statement st = c.createStatement()) {
             st.execute("BEGIN IMMEDIATE");
-            for (String ddl : SCHEMA) st.execute(ddl);
-            for (String t : TABLES) {
-                st.execute("CREATE TRIGGER " + t + "_no_update BEFORE UPDATE ON " + t
-                        + " BEGIN SELECT RAISE(ABORT, 'append-only ledger: UPDATE refused'); END");
-                st.execute("CREATE TRIGGER " + t + "_no_delete BEFORE DELETE ON " + t
-                        + " BEGIN SELECT RAISE(ABORT, 'append-only ledger: DELETE refused'); END");
-            }
+            for (String ddl : createStatements(SCHEMA_VERSION)) st.execute(ddl);
             st.execute("PRAGMA user_version = " + SCHEMA_VERSION);
             st.execute("COMMIT");
         } catch (SQLException e) {
@@ -142,7 +153,8 @@ public final class SqliteStore implements AutoCloseable {
                 throw TrainproofException.badInput(path, "ledger schema version " + ver
                         + " is newer than this trainproof supports (" + SCHEMA_VERSION + "); upgrade trainproof");
             }
-            if (ver < SCHEMA_VERSION) {
+            s.version = ver;
+            if (ver < 1) {
                 throw TrainproofException.badInput(path, "ledger schema version " + ver + " is not supported");
             }
         } catch (SQLException e) {
@@ -219,6 +231,20 @@ public final class SqliteStore implements AutoCloseable {
     /** For {@link TrustedTimeStore}, which keeps its tables on this connection and transaction. */
     Connection connection() {
         return conn;
+    }
+
+    /** The ledger's format version ({@code PRAGMA user_version}): 1 or 2. */
+    public int formatVersion() {
+        return version;
+    }
+
+    /** What the file's schema and meta keys differ in from those of its format version (empty: none). */
+    public List<String> schemaDifferences() {
+        try {
+            return SchemaCheck.differences(conn, version);
+        } catch (SQLException e) {
+            throw translate(e, "cannot read the schema");
+        }
     }
 
     // ---- transactions
@@ -376,6 +402,12 @@ public final class SqliteStore implements AutoCloseable {
     /** One stored checkpoint row. */
     public record CheckpointRow(long id, long size, byte[] note) {}
 
+    /** Checkpoint rows (id, size) in id order, every row. */
+    public Cursor<long[]> checkpointSizesById() {
+        return cursor("SELECT id, size FROM checkpoints WHERE id >= ? ORDER BY id", Long.MIN_VALUE,
+                rs -> new long[] {rs.getLong(1), rs.getLong(2)}, "cannot read checkpoints");
+    }
+
     /** Checkpoints ordered by size, then id. */
     public Cursor<CheckpointRow> checkpointsBySize() {
         return cursor("SELECT id, size, note FROM checkpoints WHERE id >= ? ORDER BY size, id", Long.MIN_VALUE,
@@ -467,10 +499,10 @@ public final class SqliteStore implements AutoCloseable {
         }
     }
 
-    /** The checkpoint with the largest id (the newest written). */
+    /** The checkpoint of the largest size (row ids decide nothing: the audit checks they follow size). */
     public Optional<CheckpointRow> latestCheckpoint() {
         try (Statement st = conn.createStatement();
-                ResultSet rs = st.executeQuery("SELECT id, size, note FROM checkpoints ORDER BY id DESC LIMIT 1")) {
+                ResultSet rs = st.executeQuery("SELECT id, size, note FROM checkpoints ORDER BY size DESC, id DESC LIMIT 1")) {
             return rs.next() ? Optional.of(new CheckpointRow(rs.getLong(1), rs.getLong(2), rs.getBytes(3))) : Optional.empty();
         } catch (SQLException e) {
             throw translate(e, "cannot read the latest checkpoint");
