@@ -1,0 +1,181 @@
+package org.trainproof;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.LongConsumer;
+import org.trainproof.analysis.AnalysisConfig;
+import org.trainproof.analysis.AnalysisInput;
+import org.trainproof.analysis.ConsistencyAnalysis;
+import org.trainproof.analysis.ConsistencyVerdict;
+import org.trainproof.analysis.RunCharts;
+import org.trainproof.analysis.RunInputs;
+import org.trainproof.ledger.AuditReport;
+import org.trainproof.ledger.AuditRequest;
+import org.trainproof.ledger.Ledger;
+import org.trainproof.ledger.sqlite.LedgerCorruptException;
+import org.trainproof.note.VerifierKey;
+import org.trainproof.verdict.CheckResult;
+import org.trainproof.verdict.Report;
+import org.trainproof.verdict.ReportCharts;
+
+/**
+ * The library entry point of {@code trainproof verify}: audit a ledger's integrity, then, if it is
+ * intact, analyse whether the run is consistent with training from scratch. The CLI is a thin shell
+ * over {@link #run(Request)}; Java callers (and later trusted-time and distributed verification) use
+ * it directly. Reading the ledger never writes beside it. A verification outcome is data: integrity
+ * failures, inconsistency and inconclusive results are in the returned {@link Report}; only bad input
+ * (unreadable ledger, bad key) throws {@link TrainproofException}. Documented in docs/library.md.
+ */
+public final class Verification {
+    private Verification() {}
+
+    /**
+     * What to verify. {@code ledger} is required; every other field may be null. {@code key}: the
+     * signer's key the auditor trusts (null: the key stored in the ledger, self-consistency only).
+     * {@code savedCheckpoint}: a checkpoint note saved earlier with {@code head} (null: rollback is not
+     * detectable). {@code artifacts}: the folder holding the recorded files, re-read when given.
+     * {@code seed}: the auditor seed for sampled positions (null: a fresh random one, reported).
+     */
+    public record Request(Path ledger, VerifierKey key, byte[] savedCheckpoint, Path artifacts, Long seed,
+            boolean integrityOnly, boolean charts, LongConsumer auditProgress, LongConsumer artifactBytes) {
+        public Request {
+            Objects.requireNonNull(ledger, "ledger");
+            savedCheckpoint = savedCheckpoint == null ? null : savedCheckpoint.clone();
+        }
+
+        /** Verify {@code ledger} against the key stored in it, without files: the smallest request. */
+        public static Request of(Path ledger) {
+            return new Request(ledger, null, null, null, null, false, false, null, null);
+        }
+
+        public Request withKey(VerifierKey k) {
+            return new Request(ledger, k, savedCheckpoint, artifacts, seed, integrityOnly, charts, auditProgress, artifactBytes);
+        }
+
+        public Request withArtifacts(Path dir) {
+            return new Request(ledger, key, savedCheckpoint, dir, seed, integrityOnly, charts, auditProgress, artifactBytes);
+        }
+
+        public Request withSeed(long s) {
+            return new Request(ledger, key, savedCheckpoint, artifacts, s, integrityOnly, charts, auditProgress, artifactBytes);
+        }
+
+        public Request withSince(byte[] savedNote) {
+            return new Request(ledger, key, savedNote, artifacts, seed, integrityOnly, charts, auditProgress, artifactBytes);
+        }
+
+        public Request integrityOnly(boolean only) {
+            return new Request(ledger, key, savedCheckpoint, artifacts, seed, only, charts, auditProgress, artifactBytes);
+        }
+
+        @Override
+        public byte[] savedCheckpoint() {
+            return savedCheckpoint == null ? null : savedCheckpoint.clone();
+        }
+    }
+
+    /** The report (its {@code exitCode()} is the CLI's), the charts for an HTML report (NONE unless asked), and the raw audit. */
+    public record Result(Report report, ReportCharts charts, AuditReport audit) {
+        public int exitCode() {
+            return report.exitCode();
+        }
+    }
+
+    /** Runs the audit and, when the ledger is intact and not {@code integrityOnly}, the consistency analysis. */
+    public static Result run(Request req) {
+        Path artifacts = req.artifacts();
+        if (artifacts != null && !Files.isDirectory(artifacts)) throw TrainproofException.badInput(artifacts, "not a directory");
+        long auditorSeed = req.seed() != null ? req.seed() : new java.security.SecureRandom().nextLong();
+        AuditReport audit;
+        ConsistencyVerdict consistency = null;
+        ReportCharts charts = ReportCharts.NONE;
+        ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "verify-analysis-read");
+            t.setDaemon(true);
+            return t;
+        });
+        try (Ledger l = Ledger.openReadOnly(req.ledger())) {
+            // The analysis input is read on a second read-only connection while the audit runs; it is
+            // used only if the audit is clean and covered exactly the entries it read (else re-read).
+            long size = l.size();
+            Future<AnalysisInput> pending = req.integrityOnly() ? null : pool.submit(() -> {
+                try (Ledger l2 = Ledger.openReadOnly(req.ledger())) {
+                    return RunInputs.fromLedger(l2, size, artifacts, auditorSeed, AnalysisConfig.DEFAULT, req.charts());
+                }
+            });
+            audit = l.audit(new AuditRequest(req.key(), req.savedCheckpoint(), artifacts, req.auditProgress(), req.artifactBytes()));
+            if (audit.clean() && pending != null) {
+                AnalysisInput in = audit.entries() == size ? join(pending)
+                        : RunInputs.fromLedger(l, audit.entries(), artifacts, auditorSeed, AnalysisConfig.DEFAULT, req.charts());
+                consistency = ConsistencyAnalysis.standard().run(in);
+                if (req.charts()) charts = RunCharts.of(in);
+            } else if (pending != null) {
+                pending.cancel(true);
+            }
+        } catch (LedgerCorruptException e) {
+            audit = AuditReport.unreadable(req.ledger().toString(), e.getMessage());
+        } finally {
+            pool.shutdownNow();
+        }
+        Report report = report(audit, consistency, artifacts != null && consistency != null ? auditorSeed : null);
+        return new Result(report, charts, audit);
+    }
+
+    private static AnalysisInput join(Future<AnalysisInput> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TrainproofException(ExitCode.INTERNAL, "interrupted while reading the ledger for analysis");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new TrainproofException(ExitCode.INTERNAL, "reading the ledger for analysis failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Assembles the report from the audit and the analysis (null when not analysed). */
+    public static Report report(AuditReport audit, ConsistencyVerdict consistency, Long auditorSeed) {
+        List<CheckResult> checks = new ArrayList<>();
+        checks.add(audit.toCheckResult());
+        List<String> notChecked = new ArrayList<>();
+        if (!audit.sinceChecked()) {
+            notChecked.add("rollback and forks: no saved checkpoint given (--since); a ledger replaced by an older copy of itself is not detectable without one");
+        }
+        if (!audit.artifactsChecked()) {
+            notChecked.add("files: checkpoint and log files not re-read (--artifacts); weight checks use the coordinate samples and sketches the signer recorded");
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        if (auditorSeed != null) params.put("auditor seed", auditorSeed + " (reproduce with --seed " + auditorSeed + ")");
+        Report r;
+        if (consistency == null) {
+            if (audit.clean()) notChecked.add("training consistency: not analysed (--integrity-only)");
+            else notChecked.add("training consistency: not analysed, because integrity failed");
+            r = Report.of("verify", audit.ledger(), checks, null, null, notChecked, params);
+        } else {
+            checks.addAll(consistency.checks());
+            notChecked.addAll(consistency.notPerformed());
+            r = Report.of("verify", audit.ledger(), checks, consistency.outcome(), consistency.statement(), notChecked, params);
+        }
+        Map<String, Object> integrity = new LinkedHashMap<>();
+        integrity.put("ledger", audit.ledger());
+        integrity.put("origin", audit.origin());
+        integrity.put("key", audit.key());
+        integrity.put("key_from_ledger", audit.keyFromLedger());
+        integrity.put("entries", audit.entries());
+        integrity.put("checkpoints", audit.checkpoints());
+        integrity.put("root", audit.root());
+        integrity.put("since_checked", audit.sinceChecked());
+        integrity.put("artifacts_checked", audit.artifactsChecked());
+        integrity.put("artifacts_hashed", audit.artifactsHashed());
+        return r.withIntegrity(integrity);
+    }
+}
