@@ -4,21 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.trainproof.TrainproofException;
+import org.trainproof.Verification;
 import org.trainproof.crypto.Rfc3161;
-import org.trainproof.ledger.Ledger;
 import org.trainproof.note.VerifierKey;
-import org.trainproof.trusted.TrustedTimeAudit;
-import org.trainproof.verdict.CheckResult;
-import org.trainproof.verdict.CheckStatus;
-import org.trainproof.verdict.Outcome;
-import org.trainproof.verdict.Report;
-import org.trainproof.verdict.ReportCharts;
 import picocli.CommandLine.Option;
 
 /** verify's trusted-time options and how their result joins the report. */
@@ -34,8 +25,8 @@ final class TrustedTimeVerifyOptions {
     @Option(names = "--quorum", paramLabel = "K", description = "Require K valid cosignatures from the given witnesses on the latest checkpoint.")
     int quorum;
 
-    /** Null when the ledger has no trusted-time evidence and none was asked for. */
-    TrustedTimeAudit.Result run(Ledger l) {
+    /** The trust anchors and witness keys as a library request (read and checked here: bad files are exit 3). */
+    Verification.TrustedTime toRequest() {
         if (quorum < 0 || quorum > witnessKeys.size()) throw TrainproofException.usage("--quorum must be between 0 and the number of --witness-key");
         List<X509Certificate> anchors = new ArrayList<>();
         for (Path p : tsaCerts) {
@@ -54,83 +45,6 @@ final class TrustedTimeVerifyOptions {
             if (k.type() != VerifierKey.TYPE_COSIGNATURE_V1) throw TrainproofException.badInput(p, "not a cosignature/v1 (type 0x04) witness key");
             witnesses.add(k);
         }
-        TrustedTimeAudit.Result r = TrustedTimeAudit.run(l.trustedTime(), anchors, witnesses, quorum);
-        boolean nothing = anchors.isEmpty() && witnesses.isEmpty() && r.summary().get("tokens_stored").equals(0)
-                && r.summary().get("cosignatures_stored").equals(0);
-        return nothing ? null : r;
-    }
-
-    /** The report with the INTEGRITY_TIME check, the timeline in the integrity summary, and one line on what the times show. */
-    static Report apply(Report r, TrustedTimeAudit.Result t) {
-        List<String> notChecked = new ArrayList<>(r.notChecked());
-        if (t == null) {
-            notChecked.add("when: no RFC 3161 timestamps or witness cosignatures in the ledger, so nothing shows it was written during"
-                    + " training rather than afterwards (record --tsa URL)");
-            return new Report(r.command(), r.subject(), r.outcome(), r.exitCode(), r.statement(), r.checks(), notChecked, r.parameters(), r.integrity());
-        }
-        List<CheckResult> checks = new ArrayList<>(r.checks());
-        checks.add(1, t.check());
-        Map<String, Object> integrity = r.integrity() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(r.integrity());
-        integrity.put("trusted_time", t.summary());
-        Outcome outcome = r.outcome();
-        String statement = r.statement();
-        if (t.check().status() == CheckStatus.FAIL) {
-            outcome = Outcome.INTEGRITY_FAILURE;
-            statement = "INTEGRITY FAILURE: the trusted-time evidence does not verify (" + t.check().findings().stream()
-                    .filter(f -> f.severity() == org.trainproof.verdict.Severity.FAIL).count() + " findings)";
-        } else if (t.check().status() == CheckStatus.PASS) {
-            Map<Long, Instant> by = t.existedByStep();
-            if (!by.isEmpty()) {
-                var last = ((java.util.TreeMap<Long, Instant>) by).lastEntry();
-                statement = statement + "; the checkpoint at step " + last.getKey() + " existed by " + last.getValue()
-                        + " (trusted time), so it was not made after that";
-            }
-        } else {
-            notChecked.add("when: " + t.check().detail());
-        }
-        return new Report(r.command(), r.subject(), outcome, outcome.exitCode(), statement, checks, notChecked, r.parameters(), integrity);
-    }
-
-    /** The analysis input with the verified trusted times (lower envelope) as the {@code trusted/time} series, for C1. */
-    static org.trainproof.analysis.AnalysisInput withTrustedTime(org.trainproof.analysis.AnalysisInput in, TrustedTimeAudit.Result t) {
-        if (t == null || t.check().status() != CheckStatus.PASS) return in;
-        List<TrustedTimeAudit.TimelineRow> env = t.lowerEnvelope();
-        if (env.size() < 2) return in;
-        long[] steps = new long[env.size()];
-        double[] secs = new double[env.size()];
-        for (int i = 0; i < steps.length; i++) {
-            steps[i] = env.get(i).step();
-            secs[i] = env.get(i).time().toEpochMilli() / 1000.0;
-        }
-        Map<String, org.trainproof.analysis.MetricSeries> m = new LinkedHashMap<>(in.metrics());
-        m.put(org.trainproof.analysis.MetricSeries.TRUSTED_TIME,
-                new org.trainproof.analysis.MetricSeries(org.trainproof.analysis.MetricSeries.TRUSTED_TIME, steps, secs));
-        return new org.trainproof.analysis.AnalysisInput(in.claims(), m, in.trajectory(), in.events(), in.config());
-    }
-
-    /** Adds the "trusted time against step" chart (hours after the first trusted time). */
-    static ReportCharts charts(ReportCharts base, TrustedTimeAudit.Result t) {
-        if (t == null || t.timeline().isEmpty()) return base;
-        Map<String, List<TrustedTimeAudit.TimelineRow>> bySource = new LinkedHashMap<>();
-        Instant t0 = t.timeline().stream().map(TrustedTimeAudit.TimelineRow::time).min(Instant::compareTo).orElseThrow();
-        for (TrustedTimeAudit.TimelineRow row : t.timeline()) {
-            if (row.step() != null) bySource.computeIfAbsent(row.source(), k -> new ArrayList<>()).add(row);
-        }
-        List<ReportCharts.Series> series = new ArrayList<>();
-        for (var e : bySource.entrySet()) {
-            double[] x = new double[e.getValue().size()];
-            double[] y = new double[x.length];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = e.getValue().get(i).step();
-                y[i] = (e.getValue().get(i).time().toEpochMilli() - t0.toEpochMilli()) / 3_600_000.0;
-            }
-            series.add(new ReportCharts.Series(e.getKey(), x, y));
-        }
-        if (series.isEmpty()) return base;
-        List<ReportCharts.Chart> charts = new ArrayList<>(base.charts());
-        charts.add(ReportCharts.Chart.lines("trusted-time", "Trusted time against step", "step", "hours after " + t0,
-                series, List.of(), "Each point: the checkpoint covering that step existed by that time, per the TSA token or"
-                        + " witness cosignature named in the legend (verified against the given anchors and keys)."));
-        return new ReportCharts(charts);
+        return new Verification.TrustedTime(anchors, witnesses, quorum);
     }
 }

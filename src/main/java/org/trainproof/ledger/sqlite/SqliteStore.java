@@ -140,7 +140,7 @@ public final class SqliteStore implements AutoCloseable {
         } else {
             cfg.resetOpenMode(SQLiteOpenMode.CREATE);
         }
-        Connection c = connect(path, cfg);
+        Connection c = readOnly ? ReadOnlyOpen.connect(path, cfg) : connect(path, cfg);
         SqliteStore s = new SqliteStore(path, c, readOnly);
         try {
             int app = s.pragmaInt("application_id");
@@ -187,7 +187,7 @@ public final class SqliteStore implements AutoCloseable {
         return cfg;
     }
 
-    private static Connection connect(Path path, SQLiteConfig cfg) {
+    static Connection connect(Path path, SQLiteConfig cfg) {
         try {
             return cfg.createConnection("jdbc:sqlite:" + path.toAbsolutePath());
         } catch (SQLException e) {
