@@ -125,7 +125,7 @@ public final class RunInputs {
         Map<Long, Path> files = new HashMap<>();
         for (Path p : paths) {
             if (!Files.exists(p)) throw TrainproofException.badInput(p, "no such file or directory");
-            if (CheckpointBodies.isSafetensors(p)) {
+            if (CheckpointBodies.isCheckpoint(p)) {
                 CheckpointManifest m = Manifests.of(p);
                 long step = stepOf(p, m).orElseThrow(() -> TrainproofException.badInput(p,
                         "cannot tell the training step of this checkpoint (name it step-N.safetensors or checkpoint-N/, or set metadata 'step')"));
@@ -156,6 +156,11 @@ public final class RunInputs {
 
     /** The step of a checkpoint: safetensors metadata "step"/"global_step", else the file or directory name. */
     static Optional<Long> stepOf(Path p, CheckpointManifest m) {
+        if (m.info() != null) { // a step the container itself states (Lightning global_step, Megatron iteration, ...)
+            for (String k : List.of("global_step", "iteration", "global_steps", "iter_num")) {
+                if (m.info().get(k) instanceof Long v && v >= 0) return Optional.of(v);
+            }
+        }
         for (var f : m.files()) {
             if (f.metadata() == null) continue;
             for (String k : List.of("step", "global_step")) {

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 
 /**
- * The manifest of one checkpoint (one safetensors file or a sharded set): {@code format}
- * ("safetensors"), {@code root} (for one file, that file's root; for shards, the RFC 9162 root over
- * the shard roots in shard-name order), the files, and every tensor. This is the body of a ledger
+ * The manifest of one checkpoint of any container: {@code format} (safetensors, pytorch-zip,
+ * pytorch-legacy, lightning, dcp, gguf), {@code root} (for one file, that file's root; for several
+ * files — safetensors shards, DCP — the RFC 9162 root over the file roots in name order), the files,
+ * every tensor (digest over its logical C-order little-endian bytes, whatever the container), and
+ * {@code info}: trainer facts found in the container (Lightning {@code global_step}, {@code epoch}). This is the body of a ledger
  * {@code checkpoint} entry (under "checkpoint") and the output of {@code inspect --json}; schema in
  * {@code schemas/checkpoint-manifest.schema.json}.
  *
@@ -19,20 +21,33 @@ import java.util.List;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CheckpointManifest(String format, String root, List<FileManifest> files, List<TensorManifest> tensors,
-        Integer rank, Integer worldSize, String host) {
+        java.util.Map<String, Object> info, Integer rank, Integer worldSize, String host) {
     public CheckpointManifest {
         files = List.copyOf(files);
         tensors = List.copyOf(tensors);
+        info = info == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(info));
     }
 
-    /** A manifest that is not a shard manifest (no rank, world size or host). */
+    /** A manifest that is not a shard manifest (no rank, world size or host) and states no trainer facts. */
     public CheckpointManifest(String format, String root, List<FileManifest> files, List<TensorManifest> tensors) {
-        this(format, root, files, tensors, null, null, null);
+        this(format, root, files, tensors, null, null, null, null);
+    }
+
+    /** A manifest with the trainer facts its container states ({@code info}), not a shard manifest. */
+    public CheckpointManifest(String format, String root, List<FileManifest> files, List<TensorManifest> tensors,
+            java.util.Map<String, Object> info) {
+        this(format, root, files, tensors, info, null, null, null);
+    }
+
+    /** A shard or folded manifest (docs/distributed.md). */
+    public CheckpointManifest(String format, String root, List<FileManifest> files, List<TensorManifest> tensors,
+            Integer rank, Integer worldSize, String host) {
+        this(format, root, files, tensors, null, rank, worldSize, host);
     }
 
     /** This manifest stamped as rank {@code rank} of {@code worldSize} on {@code host} (a shard manifest). */
     public CheckpointManifest asShard(int rank, int worldSize, String host) {
-        return new CheckpointManifest(format, root, files, tensors, rank, worldSize, host);
+        return new CheckpointManifest(format, root, files, tensors, info, rank, worldSize, host);
     }
 
     /** True for a manifest folded from shard manifests ({@link ShardFold}): it states a world size but no rank. */

@@ -53,24 +53,22 @@ public final class Manifests {
      * thread-safe) with the number of tensor bytes each finished chunk covered; null for none.
      */
     public static CheckpointManifest of(Path path, ManifestOptions opt, java.util.function.LongConsumer progress) {
-        CheckpointFiles files = CheckpointFiles.of(path);
-        List<SafetensorsHeader> headers = new ArrayList<>();
-        for (String f : files.files()) {
-            SafetensorsHeader h = SafetensorsReader.readHeader(files.resolve(f), files.resolve(f).toString());
-            files.checkShard(f, h);
-            headers.add(h);
+        try (CheckpointSource src = CheckpointReaders.open(path)) {
+            return of(src, opt, progress);
         }
-        return new Run(files, headers, opt, progress).run();
+    }
+
+    /** The manifest of an already open checkpoint of any container (the caller closes it). */
+    public static CheckpointManifest of(CheckpointSource src, ManifestOptions opt, java.util.function.LongConsumer progress) {
+        return new Run(src, opt, progress).run();
     }
 
     /** Work state of one tensor. Guarded by its own monitor where noted. */
     private static final class Job {
         final int fileIndex;
         final int tensorIndex;
-        final TensorEntry entry;
-        final FileChannel ch;
+        final SourceTensor entry;
         final String where;
-        final long absStart;
         final int chunks;
         final boolean decode;
         final long[] positions;
@@ -87,17 +85,14 @@ public final class Manifests {
         StatsAccumulator stats;
         TensorSketch.Builder sketch;
 
-        Job(int fileIndex, int tensorIndex, TensorEntry e, FileChannel ch, String where, long dataStart,
-                ManifestOptions opt, TensorSlice slice) {
+        Job(int fileIndex, int tensorIndex, SourceTensor e, String where, ManifestOptions opt, TensorSlice slice) {
             this.slice = slice;
             this.fileIndex = fileIndex;
             this.tensorIndex = tensorIndex;
             this.entry = e;
-            this.ch = ch;
             this.where = where;
-            this.absStart = dataStart + e.begin();
             this.chunks = (int) ((e.byteLength() + opt.chunkBytes() - 1) / opt.chunkBytes());
-            this.decode = e.dtype().hasDecoding();
+            this.decode = e.decodes();
             long base = slice == null ? 0 : slice.contiguousBase(e.shape());
             this.sketchBase = Math.max(0, base);
             if (decode) {
@@ -134,8 +129,7 @@ public final class Manifests {
 
     private static final class Run {
         private static final int BLOCK = 4096;
-        private final CheckpointFiles files;
-        private final List<SafetensorsHeader> headers;
+        private final CheckpointSource src;
         private final ManifestOptions opt;
         private final Semaphore permits;
         /** Pooled direct chunk buffers: the positioned read lands in them with no copy to the heap. */
@@ -145,72 +139,70 @@ public final class Manifests {
         private final ThreadLocal<int[]> histogram = ThreadLocal.withInitial(() -> new int[1 << 16]);
         /** Heap copy of a chunk for the dtypes whose decoders read byte arrays (all but BF16). */
         private final ThreadLocal<byte[]> heapChunk;
-        private TensorManifest[][] results;
+        private TensorManifest[] results;
         private String[] fileSha;
         private CountDownLatch done;
 
         private final java.util.function.LongConsumer progress;
 
-        Run(CheckpointFiles files, List<SafetensorsHeader> headers, ManifestOptions opt, java.util.function.LongConsumer progress) {
+        Run(CheckpointSource src, ManifestOptions opt, java.util.function.LongConsumer progress) {
             this.progress = progress;
-            this.files = files;
-            this.headers = headers;
+            this.src = src;
             this.opt = opt;
             this.permits = new Semaphore(2 * opt.threads() + 2);
             this.heapChunk = ThreadLocal.withInitial(() -> new byte[opt.chunkBytes()]);
         }
 
+        private boolean wantsFileSha(SourceFile f) {
+            return opt.fileSha256() || f.leafIsFileSha();
+        }
+
         CheckpointManifest run() {
-            int nFiles = headers.size();
-            results = new TensorManifest[nFiles][];
+            List<SourceFile> files = src.files();
+            List<SourceTensor> tensors = src.tensors();
+            int nFiles = files.size();
+            results = new TensorManifest[tensors.size()];
             fileSha = new String[nFiles];
-            int total = 0;
-            for (int i = 0; i < nFiles; i++) {
-                results[i] = new TensorManifest[headers.get(i).tensors().size()];
-                total += results[i].length + (opt.fileSha256() ? 1 : 0);
-            }
+            int total = tensors.size();
+            for (SourceFile f : files) total += wantsFileSha(f) ? 1 : 0;
             done = new CountDownLatch(total);
             ExecutorService pool = Executors.newFixedThreadPool(opt.threads(), r -> {
                 Thread t = new Thread(r, "trainproof-manifest");
                 t.setDaemon(true);
                 return t;
             });
-            List<FileChannel> channels = new ArrayList<>();
             try {
                 for (int i = 0; i < nFiles; i++) {
-                    Path p = files.resolve(files.files().get(i));
-                    String where = p.toString();
-                    FileChannel ch;
-                    try {
-                        ch = FileChannel.open(p, StandardOpenOption.READ);
-                    } catch (IOException e) {
-                        throw new SafetensorsFormatException(where, SafetensorsRule.UNREADABLE, "cannot open: " + e.getMessage(), e);
+                    SourceFile f = files.get(i);
+                    if (f.channel().size() != f.size()) {
+                        throw new SafetensorsFormatException(f.abs(), SafetensorsRule.UNREADABLE, "file changed size while reading");
                     }
-                    channels.add(ch);
-                    SafetensorsHeader h = headers.get(i);
-                    if (ch.size() != h.fileSize()) {
-                        throw new SafetensorsFormatException(where, SafetensorsRule.UNREADABLE, "file changed size while reading");
-                    }
-                    if (opt.fileSha256()) {
+                    if (wantsFileSha(f)) {
                         final int fi = i;
                         pool.execute(() -> guarded(false, () -> {
-                            fileSha[fi] = wholeFileSha(ch, where);
+                            fileSha[fi] = wholeFileSha(f.channel(), f.abs().toString());
                             done.countDown();
                         }));
                     }
-                    List<TensorEntry> ts = h.tensors();
-                    Map<String, TensorSlice> slices = ShardSlices.of(h, where);
-                    for (int t = 0; t < ts.size(); t++) {
-                        Job job = new Job(i, t, ts.get(t), ch, where, h.dataStart(), opt, slices.get(ts.get(t).name()));
-                        if (job.chunks == 0) {
-                            finish(job);
-                            continue;
-                        }
-                        for (int k = 0; k < job.chunks; k++) {
-                            acquire();
-                            final int chunk = k;
-                            pool.execute(() -> guarded(true, () -> chunk(job, chunk)));
-                        }
+                }
+                List<Map<String, TensorSlice>> slices = new java.util.ArrayList<>();
+                for (int i = 0; i < nFiles; i++) {
+                    Map<String, List<Long>> shapes = new HashMap<>();
+                    for (SourceTensor st : tensors) if (st.fileIndex() == i) shapes.put(st.name(), st.shape());
+                    slices.add(ShardSlices.of(files.get(i).metadata(), shapes, files.get(i).abs().toString()));
+                }
+                for (int t = 0; t < tensors.size(); t++) {
+                    SourceTensor st = tensors.get(t);
+                    Job job = new Job(st.fileIndex(), t, st, files.get(st.fileIndex()).abs() + " tensor '" + st.name() + "'", opt,
+                            slices.get(st.fileIndex()).get(st.name()));
+                    if (job.chunks == 0) {
+                        finish(job);
+                        continue;
+                    }
+                    for (int k = 0; k < job.chunks; k++) {
+                        acquire();
+                        final int chunk = k;
+                        pool.execute(() -> guarded(true, () -> chunk(job, chunk)));
                     }
                 }
                 while (!done.await(100, TimeUnit.MILLISECONDS)) {
@@ -221,16 +213,9 @@ public final class Manifests {
                 Thread.currentThread().interrupt();
                 throw new TrainproofException(ExitCode.INTERNAL, "interrupted while building the manifest");
             } catch (IOException e) {
-                throw new SafetensorsFormatException(files.root(), SafetensorsRule.UNREADABLE, e.getMessage(), e);
+                throw new SafetensorsFormatException(src.root(), SafetensorsRule.UNREADABLE, e.getMessage(), e);
             } finally {
                 pool.shutdownNow();
-                for (FileChannel ch : channels) {
-                    try {
-                        ch.close();
-                    } catch (IOException ignored) {
-                        // read-only channel: nothing to lose
-                    }
-                }
             }
             return assemble();
         }
@@ -247,7 +232,7 @@ public final class Manifests {
             if (t == null) return;
             if (t instanceof TrainproofException te) throw te;
             if (t instanceof IOException io) {
-                throw new SafetensorsFormatException(files.root(), SafetensorsRule.UNREADABLE, "read error: " + io.getMessage(), io);
+                throw new SafetensorsFormatException(src.root(), SafetensorsRule.UNREADABLE, "read error: " + io.getMessage(), io);
             }
             if (t instanceof Error err) throw err;
             throw new IllegalStateException("manifest worker failed", t);
@@ -292,7 +277,8 @@ public final class Manifests {
             ByteBuffer buf = buffers.poll();
             if (buf == null) buf = ByteBuffer.allocateDirect(opt.chunkBytes()).order(ByteOrder.LITTLE_ENDIAN);
             buf.clear().limit(len);
-            SafetensorsReader.readFully(job.ch, buf, job.absStart + off, job.where);
+            job.entry.bytes().read(off, buf);
+            if (buf.hasRemaining()) throw new IOException(job.where + ": short read");
             StatsAccumulator st = null;
             TensorSketch.Builder sk = null;
             if (job.decode) {
@@ -386,7 +372,7 @@ public final class Manifests {
         }
 
         private void finish(Job job) {
-            TensorEntry e = job.entry;
+            SourceTensor e = job.entry;
             String sha = Digest.of(job.md.digest()).toString();
             TensorStats stats = null;
             List<Double> values = null;
@@ -402,30 +388,30 @@ public final class Manifests {
                 sample = defined ? CoordinateSample.of(job.sampleValues) : null;
                 sketch = defined ? job.sketch.build() : null;
             }
-            results[job.fileIndex][job.tensorIndex] = new TensorManifest(e.name(), e.dtype().name(), e.shape(),
-                    files.files().get(job.fileIndex), e.begin(), e.end(), sha, stats, values, sample, sketch, job.slice, null);
+            results[job.tensorIndex] = new TensorManifest(e.name(), e.dtypeName(), e.shape(),
+                    src.files().get(job.fileIndex).path(), e.begin(), e.end(), sha, stats, values, sample, sketch, job.slice, null);
             done.countDown();
         }
 
         private CheckpointManifest assemble() {
             List<FileManifest> fms = new ArrayList<>();
-            List<TensorManifest> all = new ArrayList<>();
             List<Digest> fileRoots = new ArrayList<>();
-            for (int i = 0; i < headers.size(); i++) {
-                SafetensorsHeader h = headers.get(i);
+            List<SourceFile> files = src.files();
+            for (int i = 0; i < files.size(); i++) {
+                SourceFile f = files.get(i);
                 List<Digest> leaves = new ArrayList<>();
-                leaves.add(h.headerDigest());
-                for (TensorManifest t : results[i]) {
-                    leaves.add(Digest.parse(t.sha256()));
-                    all.add(t);
+                leaves.add(f.leafIsFileSha() ? Digest.parse(fileSha[i]) : f.header());
+                for (TensorManifest t : results) {
+                    if (t.file().equals(f.path())) leaves.add(Digest.parse(t.sha256()));
                 }
                 Digest root = merkleRoot(leaves);
                 fileRoots.add(root);
-                fms.add(new FileManifest(files.files().get(i), h.fileSize(), h.headerDigest().toString(), root.toString(),
-                        fileSha[i], h.metadata().isEmpty() ? null : h.metadata()));
+                fms.add(new FileManifest(f.path(), f.size(), f.header() == null ? null : f.header().toString(), root.toString(),
+                        fileSha[i], f.metadata().isEmpty() ? null : f.metadata()));
             }
-            Digest root = files.sharded() ? merkleRoot(fileRoots) : fileRoots.get(0);
-            return new CheckpointManifest("safetensors", root.toString(), fms, all);
+            Digest root = files.size() > 1 ? merkleRoot(fileRoots) : fileRoots.get(0);
+            return new CheckpointManifest(src.format(), root.toString(), fms, List.of(results),
+                    src.info().isEmpty() ? null : src.info());
         }
     }
 

@@ -2,9 +2,7 @@ package org.trainproof.checkpoint;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Reads the decoded values of one tensor of a checkpoint, for exact re-checks (an auditor's own
@@ -24,38 +22,29 @@ public final class TensorValues {
 
     private TensorValues() {}
 
-    /** Finds a tensor in a checkpoint (file, directory or index): its file and header entry. */
-    public record Located(Path file, SafetensorsHeader header, TensorEntry entry) {}
-
-    public static Located locate(Path checkpoint, String tensorName) {
-        CheckpointFiles files = CheckpointFiles.of(checkpoint);
-        for (String f : files.files()) {
-            if (files.sharded() && !f.equals(files.weightMap().get(tensorName))) continue;
-            Path p = files.resolve(f);
-            SafetensorsHeader h = SafetensorsReader.readHeader(p, p.toString());
-            files.checkShard(f, h);
-            for (TensorEntry e : h.tensors()) {
-                if (e.name().equals(tensorName)) return new Located(p, h, e);
-            }
+    /** Streams every decoded value of the tensor in logical (C) order; any container ({@link CheckpointReaders#open}). */
+    public static void visit(Path checkpoint, String tensorName, BlockVisitor visitor) {
+        try (CheckpointSource src = CheckpointReaders.open(checkpoint)) {
+            SourceTensor e = src.tensor(tensorName).orElseThrow(() ->
+                    org.trainproof.TrainproofException.badInput(checkpoint, "no tensor named '" + tensorName + "'"));
+            visit(src, e, visitor);
         }
-        throw org.trainproof.TrainproofException.badInput(checkpoint, "no tensor named '" + tensorName + "'");
     }
 
-    /** Streams every decoded value of the tensor in index order. */
-    public static void visit(Path checkpoint, String tensorName, BlockVisitor visitor) {
-        Located loc = locate(checkpoint, tensorName);
-        TensorEntry e = loc.entry();
-        String where = loc.file() + " tensor '" + tensorName + "'";
-        if (!e.dtype().hasDecoding()) {
-            throw org.trainproof.TrainproofException.badInput(where, "dtype " + e.dtype() + " has no real-valued decoding");
+    /** Streams every decoded value of {@code e}, a tensor of the open {@code src}. */
+    public static void visit(CheckpointSource src, SourceTensor e, BlockVisitor visitor) {
+        String where = src.files().get(e.fileIndex()).abs() + " tensor '" + e.name() + "'";
+        if (!e.decodes()) {
+            throw org.trainproof.TrainproofException.badInput(where, "dtype " + e.dtypeName() + " has no real-valued decoding");
         }
         byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(24, e.byteLength()))];
         double[] x = new double[BLOCK];
         int bits = e.dtype().bits();
-        try (FileChannel ch = FileChannel.open(loc.file(), StandardOpenOption.READ)) {
+        try {
             for (long off = 0; off < e.byteLength(); off += CHUNK) {
                 int len = (int) Math.min(CHUNK, e.byteLength() - off);
-                SafetensorsReader.readFully(ch, ByteBuffer.wrap(buf, 0, len), loc.header().dataStart() + e.begin() + off, where);
+                ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
+                e.bytes().read(off, bb);
                 long e0 = off * 8 / bits;
                 int m = (int) ((long) len * 8 / bits);
                 for (int j = 0; j < m; j += BLOCK) {
@@ -71,13 +60,16 @@ public final class TensorValues {
 
     /** All decoded values of the tensor, in row-major order. */
     public static double[] read(Path checkpoint, String tensorName) {
-        Located loc = locate(checkpoint, tensorName);
-        if (loc.entry().count() > MAX_ARRAY) {
-            throw org.trainproof.TrainproofException.badInput(loc.file() + " tensor '" + tensorName + "'",
-                    loc.entry().count() + " elements do not fit in one array; use TensorValues.visit");
+        try (CheckpointSource src = CheckpointReaders.open(checkpoint)) {
+            SourceTensor e = src.tensor(tensorName).orElseThrow(() ->
+                    org.trainproof.TrainproofException.badInput(checkpoint, "no tensor named '" + tensorName + "'"));
+            if (e.count() > MAX_ARRAY) {
+                throw org.trainproof.TrainproofException.badInput(checkpoint + " tensor '" + tensorName + "'",
+                        e.count() + " elements do not fit in one array; use TensorValues.visit");
+            }
+            double[] out = new double[(int) e.count()];
+            visit(src, e, (first, v, n) -> System.arraycopy(v, 0, out, (int) first, n));
+            return out;
         }
-        double[] out = new double[(int) loc.entry().count()];
-        visit(checkpoint, tensorName, (first, v, n) -> System.arraycopy(v, 0, out, (int) first, n));
-        return out;
     }
 }

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Write a multi-GB BF16 safetensors file, then time, side by side after a warm-up read each:",
             "the full manifest (digests, stats, sample, sketch; all cores), 'openssl dgst -sha256' and",
-            "'sha256sum'. Prints throughput and ratios (median of the repeats). The file is deleted after."
+            "'sha256sum'; then the same tensors written as a torch.save .pt, its manifest against openssl on it.",
+            "Prints throughput and ratios (median of the repeats). The files are deleted after."
         })
 final class BenchCommand implements Callable<Integer> {
     @Spec
@@ -57,6 +58,7 @@ final class BenchCommand implements Callable<Integer> {
         } finally {
             if (!keep) {
                 Files.deleteIfExists(work.resolve("bench-bf16.safetensors"));
+                Files.deleteIfExists(work.resolve("bench-bf16.pt"));
                 if (dir == null) Files.deleteIfExists(work);
             }
         }
@@ -74,6 +76,11 @@ final class BenchCommand implements Callable<Integer> {
                 c, c / gb, c / m, r.threads());
         out.printf(Locale.ROOT, "ratio to openssl: %.2fx (target >= 1.0x); ratio to sha256sum: %.2fx (target >= 3x)%n", o / m, s / m);
         out.printf(Locale.ROOT, "checkpoint root: %s%n", r.root());
+        double pm = r.median(r.ptManifest()), po = r.median(r.ptOpenssl()), pgb = r.ptBytes() / 1e9;
+        out.printf(Locale.ROOT, "%-44s %9.3f %9.3f%n", "trainproof manifest of the same tensors as .pt", pm, pgb / pm);
+        out.printf(Locale.ROOT, "%-44s %9.3f %9.3f%n", "openssl dgst -sha256 of the .pt", po, pgb / po);
+        out.printf(Locale.ROOT, ".pt ratio to openssl: %.2fx; per-tensor digests equal the safetensors file's: %s%n", po / pm,
+                r.ptSameDigests() ? "yes" : "NO");
         return ExitCode.OK;
     }
 }

@@ -130,7 +130,13 @@ final class InspectCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "file %s  %d bytes  root %s%n", f.path(), f.size(), f.root());
             if (f.sha256() != null) out.printf(Locale.ROOT, "     sha256 %s%n", f.sha256());
         }
-        out.printf(Locale.ROOT, "%d tensors in %d file(s); checkpoint root %s%n", m.tensors().size(), m.files().size(), m.root());
+        if (m.info() != null) {
+            StringBuilder b = new StringBuilder();
+            m.info().forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
+            out.printf(Locale.ROOT, "stated by the container: %s%n", b);
+        }
+        out.printf(Locale.ROOT, "%s: %d tensors in %d file(s); checkpoint root %s%n", m.format(), m.tensors().size(),
+                m.files().size(), m.root());
     }
 
     private static String shape(List<Long> s) {

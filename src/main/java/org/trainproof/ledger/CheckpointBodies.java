@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.trainproof.TrainproofException;
 import org.trainproof.bytes.Digest;
-import org.trainproof.checkpoint.CheckpointFiles;
 import org.trainproof.checkpoint.CheckpointManifest;
 import org.trainproof.checkpoint.FileManifest;
 import org.trainproof.checkpoint.ManifestOptions;
@@ -58,13 +57,14 @@ public final class CheckpointBodies {
         for (Path p : paths) {
             Path base = p.toAbsolutePath().normalize().getParent();
             java.util.Set<Path> covered = new java.util.HashSet<>();
-            if (isSafetensors(p)) {
-                CheckpointFiles cf = CheckpointFiles.of(p);
-                for (String f : cf.files()) covered.add(cf.resolve(f).toAbsolutePath().normalize());
-                // The index itself (tensor → shard map) stays in "files" with its SHA-256.
+            CheckpointManifest man = isCheckpoint(p) ? manifestOrSkip(p, options, progress) : null;
+            if (man != null) {
+                Path root = Files.isDirectory(p) ? p : p.toAbsolutePath().getParent();
+                for (var fm : man.files()) covered.add(root.resolve(fm.path()).toAbsolutePath().normalize());
+                // A safetensors index itself (tensor → shard map) stays in "files" with its SHA-256.
                 ObjectNode m = manifests.addObject();
                 m.put("name", relativeName(base, p));
-                m.set("manifest", JSON.valueToTree(Manifests.of(p, options, progress)));
+                m.set("manifest", JSON.valueToTree(man));
             }
             for (Path f : expand(p)) {
                 Path abs = f.toAbsolutePath().normalize();
@@ -89,6 +89,36 @@ public final class CheckpointBodies {
     }
 
     /** True when the path is a safetensors file or index, or a directory holding a safetensors checkpoint. */
+    /**
+     * The manifest of {@code p}; null for a Hugging Face Trainer side file ({@code rng_state*.pth},
+     * {@code training_args.bin}) whose pickle names a global outside the allowlist (numpy RNG state,
+     * TrainingArguments classes): it is then hashed as a plain file, its pickle never interpreted further.
+     * Anywhere else a refused global is an error (exit 3).
+     */
+    static CheckpointManifest manifestOrSkip(Path p, ManifestOptions options, java.util.function.LongConsumer progress) {
+        try {
+            return Manifests.of(p, options, progress);
+        } catch (org.trainproof.checkpoint.Pickle.PickleRefusedException e) {
+            if (isTrainerSideFile(p)) return null;
+            throw e;
+        }
+    }
+
+    /** HF Trainer files that hold no weights: RNG states and pickled TrainingArguments. */
+    public static boolean isTrainerSideFile(Path p) {
+        String n = p.getFileName() == null ? "" : p.getFileName().toString();
+        return n.matches("rng_state(_\\d+)?\\.pth") || n.equals("training_args.bin");
+    }
+
+    /**
+     * Whether {@code p} is a checkpoint of any container trainproof reads, by content
+     * ({@link org.trainproof.checkpoint.CheckpointReaders#isCheckpoint}): safetensors file, index or
+     * directory; torch.save zip or legacy file; Lightning .ckpt; DCP folder; GGUF.
+     */
+    public static boolean isCheckpoint(Path p) {
+        return isSafetensors(p) || org.trainproof.checkpoint.CheckpointReaders.isCheckpoint(p);
+    }
+
     public static boolean isSafetensors(Path p) {
         String n = p.getFileName() == null ? "" : p.getFileName().toString();
         if (Files.isRegularFile(p)) return n.endsWith(".safetensors") || n.endsWith(".safetensors.index.json");

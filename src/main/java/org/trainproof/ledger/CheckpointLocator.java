@@ -33,7 +33,7 @@ public final class CheckpointLocator {
             JsonNode cp = l.readEntry(seq).body().get("checkpoint");
             List<CheckpointBodies.NamedManifest> ms = CheckpointBodies.manifests(cp instanceof ObjectNode o ? o : null);
             if (ms.isEmpty() || ms.get(0).manifest() == null) {
-                throw TrainproofException.badInput(db, "entry " + seq + " (step " + step + ") records no safetensors manifest");
+                throw TrainproofException.badInput(db, "entry " + seq + " (step " + step + ") records no checkpoint manifest");
             }
             CheckpointBodies.NamedManifest m = ms.get(0);
             Path p = dir.resolve(m.name()).normalize();

@@ -497,7 +497,7 @@ final class LedgerAudit {
             now = org.trainproof.checkpoint.Manifests.of(p, org.trainproof.checkpoint.ManifestOptions.defaults(), req.artifactBytes());
         } catch (TrainproofException e) {
             return Finding.of(LedgerFindings.ARTIFACT_DIGEST_MISMATCH, Severity.FAIL,
-                    "no longer a readable safetensors checkpoint: " + e.getMessage()).at(at);
+                    "no longer a readable checkpoint: " + e.getMessage()).at(at);
         }
         List<CheckpointBodies.Mismatch> diffs = CheckpointBodies.compare(nm.manifest(), now);
         if (diffs.isEmpty()) return null;

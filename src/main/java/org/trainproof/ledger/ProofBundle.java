@@ -154,7 +154,7 @@ public final class ProofBundle {
             ObjectNode co = c instanceof ObjectNode oc ? oc : null;
             List<CheckpointBodies.FileDigest> files = CheckpointBodies.files(co);
             List<CheckpointBodies.NamedManifest> manifests = CheckpointBodies.manifests(co);
-            if (!manifests.isEmpty() && CheckpointBodies.isSafetensors(artifact)) {
+            if (!manifests.isEmpty() && CheckpointBodies.isCheckpoint(artifact)) {
                 org.trainproof.checkpoint.CheckpointManifest now = org.trainproof.checkpoint.Manifests.of(artifact);
                 for (CheckpointBodies.NamedManifest m : manifests) {
                     if (m.manifest() != null && (now.root().equals(m.manifest().root())

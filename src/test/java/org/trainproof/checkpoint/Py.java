@@ -39,6 +39,17 @@ final class Py {
     static String run(Path dir, String code, String... args) {
         List<String> cmd = new ArrayList<>(List.of("python3", "-c", code));
         cmd.addAll(List.of(args));
+        return exec(dir, cmd);
+    }
+
+    /** Runs the script file (needed where Python re-imports __main__, e.g. multiprocessing spawn). */
+    static String runScript(Path dir, Path script, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("python3", script.toAbsolutePath().toString()));
+        cmd.addAll(List.of(args));
+        return exec(dir, cmd);
+    }
+
+    private static String exec(Path dir, List<String> cmd) {
         try {
             Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
             byte[] out = p.getInputStream().readAllBytes();

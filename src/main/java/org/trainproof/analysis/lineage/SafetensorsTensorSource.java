@@ -6,14 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.trainproof.TrainproofException;
-import org.trainproof.checkpoint.CheckpointFiles;
-import org.trainproof.checkpoint.SafetensorsHeader;
-import org.trainproof.checkpoint.SafetensorsReader;
-import org.trainproof.checkpoint.TensorEntry;
+import org.trainproof.checkpoint.CheckpointReaders;
+import org.trainproof.checkpoint.CheckpointSource;
+import org.trainproof.checkpoint.SourceTensor;
 import org.trainproof.checkpoint.TensorValues;
 
 /**
- * A safetensors checkpoint (one file, a directory, or a sharded index) as a {@link TensorSource}.
+ * A checkpoint of any container {@link CheckpointReaders#open} reads (safetensors file, directory or
+ * sharded index; torch.save zip or legacy; Lightning; DCP; GGUF) as a {@link TensorSource}.
  * Headers are read and validated once by the checkpoint package's reader; values are streamed by
  * {@link TensorValues#visit} (bounded chunks), so a gathered sub-matrix costs one pass over the
  * tensor and memory proportional to the sample, never to the tensor.
@@ -23,7 +23,7 @@ public final class SafetensorsTensorSource implements TensorSource {
     public static final long MAX_VALUES = 1L << 26;
 
     private final Path path;
-    private final Map<String, TensorEntry> entries = new LinkedHashMap<>();
+    private final Map<String, SourceTensor> entries = new LinkedHashMap<>();
 
     private SafetensorsTensorSource(Path path) {
         this.path = path;
@@ -32,12 +32,8 @@ public final class SafetensorsTensorSource implements TensorSource {
     /** Opens {@code path}; malformed input fails with a bad-input error naming file and rule (exit 3). */
     public static SafetensorsTensorSource open(Path path) {
         SafetensorsTensorSource s = new SafetensorsTensorSource(path);
-        CheckpointFiles files = CheckpointFiles.of(path);
-        for (String f : files.files()) {
-            Path p = files.resolve(f);
-            SafetensorsHeader h = SafetensorsReader.readHeader(p, p.toString());
-            if (files.sharded()) files.checkShard(f, h);
-            for (TensorEntry e : h.tensors()) s.entries.put(e.name(), e);
+        try (CheckpointSource src = CheckpointReaders.open(path)) {
+            for (SourceTensor e : src.tensors()) s.entries.put(e.name(), e);
         }
         return s;
     }
@@ -52,8 +48,8 @@ public final class SafetensorsTensorSource implements TensorSource {
         return new ArrayList<>(entries.keySet());
     }
 
-    private TensorEntry entry(String name) {
-        TensorEntry e = entries.get(name);
+    private SourceTensor entry(String name) {
+        SourceTensor e = entries.get(name);
         if (e == null) throw TrainproofException.badInput(path, "no tensor named '" + name + "'");
         return e;
     }
@@ -65,13 +61,13 @@ public final class SafetensorsTensorSource implements TensorSource {
 
     @Override
     public boolean floating(String name) {
-        TensorEntry e = entry(name);
-        return e.dtype().isFloat() && e.dtype().hasDecoding();
+        SourceTensor e = entry(name);
+        return e.decodes() && e.dtype().isFloat();
     }
 
     @Override
     public double[] values(String name) {
-        TensorEntry e = entry(name);
+        SourceTensor e = entry(name);
         if (e.count() > MAX_VALUES) {
             throw TrainproofException.badInput(path + " tensor '" + name + "'",
                     e.count() + " elements exceed the " + MAX_VALUES + "-element limit for whole-tensor reads");
