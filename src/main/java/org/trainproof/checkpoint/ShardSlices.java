@@ -19,12 +19,6 @@ final class ShardSlices {
 
     private ShardSlices() {}
 
-    static Map<String, TensorSlice> of(SafetensorsHeader h, String where) {
-        Map<String, List<Long>> shapes = new HashMap<>();
-        for (TensorEntry t : h.tensors()) shapes.put(t.name(), t.shape());
-        return of(h.metadata(), shapes, where);
-    }
-
     /** The slices a file declares in its metadata strings, for the tensors it holds (name → shape). */
     static Map<String, TensorSlice> of(Map<String, String> metadata, Map<String, List<Long>> shapes, String where) {
         String text = metadata.get(TensorSlice.METADATA_KEY);
