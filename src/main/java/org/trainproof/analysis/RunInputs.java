@@ -65,6 +65,7 @@ public final class RunInputs {
         List<StepCheckpoint> checkpoints = new ArrayList<>();
         Map<Long, Path> files = new HashMap<>();
         List<RunEvent> events = new ArrayList<>();
+        boolean[] folded = new boolean[1];
         ledger.forEachEntry(e -> {
             if (e.seq() >= limit) return;
             switch (e.kind()) {
@@ -77,6 +78,7 @@ public final class RunInputs {
                         CheckpointManifest m = ms.get(0).manifest();
                         checkpoints.add(new StepCheckpoint(step.get(), keepSketches ? m : withoutSketches(m)));
                         if (artifactsDir != null) files.put(step.get(), artifactsDir.resolve(ms.get(0).name()));
+                        folded[0] |= m.folded(); // shards may be on other hosts: weight checks use the ledger's samples
                     }
                 }
                 case EntryKinds.EVENT -> events.add(event(e));
@@ -86,7 +88,7 @@ public final class RunInputs {
         });
         RunClaims claims = genesis[0] == null ? RunClaims.none() : RunClaims.parse(genesis[0]);
         checkpoints.sort(java.util.Comparator.comparingLong(StepCheckpoint::step));
-        Trajectory t = artifactsDir == null ? Trajectory.fromLedger(checkpoints)
+        Trajectory t = artifactsDir == null || folded[0] ? Trajectory.fromLedger(checkpoints)
                 : Trajectory.fromArtifacts(checkpoints, fileValues(files), auditorSeed, AUDITOR_K);
         return new AnalysisInput(claims, build(series), t, events, config);
     }

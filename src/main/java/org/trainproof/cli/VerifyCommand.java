@@ -168,6 +168,7 @@ final class VerifyCommand implements Callable<Integer> {
         integrity.put("since_checked", audit.sinceChecked());
         integrity.put("artifacts_checked", audit.artifactsChecked());
         integrity.put("artifacts_hashed", audit.artifactsHashed());
+        if (!audit.shards().isEmpty()) integrity.put("shards", ShardReport.of(audit.shards()));
         return r.withIntegrity(integrity);
     }
 }

@@ -66,6 +66,11 @@ public final class LedgerFindings {
      * changed, missing, or was inserted before the last recorded step.
      */
     public static final String LOG_HISTORY_REWRITTEN = "LOG_HISTORY_REWRITTEN";
+    /**
+     * Info: some ranks' files of a distributed checkpoint are not under the artifacts directory (they are
+     * on other hosts); not re-read here, not a failure (docs/distributed.md).
+     */
+    public static final String SHARDS_NOT_REREAD = "SHARDS_NOT_REREAD";
     /** More findings of one code than the report lists. */
     public static final String FINDINGS_TRUNCATED = "FINDINGS_TRUNCATED";
 
