@@ -97,9 +97,9 @@ public final class RunInputs {
         List<TensorManifest> ts = new ArrayList<>(m.tensors().size());
         for (TensorManifest t : m.tensors()) {
             ts.add(t.sketch() == null ? t : new TensorManifest(t.name(), t.dtype(), t.shape(), t.file(), t.begin(), t.end(), t.sha256(),
-                    t.stats(), t.values(), t.sample(), null));
+                    t.stats(), t.values(), t.sample(), null, t.slice(), t.slices()));
         }
-        return new CheckpointManifest(m.format(), m.root(), m.files(), ts);
+        return new CheckpointManifest(m.format(), m.root(), m.files(), ts, m.rank(), m.worldSize(), m.host());
     }
 
     /** Adds one metrics chunk's rows to the per-metric series (one pass over the ledger reads everything). */
