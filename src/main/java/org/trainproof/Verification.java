@@ -215,6 +215,7 @@ public final class Verification {
         integrity.put("since_checked", audit.sinceChecked());
         integrity.put("artifacts_checked", audit.artifactsChecked());
         integrity.put("artifacts_hashed", audit.artifactsHashed());
+        if (!audit.shards().isEmpty()) integrity.put("shards", org.trainproof.ledger.ShardReport.of(audit.shards()));
         return r.withIntegrity(integrity);
     }
 }

@@ -65,6 +65,7 @@ public final class RunInputs {
         List<StepCheckpoint> checkpoints = new ArrayList<>();
         Map<Long, Path> files = new HashMap<>();
         List<RunEvent> events = new ArrayList<>();
+        boolean[] folded = new boolean[1];
         ledger.forEachEntry(e -> {
             if (e.seq() >= limit) return;
             switch (e.kind()) {
@@ -77,6 +78,7 @@ public final class RunInputs {
                         CheckpointManifest m = ms.get(0).manifest();
                         checkpoints.add(new StepCheckpoint(step.get(), keepSketches ? m : withoutSketches(m)));
                         if (artifactsDir != null) files.put(step.get(), artifactsDir.resolve(ms.get(0).name()));
+                        folded[0] |= m.folded(); // shards may be on other hosts: weight checks use the ledger's samples
                     }
                 }
                 case EntryKinds.EVENT -> events.add(event(e));
@@ -90,7 +92,7 @@ public final class RunInputs {
         // (ARTIFACT_MISSING); the weight checks then use the ledger's recorded samples for every checkpoint
         // rather than mixing two position sets, and the report names that source.
         boolean allPresent = files.values().stream().allMatch(java.nio.file.Files::exists);
-        Trajectory t = artifactsDir == null || !allPresent ? Trajectory.fromLedger(checkpoints)
+        Trajectory t = artifactsDir == null || !allPresent || folded[0] ? Trajectory.fromLedger(checkpoints)
                 : Trajectory.fromArtifacts(checkpoints, fileValues(files), auditorSeed, AUDITOR_K);
         return new AnalysisInput(claims, build(series), t, events, config);
     }
@@ -99,9 +101,9 @@ public final class RunInputs {
         List<TensorManifest> ts = new ArrayList<>(m.tensors().size());
         for (TensorManifest t : m.tensors()) {
             ts.add(t.sketch() == null ? t : new TensorManifest(t.name(), t.dtype(), t.shape(), t.file(), t.begin(), t.end(), t.sha256(),
-                    t.stats(), t.values(), t.sample(), null));
+                    t.stats(), t.values(), t.sample(), null, t.slice(), t.slices()));
         }
-        return new CheckpointManifest(m.format(), m.root(), m.files(), ts);
+        return new CheckpointManifest(m.format(), m.root(), m.files(), ts, m.rank(), m.worldSize(), m.host());
     }
 
     /** Adds one metrics chunk's rows to the per-metric series (one pass over the ledger reads everything). */

@@ -44,6 +44,7 @@ public final class Cli implements Callable<Integer> {
                 new ProveCommand(),
                 new VerifyProofCommand(),
                 new VerifyCommand(),
+                new MergeVerifyCommand(),
                 new InspectCommand(),
                 new BenchCommand(),
                 new MetricsCommand(),

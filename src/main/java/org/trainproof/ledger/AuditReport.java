@@ -21,10 +21,17 @@ public record AuditReport(
         boolean sinceChecked,
         boolean artifactsChecked,
         long artifactsHashed,
-        List<Finding> findings) {
+        List<Finding> findings,
+        List<ShardArtifacts.ShardCheck> shards) {
 
     public AuditReport {
         findings = List.copyOf(findings);
+        shards = shards == null ? List.of() : List.copyOf(shards);
+    }
+
+    public AuditReport(String ledger, String origin, String key, boolean keyFromLedger, long entries, long checkpoints, String root,
+            boolean sinceChecked, boolean artifactsChecked, long artifactsHashed, List<Finding> findings) {
+        this(ledger, origin, key, keyFromLedger, entries, checkpoints, root, sinceChecked, artifactsChecked, artifactsHashed, findings, null);
     }
 
     /** The report for a ledger file SQLite cannot read (truncated, overwritten): one DATABASE_CORRUPT finding. */

@@ -58,6 +58,10 @@ final class LedgerAudit {
     private final AuditRequest req;
     private final SqliteStore store;
     private final List<Finding> findings = new ArrayList<>();
+    /** Per shard file of folded distributed checkpoints: re-read here or not (--artifacts). */
+    private final List<ShardArtifacts.ShardCheck> shardChecks = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Findings beyond the first failure of a distributed checkpoint, added once the artifact workers are done. */
+    private final List<Finding> shardFindings = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Integer> perCode = new HashMap<>();
     private final String file;
 
@@ -141,7 +145,7 @@ final class LedgerAudit {
             }
         }
         return new AuditReport(file, ledger.origin(), key.toString(), fromLedger, entries, cps,
-                root == null ? null : root.toString(), since, req.artifactsDir() != null, hashed, findings);
+                root == null ? null : root.toString(), since, req.artifactsDir() != null, hashed, findings, shardChecks);
     }
 
     private Checkpoint openSaved(VerifierKey key) {
@@ -435,6 +439,7 @@ final class LedgerAudit {
                 if (r != null) add(r);
                 if (r == null || !r.code().equals(LedgerFindings.ARTIFACT_MISSING)) hashed++;
             }
+            shardFindings.forEach(this::add);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TrainproofException(org.trainproof.ExitCode.INTERNAL, "interrupted while hashing artifacts");
@@ -484,6 +489,13 @@ final class LedgerAudit {
                     "the entry's manifest of '" + nm.name() + "' is not readable; the file cannot be checked").at(at);
         }
         Path base = dir.toAbsolutePath().normalize();
+        if (nm.manifest().folded()) {
+            ShardArtifacts.Result r = ShardArtifacts.check(base, nm.name(), nm.manifest(), ref.seq(), ref.step(), req.artifactBytes());
+            shardChecks.addAll(r.checks());
+            Finding firstFail = r.findings().stream().filter(f -> f.severity() == Severity.FAIL).findFirst().orElse(null);
+            r.findings().stream().filter(f -> f != firstFail).forEach(shardFindings::add);
+            return firstFail;
+        }
         Path p = base.resolve(nm.name()).normalize();
         if (!p.startsWith(base)) {
             return Finding.of(LedgerFindings.ARTIFACT_DIGEST_MISMATCH, Severity.FAIL,

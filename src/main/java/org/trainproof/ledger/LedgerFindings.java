@@ -78,6 +78,11 @@ public final class LedgerFindings {
     public static final String SCHEMA_MISMATCH = "SCHEMA_MISMATCH";
     /** Informational: a format-1 ledger, whose entries do not commit to earlier checkpoints. */
     public static final String LEDGER_FORMAT_1 = "LEDGER_FORMAT_1";
+    /**
+     * Info: some ranks' files of a distributed checkpoint are not under the artifacts directory (they are
+     * on other hosts); not re-read here, not a failure (docs/distributed.md).
+     */
+    public static final String SHARDS_NOT_REREAD = "SHARDS_NOT_REREAD";
     /** More findings of one code than the report lists. */
     public static final String FINDINGS_TRUNCATED = "FINDINGS_TRUNCATED";
 

@@ -23,15 +23,15 @@ import org.trainproof.TrainproofException;
  * by construction (a split tensor's digest is the root over its slices' digests). Tamper probes named
  * after the broken invariant assert the refusal's exit code and that it names the tensor or rank.
  */
-class ShardFoldTest {
+public class ShardFoldTest {
     @TempDir
     Path dir;
 
-    static final int ROWS = 64, COLS = 40, BIAS = 30;
+    public static final int ROWS = 64, COLS = 40, BIAS = 30;
 
     /** W [64,40] F32, E [64,40] BF16 (both row-split), B [30] F32 (split 0..12 | 12..30), C [8,40] column-split, LN [40] on rank 0. */
-    record Model(double[] w, double[] e, double[] b, double[] c, double[] ln) {
-        static Model random(long seed) {
+    public record Model(double[] w, double[] e, double[] b, double[] c, double[] ln) {
+        public static Model random(long seed) {
             SplittableRandom r = new SplittableRandom(seed);
             double[] w = new double[ROWS * COLS], e = new double[ROWS * COLS], b = new double[BIAS], c = new double[8 * COLS], ln = new double[COLS];
             for (int i = 0; i < w.length; i++) w[i] = (float) (r.nextGaussian() * 0.02);
@@ -53,7 +53,7 @@ class ShardFoldTest {
         return out;
     }
 
-    static Path whole(Path dir, Model m) throws IOException {
+    public static Path whole(Path dir, Model m) throws IOException {
         Path p = dir.resolve("whole.safetensors");
         new SafetensorsWriter()
                 .tensor("W", Dtype.F32, new long[] {ROWS, COLS}, m.w())
@@ -65,7 +65,7 @@ class ShardFoldTest {
         return p;
     }
 
-    static String slices(int r) {
+    public static String slices(int r) {
         int w0 = r == 0 ? 0 : 24, b0 = r == 0 ? 0 : 12, c0 = r == 0 ? 0 : 16;
         return "{\"W\":{\"offsets\":[" + w0 + ",0],\"global_shape\":[64,40]},"
                 + "\"E\":{\"offsets\":[" + w0 + ",0],\"global_shape\":[64,40]},"
@@ -74,7 +74,7 @@ class ShardFoldTest {
     }
 
     /** Rank 0: W/E rows 0..24, B 0..12, C columns 0..16, LN; rank 1: W/E rows 24..64, B 12..30, C columns 16..40. */
-    static List<Path> shards(Path dir, Model m, String slices0, String slices1) throws IOException {
+    public static List<Path> shards(Path dir, Model m, String slices0, String slices1) throws IOException {
         Path r0 = dir.resolve("rank0.safetensors"), r1 = dir.resolve("rank1.safetensors");
         new SafetensorsWriter().metadata(TensorSlice.METADATA_KEY, slices0)
                 .tensor("W", Dtype.F32, new long[] {24, COLS}, rows(m.w(), COLS, 0, 24))
