@@ -36,13 +36,18 @@ final class MergeVerifyCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "REPORT", description = "verify --json reports, one per host.")
     List<Path> reports;
 
-    @Option(names = "--json", description = "Print the combined result as JSON.")
-    boolean json;
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the combined result as JSON to FILE; - for standard output.")
+    String json;
+
+    @Option(names = "--force", description = "Overwrite the --json file if it exists (refused otherwise).")
+    boolean force;
 
     private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     @Override
     public Integer call() throws IOException {
+        Output jsonOut = Output.of("--json", json);
+        if (jsonOut != null) jsonOut.check(force);
         List<ShardMerge.Input> inputs = new ArrayList<>();
         for (Path p : reports) {
             if (!Files.isRegularFile(p)) throw TrainproofException.badInput(p, "no such file");
@@ -57,7 +62,7 @@ final class MergeVerifyCommand implements Callable<Integer> {
         int code = !r.integrityFailedOn().isEmpty() || r.count("mismatch") > 0 ? ExitCode.INTEGRITY
                 : r.count("not re-read anywhere") > 0 || r.files().isEmpty() ? ExitCode.INCONCLUSIVE : ExitCode.OK;
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (jsonOut != null) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("command", "merge-verify");
             o.put("exit_code", code);
@@ -83,8 +88,9 @@ final class MergeVerifyCommand implements Callable<Integer> {
                 files.add(m);
             }
             o.put("files", files);
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(o));
-        } else {
+            jsonOut.write(force, out, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n");
+        }
+        if (jsonOut == null || !jsonOut.isStdout()) {
             out.printf(Locale.ROOT, "ledger %s: %d entries, root %s%n", r.origin(), r.entries(), r.root());
             for (ShardMerge.FileResult f : r.files()) {
                 String where = f.status().equals("mismatch") ? "differs on " + String.join(", ", f.mismatchedOn())

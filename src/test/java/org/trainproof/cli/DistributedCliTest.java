@@ -75,7 +75,7 @@ class DistributedCliTest {
 
     private JsonNode verify(Path artifacts, int expectedCode) throws IOException {
         Path out = Files.createTempFile(dir, "verify", ".json");
-        CliRun v = CliRun.run("verify", db, "--key", pub, "--artifacts", artifacts, "--integrity-only", "--json", out, "--quiet");
+        CliRun v = CliRun.run("verify", db, "--key", pub, "--artifacts", artifacts, "--integrity-only", "--json", out, "--force", "--quiet");
         assertEquals(expectedCode, v.code(), v.toString());
         JsonNode rep = M.readTree(out.toFile());
         assertTrue(schema("report.schema.json").validate(rep).isEmpty(), schema("report.schema.json").validate(rep).toString());
@@ -129,7 +129,7 @@ class DistributedCliTest {
         Path ja = dir.resolve("a.json"), jb = dir.resolve("b.json");
         M.writeValue(ja.toFile(), a);
         M.writeValue(jb.toFile(), b);
-        CliRun merged = CliRun.run("merge-verify", "--json", ja, jb);
+        CliRun merged = CliRun.run("merge-verify", "--json", "-", ja, jb);
         assertEquals(ExitCode.OK, merged.code(), merged.toString());
         JsonNode mj = M.readTree(merged.out());
         assertEquals(2, mj.path("files").size());

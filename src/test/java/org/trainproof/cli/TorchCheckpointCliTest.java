@@ -117,7 +117,7 @@ class TorchCheckpointCliTest {
             b.put(0, (byte) (b.get(0) ^ 1)).rewind();
             ch.write(b, at);
         }
-        CliRun bad = CliRun.run("verify", db, "--integrity-only", "--key", pub, "--artifacts", run, "--json", json);
+        CliRun bad = CliRun.run("verify", db, "--integrity-only", "--key", pub, "--artifacts", run, "--json", json, "--force");
         assertEquals(ExitCode.INTEGRITY, bad.code(), bad.toString());
         JsonNode rep = M.readTree(json.toFile());
         assertTrue(rep.toString().contains("ARTIFACT_DIGEST_MISMATCH"), rep.toString());
