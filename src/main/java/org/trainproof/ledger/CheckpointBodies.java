@@ -57,6 +57,7 @@ public final class CheckpointBodies {
         for (Path p : paths) {
             Path base = p.toAbsolutePath().normalize().getParent();
             java.util.Set<Path> covered = new java.util.HashSet<>();
+            int before = files.size() + manifests.size();
             CheckpointManifest man = isCheckpoint(p) ? manifestOrSkip(p, options, progress) : null;
             if (man != null) {
                 Path root = Files.isDirectory(p) ? p : p.toAbsolutePath().getParent();
@@ -75,6 +76,9 @@ public final class CheckpointBodies {
                 o.put("name", relativeName(base, f));
                 o.put("size", size[0]);
                 o.put("sha256", d.toString());
+            }
+            if (files.size() + manifests.size() == before) {
+                throw TrainproofException.badInput(p, "holds no files: nothing to record as a checkpoint");
             }
         }
         ObjectNode cp = JsonNodeFactory.instance.objectNode();
