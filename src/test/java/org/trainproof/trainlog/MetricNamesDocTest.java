@@ -11,17 +11,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The README's "Metric names" table is exactly {@link MetricNames#table()}. */
+/** docs/log-formats.md's "Metric names" table is exactly {@link MetricNames#table()}. */
 class MetricNamesDocTest {
     @Test
     void readmeTable_equalsTheClassTable() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(Path.of("docs", "log-formats.md"));
         int at = readme.indexOf("### Metric names");
-        assertEquals(true, at >= 0, "README has no '### Metric names' section");
+        assertEquals(true, at >= 0, "docs/log-formats.md has no '### Metric names' section");
         Map<String, String> doc = new LinkedHashMap<>();
         Pattern row = Pattern.compile("^\\| `([^`]+)` \\| (.*) \\|$", Pattern.MULTILINE);
         Pattern raw = Pattern.compile("`([^`]+)`");
-        // The section ends at the next heading: other tables in README are not this one.
+        // The section ends at the next heading: other tables there are not this one.
         String section = readme.substring(at);
         int end = section.indexOf("\n#", 1);
         if (end > 0) section = section.substring(0, end);
