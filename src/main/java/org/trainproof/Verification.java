@@ -155,6 +155,7 @@ public final class Verification {
         }
         Map<String, String> params = new LinkedHashMap<>();
         if (auditorSeed != null) params.put("auditor seed", auditorSeed + " (reproduce with --seed " + auditorSeed + ")");
+        params.put("evidence level", consistency == null ? "integrity only — training consistency not analysed" : consistency.evidence().describe());
         Report r;
         if (consistency == null) {
             if (audit.clean()) notChecked.add("training consistency: not analysed (--integrity-only)");

@@ -95,6 +95,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (!in.trajectory().checkpoints().isEmpty()) {
             params.put("auditor seed", auditorSeed + " (reproduce with --seed " + auditorSeed + ")");
         }
+        params.put("evidence level", v.evidence().describe());
         List<String> notChecked = new ArrayList<>(v.notPerformed());
         notChecked.add("integrity: no ledger, so nothing shows these files are what was produced during training");
         Report r = Report.of("analyze", String.join(" ", paths.stream().map(Path::toString).toList()), checks, v.outcome(),

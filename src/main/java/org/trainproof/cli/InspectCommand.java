@@ -58,6 +58,15 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "Worker threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--rank", paramLabel = "R", description = "Make a shard manifest: this is rank R's part of a distributed checkpoint (with --world-size; docs/distributed.md).")
+    Integer rank;
+
+    @Option(names = "--world-size", paramLabel = "W", description = "Number of ranks that wrote the distributed checkpoint (with --rank).")
+    Integer worldSize;
+
+    @Option(names = "--host", paramLabel = "NAME", description = "Host name stated in the shard manifest (default: this machine's name).")
+    String host;
+
     @Override
     public Integer call() throws Exception {
         Output o = Output.of("--json", DeprecatedBare.resolve(json, "--json", spec.commandLine().getErr()));
@@ -71,8 +80,14 @@ final class InspectCommand implements Callable<Integer> {
             throw org.trainproof.TrainproofException.usage(e.getMessage());
         }
         Progress.Bytes progress = Progress.forBytes("inspect", Progress.sizeOf(path), spec.commandLine().getErr());
+        if ((rank == null) != (worldSize == null)) throw org.trainproof.TrainproofException.usage("--rank and --world-size go together");
+        if (rank != null && (worldSize < 1 || rank < 0 || rank >= worldSize)) {
+            throw org.trainproof.TrainproofException.usage("--rank must be in 0..--world-size-1");
+        }
+        if (host != null && rank == null) throw org.trainproof.TrainproofException.usage("--host needs --rank and --world-size");
         CheckpointManifest m = Manifests.of(path, opt, progress);
         if (progress != null) progress.finish();
+        if (rank != null) m = m.asShard(rank, worldSize, host != null ? host : localHost());
         PrintWriter out = spec.commandLine().getOut();
         if (o != null) {
             o.write(force, out, jsonMapper().writeValueAsString(m) + "\n");
@@ -81,6 +96,14 @@ final class InspectCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCode.OK;
+    }
+
+    private static String localHost() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     static ObjectMapper jsonMapper() {
