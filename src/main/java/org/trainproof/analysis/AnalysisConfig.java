@@ -26,7 +26,7 @@ public record AnalysisConfig(
     /**
      * L4 loss spikes and gradient-norm profile (soft: never fails, no p-value). Calibrated on the real logs of
      * {@code ../shared/realdata/logs} (labels from the source repositories) and the fixtures; the measured numbers
-     * are next to each field and in README ("L4").
+     * are next to each field and in docs/calibration.md ("L4").
      *
      * @param spikeSigmas        a record is a spike when it exceeds the centred running median by more than this many
      *                           robust step-to-step σ (loss; ln grad-norm for grad-norm spikes). Gaussian noise gives

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * The one place where raw metric names become normalised names. Lookup is on the raw name
- * lower-cased and trimmed; a name not in the table is kept exactly as written. The README section
- * "Metric names" prints this table.
+ * lower-cased and trimmed; a name not in the table is kept exactly as written. The section
+ * "Metric names" of docs/log-formats.md prints this table.
  */
 public final class MetricNames {
     public static final String TRAIN_LOSS = "train/loss";

@@ -15,13 +15,13 @@ import org.junit.jupiter.api.Test;
 class MetricNamesDocTest {
     @Test
     void readmeTable_equalsTheClassTable() throws IOException {
-        String readme = Files.readString(Path.of("docs/log-formats.md"));
+        String readme = Files.readString(Path.of("docs", "log-formats.md"));
         int at = readme.indexOf("### Metric names");
         assertEquals(true, at >= 0, "docs/log-formats.md has no '### Metric names' section");
         Map<String, String> doc = new LinkedHashMap<>();
         Pattern row = Pattern.compile("^\\| `([^`]+)` \\| (.*) \\|$", Pattern.MULTILINE);
         Pattern raw = Pattern.compile("`([^`]+)`");
-        // The section ends at the next heading: other tables in that file are not this one.
+        // The section ends at the next heading: other tables there are not this one.
         String section = readme.substring(at);
         int end = section.indexOf("\n#", 1);
         if (end > 0) section = section.substring(0, end);
