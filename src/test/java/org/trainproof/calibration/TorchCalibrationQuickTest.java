@@ -1,0 +1,41 @@
+package org.trainproof.calibration;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.trainproof.ExitCode;
+
+/**
+ * The default-suite subset of the calibration ({@link CalibrationBenchmark} runs the whole grid): real PyTorch
+ * runs from the independent trainer — honest low-LR AdamW with checkpoints every step (F32 and BF16) and
+ * every 10 steps, SGD with momentum at LR 1e-2 every step, a BF16 attention model every step — none may exit
+ * 6; the dishonest MLP constructions (derived, mixed init, straight line with and without noise, cumulative-LR
+ * interpolation, splice) may never exit 0, at any evidence level.
+ */
+class TorchCalibrationQuickTest {
+    @Test
+    void honestRunsNeverAccused_dishonestNeverConsistent(@TempDir Path tmp) throws Exception {
+        assumeTrue(TorchCalibration.torchAvailable(), "python3 with torch and numpy not available: the PyTorch calibration runs are skipped");
+        Path root = tmp.resolve("grid");
+        List<JsonNode> rows = TorchCalibration.generate(root, true);
+        assertFalse(rows.isEmpty(), "the quick grid is empty");
+        List<String> bad = new ArrayList<>();
+        for (JsonNode row : rows) {
+            boolean honest = row.path("honest").asBoolean();
+            for (TorchCalibration.Variant v : honest ? List.of(TorchCalibration.Variant.FULL) : List.of(TorchCalibration.Variant.values())) {
+                TorchCalibration.Result r = TorchCalibration.analyse(root, row, v);
+                System.out.printf("%-45s %-8s exit %d failed %s%n", r.run(), v, r.exit(), r.failed());
+                if (honest && r.exit() != ExitCode.OK) bad.add("honest run not consistent: " + r.run() + " exit " + r.exit() + " failed " + r.failed());
+                if (!honest && r.exit() == ExitCode.OK) bad.add("dishonest run consistent: " + r.run() + " (" + v + ")");
+            }
+        }
+        if (!bad.isEmpty()) fail(String.join("\n", bad));
+    }
+}
