@@ -260,8 +260,8 @@ def grid(quick):
                     runs.append(("d%03d-%s-%s-%s-%s" % (j, c, family, opt, dtype), spec, False))
                     j += 1
     if quick:
-        keep = {"h001-mlp-adamw-lr1e-05-e1-BF16", "h019-mlp-adamw-lr0.0001-e10-F32", "h066-mlp-sgdm-lr0.01-e1-F32",
-                "h093-attn-adamw-lr1e-05-e1-BF16", "h003-mlp-adamw-lr1e-05-e10-BF16"}
+        keep = {"h001-mlp-adamw-lr1e-05-e1-BF16", "h009-mlp-adamw-lr0.0001-e10-F32", "h063-mlp-sgdm-lr0.01-e1-F32",
+                "h078-attn-adamw-lr1e-05-e1-BF16", "h003-mlp-adamw-lr1e-05-e10-BF16"}
         runs = [r for r in runs if r[0] in keep or (not r[2] and r[1]["family"] == "mlp" and r[1]["opt"] == "adamw" and r[1]["dtype"] == "F32")]
     return runs
 
