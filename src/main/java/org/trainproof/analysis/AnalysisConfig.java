@@ -149,12 +149,20 @@ public record AnalysisConfig(
     /**
      * W7 update-direction decorrelation.
      *
-     * @param cosFail     fail if the median cosine of consecutive update directions exceeds this at lag 1 and (when
-     *                    measurable) lag 2 (catalogue W7: median c(j, j+1) &gt; 0.95)
-     * @param minSegments fewest consecutive segment pairs to decide
+     * @param cosFail        gate: the floor rule below is applied only if the median cosine of consecutive update
+     *                       directions exceeds this at lag 1 and (when measurable) lag 2 (catalogue W7: median
+     *                       c(j, j+1) &gt; 0.95). Alone it is not a decision rule: honest AdamW at LR &le; 1e-4, SGD with
+     *                       momentum at 1e-2 and dense checkpoints reach 0.97–0.998 (issue 13; docs/calibration.md)
+     * @param minSegments    fewest consecutive segment pairs to decide
+     * @param floorRatioFail fail if, in addition, the median over consecutive pairs of ρ = |part of Δ_{j+1} off the
+     *                       line of Δ_j| / (that part's storage-rounding floor) is below this. A straight line stored
+     *                       in a dtype deviates from itself by rounding only (ρ ≈ 1: fixture 0.71, torch straight-line
+     *                       fabrications in docs/calibration.md); gradient noise puts honest runs far above it.
+     *                       Calibration: docs/calibration.md ("W7 ρ" row: honest minimum where the cosine gate
+     *                       opened, and fabrications' maximum)
      */
-    public record W7(double cosFail, int minSegments) {
-        public static final W7 DEFAULT = new W7(0.95, 3);
+    public record W7(double cosFail, int minSegments, double floorRatioFail) {
+        public static final W7 DEFAULT = new W7(0.95, 3, 3.0);
     }
 
     /**

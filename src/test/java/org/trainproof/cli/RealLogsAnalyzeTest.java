@@ -81,6 +81,8 @@ class RealLogsAnalyzeTest {
                 failures.add("unexpected exit: " + ctx);
             }
             if (r.label().equals("from-scratch") && code == ExitCode.INCONSISTENT) failures.add("FALSE ACCUSATION: " + ctx);
+            // Evidence rule (issue 13): a log is a claim, not evidence about the weights; no log alone is "consistent".
+            if (code == ExitCode.OK) failures.add("CONSISTENT FROM A LOG ALONE (" + r.label() + "): " + ctx);
             boolean farBelow = !r.vocab().isEmpty() && r.firstLoss() < Math.log(Long.parseLong(r.vocab())) - FAR_BELOW;
             if (r.label().equals("fine-tune") && farBelow) {
                 boolean listed = EXPLAINED_MISSES.containsKey(r.file());

@@ -1,0 +1,49 @@
+package org.trainproof.calibration;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.trainproof.ExitCode;
+
+/**
+ * The default-suite subset of the calibration ({@link CalibrationBenchmark} runs the whole grid): real PyTorch
+ * runs from the independent trainer — honest low-LR AdamW with checkpoints every step (F32 and BF16) and
+ * every 10 steps, SGD with momentum at LR 1e-2 every step, a BF16 attention model every step — none may exit
+ * 6; the dishonest MLP constructions (derived, mixed init, straight line with and without noise, cumulative-LR
+ * interpolation, splice) may never exit 0 at the reduced evidence levels, and at full evidence only the misses
+ * listed in {@link #KNOWN_MISSES} may — strictly: a listed miss that starts being caught fails the test, so the
+ * list can only shrink.
+ */
+class TorchCalibrationQuickTest {
+    /** Constructions not caught at full evidence (issue 13 item 3, open): W1 passes a short-trained matrix rescaled to the claimed std. */
+    static final java.util.Set<String> KNOWN_MISSES = java.util.Set.of("derived", "mixed", "cumlr");
+
+    @Test
+    void honestRunsNeverAccused_dishonestNeverConsistent(@TempDir Path tmp) throws Exception {
+        assumeTrue(TorchCalibration.torchAvailable(), "python3 with torch and numpy not available: the PyTorch calibration runs are skipped");
+        Path root = tmp.resolve("grid");
+        List<JsonNode> rows = TorchCalibration.generate(root, true);
+        assertFalse(rows.size() < 11, "the quick grid lost runs: " + rows.size());
+        List<String> bad = new ArrayList<>();
+        for (JsonNode row : rows) {
+            boolean honest = row.path("honest").asBoolean();
+            for (TorchCalibration.Variant v : honest ? List.of(TorchCalibration.Variant.FULL) : List.of(TorchCalibration.Variant.values())) {
+                TorchCalibration.Result r = TorchCalibration.analyse(root, row, v);
+                System.out.printf("%-45s %-8s exit %d failed %s%n", r.run(), v, r.exit(), r.failed());
+                if (honest && r.exit() != ExitCode.OK) bad.add("honest run not consistent: " + r.run() + " exit " + r.exit() + " failed " + r.failed());
+                String c = row.path("spec").path("construction").asText();
+                boolean miss = v == TorchCalibration.Variant.FULL && KNOWN_MISSES.contains(c);
+                if (!honest && !miss && r.exit() == ExitCode.OK) bad.add("dishonest run consistent: " + r.run() + " (" + v + ")");
+                if (!honest && miss && r.exit() != ExitCode.OK) bad.add("now caught, remove from KNOWN_MISSES: " + c + " (" + r.run() + ")");
+            }
+        }
+        if (!bad.isEmpty()) fail(String.join("\n", bad));
+    }
+}
