@@ -21,33 +21,26 @@ import java.util.List;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CheckpointManifest(String format, String root, List<FileManifest> files, List<TensorManifest> tensors,
-        java.util.Map<String, Object> info, Integer rank, Integer worldSize, String host) {
+        Integer rank, Integer worldSize, String host, java.util.Map<String, Object> info) {
     public CheckpointManifest {
         files = List.copyOf(files);
         tensors = List.copyOf(tensors);
         info = info == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(info));
     }
 
-    /** A manifest that is not a shard manifest (no rank, world size or host) and states no trainer facts. */
+    public CheckpointManifest(String format, String root, List<FileManifest> files, List<TensorManifest> tensors,
+            Integer rank, Integer worldSize, String host) {
+        this(format, root, files, tensors, rank, worldSize, host, null);
+    }
+
+    /** A manifest that is not a shard manifest (no rank, world size or host). */
     public CheckpointManifest(String format, String root, List<FileManifest> files, List<TensorManifest> tensors) {
         this(format, root, files, tensors, null, null, null, null);
     }
 
-    /** A manifest with the trainer facts its container states ({@code info}), not a shard manifest. */
-    public CheckpointManifest(String format, String root, List<FileManifest> files, List<TensorManifest> tensors,
-            java.util.Map<String, Object> info) {
-        this(format, root, files, tensors, info, null, null, null);
-    }
-
-    /** A shard or folded manifest (docs/distributed.md). */
-    public CheckpointManifest(String format, String root, List<FileManifest> files, List<TensorManifest> tensors,
-            Integer rank, Integer worldSize, String host) {
-        this(format, root, files, tensors, null, rank, worldSize, host);
-    }
-
     /** This manifest stamped as rank {@code rank} of {@code worldSize} on {@code host} (a shard manifest). */
     public CheckpointManifest asShard(int rank, int worldSize, String host) {
-        return new CheckpointManifest(format, root, files, tensors, info, rank, worldSize, host);
+        return new CheckpointManifest(format, root, files, tensors, rank, worldSize, host, info);
     }
 
     /** True for a manifest folded from shard manifests ({@link ShardFold}): it states a world size but no rank. */

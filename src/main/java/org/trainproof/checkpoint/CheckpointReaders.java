@@ -215,10 +215,12 @@ public final class CheckpointReaders {
                     throw new SafetensorsFormatException(p, SafetensorsRule.UNREADABLE, "cannot open: " + e.getMessage(), e);
                 }
                 sf.add(new SourceFile(f, p, ch, h.fileSize(), h.headerDigest(), h.metadata(), false));
+                Map<String, TensorSlice> slices = ShardSlices.of(h, p.toString());
                 for (TensorEntry e : h.tensors()) {
                     int es = e.dtype().byteAligned() ? e.dtype().bytes() : 1;
                     tensors.add(new SourceTensor(e.name(), e.dtype(), e.dtype().name(), e.shape(), e.count(), e.byteLength(), i,
-                            e.begin(), e.end(), TensorBytes.contiguous(ch, h.dataStart() + e.begin(), es, false, p.toString())));
+                            e.begin(), e.end(), TensorBytes.contiguous(ch, h.dataStart() + e.begin(), es, false, p.toString()),
+                            slices.get(e.name())));
                 }
             }
             ok = true;

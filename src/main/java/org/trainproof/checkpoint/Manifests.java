@@ -85,7 +85,8 @@ public final class Manifests {
         StatsAccumulator stats;
         TensorSketch.Builder sketch;
 
-        Job(int fileIndex, int tensorIndex, SourceTensor e, String where, ManifestOptions opt, TensorSlice slice) {
+        Job(int fileIndex, int tensorIndex, SourceTensor e, String where, ManifestOptions opt) {
+            TensorSlice slice = e.slice();
             this.slice = slice;
             this.fileIndex = fileIndex;
             this.tensorIndex = tensorIndex;
@@ -185,16 +186,9 @@ public final class Manifests {
                         }));
                     }
                 }
-                List<Map<String, TensorSlice>> slices = new java.util.ArrayList<>();
-                for (int i = 0; i < nFiles; i++) {
-                    Map<String, List<Long>> shapes = new HashMap<>();
-                    for (SourceTensor st : tensors) if (st.fileIndex() == i) shapes.put(st.name(), st.shape());
-                    slices.add(ShardSlices.of(files.get(i).metadata(), shapes, files.get(i).abs().toString()));
-                }
                 for (int t = 0; t < tensors.size(); t++) {
                     SourceTensor st = tensors.get(t);
-                    Job job = new Job(st.fileIndex(), t, st, files.get(st.fileIndex()).abs() + " tensor '" + st.name() + "'", opt,
-                            slices.get(st.fileIndex()).get(st.name()));
+                    Job job = new Job(st.fileIndex(), t, st, files.get(st.fileIndex()).abs() + " tensor '" + st.name() + "'", opt);
                     if (job.chunks == 0) {
                         finish(job);
                         continue;
@@ -410,7 +404,7 @@ public final class Manifests {
                         fileSha[i], f.metadata().isEmpty() ? null : f.metadata()));
             }
             Digest root = files.size() > 1 ? merkleRoot(fileRoots) : fileRoots.get(0);
-            return new CheckpointManifest(src.format(), root.toString(), fms, List.of(results),
+            return new CheckpointManifest(src.format(), root.toString(), fms, List.of(results), null, null, null,
                     src.info().isEmpty() ? null : src.info());
         }
     }

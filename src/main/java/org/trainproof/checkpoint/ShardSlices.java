@@ -19,9 +19,8 @@ final class ShardSlices {
 
     private ShardSlices() {}
 
-    /** The slices a file declares in its metadata strings, for the tensors it holds (name → shape). */
-    static Map<String, TensorSlice> of(Map<String, String> metadata, Map<String, List<Long>> shapes, String where) {
-        String text = metadata.get(TensorSlice.METADATA_KEY);
+    static Map<String, TensorSlice> of(SafetensorsHeader h, String where) {
+        String text = h.metadata().get(TensorSlice.METADATA_KEY);
         Map<String, TensorSlice> out = new HashMap<>();
         if (text == null) return out;
         JsonNode root;
@@ -31,15 +30,17 @@ final class ShardSlices {
             throw bad(where, "metadata '" + TensorSlice.METADATA_KEY + "' is not valid JSON: " + e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) throw bad(where, "metadata '" + TensorSlice.METADATA_KEY + "' is not a JSON object");
+        Map<String, TensorEntry> byName = new HashMap<>();
+        for (TensorEntry t : h.tensors()) byName.put(t.name(), t);
         var it = root.fields();
         while (it.hasNext()) {
             var f = it.next();
-            List<Long> shape = shapes.get(f.getKey());
-            if (shape == null) throw bad(where, "metadata '" + TensorSlice.METADATA_KEY + "' names tensor '" + f.getKey() + "', which is not in the file");
+            TensorEntry t = byName.get(f.getKey());
+            if (t == null) throw bad(where, "metadata '" + TensorSlice.METADATA_KEY + "' names tensor '" + f.getKey() + "', which is not in the file");
             TensorSlice s = new TensorSlice(longs(where, f.getKey(), f.getValue(), "offsets"),
                     longs(where, f.getKey(), f.getValue(), "global_shape"));
-            String misfit = s.misfit(shape);
-            if (misfit != null) throw bad(where, "tensor '" + f.getKey() + "' (shape " + shape + ") slice: " + misfit);
+            String misfit = s.misfit(t.shape());
+            if (misfit != null) throw bad(where, "tensor '" + f.getKey() + "' (shape " + t.shape() + ") slice: " + misfit);
             out.put(f.getKey(), s);
         }
         return out;

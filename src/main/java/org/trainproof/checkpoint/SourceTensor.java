@@ -11,9 +11,15 @@ import java.util.List;
  * absolute byte range of the tensor's storage extent in that file), and its logical bytes.
  */
 public record SourceTensor(String name, Dtype dtype, String dtypeName, List<Long> shape, long count, long byteLength,
-        int fileIndex, long begin, long end, TensorBytes bytes) {
+        int fileIndex, long begin, long end, TensorBytes bytes, TensorSlice slice) {
     public SourceTensor {
         shape = List.copyOf(shape);
+    }
+
+    /** A whole tensor (not a declared slice of a larger one: see {@link TensorSlice}). */
+    public SourceTensor(String name, Dtype dtype, String dtypeName, List<Long> shape, long count, long byteLength,
+            int fileIndex, long begin, long end, TensorBytes bytes) {
+        this(name, dtype, dtypeName, shape, count, byteLength, fileIndex, begin, end, bytes, null);
     }
 
     public boolean decodes() {
