@@ -117,9 +117,10 @@ class TorchCheckpointCliTest {
             b.put(0, (byte) (b.get(0) ^ 1)).rewind();
             ch.write(b, at);
         }
-        CliRun bad = CliRun.run("verify", db, "--integrity-only", "--key", pub, "--artifacts", run, "--json", json, "--force");
+        Path json2 = dir.resolve("v2.json");
+        CliRun bad = CliRun.run("verify", db, "--integrity-only", "--key", pub, "--artifacts", run, "--json", json2);
         assertEquals(ExitCode.INTEGRITY, bad.code(), bad.toString());
-        JsonNode rep = M.readTree(json.toFile());
+        JsonNode rep = M.readTree(json2.toFile());
         assertTrue(rep.toString().contains("ARTIFACT_DIGEST_MISMATCH"), rep.toString());
         assertTrue(rep.toString().contains("state_dict/l1.weight"), rep.toString());
     }
