@@ -80,6 +80,7 @@ final class TorchCalibration {
         Path dir = root.resolve(name);
         List<String> args = new ArrayList<>(List.of("analyze", "--quiet", "--seed", "1", "--run-config", dir.resolve("run-config.json").toString()));
         Path json = Files.createTempFile("calib-", ".json");
+        Files.delete(json); // --json refuses to overwrite an existing file
         args.addAll(List.of("--json", json.toString()));
         args.add(dir.resolve("log.jsonl").toString());
         if (v != Variant.LOG_ONLY) {
@@ -93,7 +94,7 @@ final class TorchCalibration {
         int code = Cli.run(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
         Map<String, JsonNode> checks = new LinkedHashMap<>();
         String evidence = "";
-        if (Files.size(json) > 0) {
+        if (Files.exists(json)) {
             JsonNode rep = JSON.readTree(json.toFile());
             for (JsonNode c : rep.path("checks")) checks.put(c.path("id").asText(), c);
             evidence = rep.path("parameters").path("evidence level").asText();
