@@ -30,9 +30,19 @@ final class TextLogReader {
     static final Pattern HF_DICT = Pattern.compile("\\{'[^']+': [^{}]*\\}");
     /** {@code 'key': value}; newer transformers print numpy/torch scalars as {@code np.float64(1.2)} or {@code tensor(1.2, ...)}. */
     static final Pattern HF_PAIR = Pattern.compile("'([^']+)': (?:[A-Za-z_][\\w.]*\\()?([^,})]+)");
-    static final Pattern PROGRESS = Pattern.compile("(\\d+)/(\\d+) \\[");
+    // The look-behinds and possessive quantifiers keep these two linear in the line length: without
+    // them every position inside a long run of key characters or digits rescanned the rest of the
+    // run (quadratic; a 64 KiB line of letters took 30 s). A match can only start where the original
+    // patterns' leftmost match started, so what they match is unchanged.
+    static final Pattern PROGRESS = Pattern.compile("(?<!\\d)(\\d++)/(\\d++) \\[");
     static final Pattern KV = Pattern.compile(
-            "([A-Za-z_][A-Za-z0-9_./\\-]*)\\s*[:=]\\s*([-+]?(?:\\d+\\.?\\d*(?:[eE][-+]?\\d+)?|\\.\\d+(?:[eE][-+]?\\d+)?|nan|NaN|inf|Inf|infinity|Infinity))(?![A-Za-z0-9_.])");
+            "(?<![A-Za-z0-9_./\\-])[0-9./\\-]*+([A-Za-z_][A-Za-z0-9_./\\-]*+)\\s*+[:=]\\s*+"
+            + "([-+]?+(?:\\d++\\.?+\\d*+(?:[eE][-+]?+\\d++)?+|\\.\\d++(?:[eE][-+]?+\\d++)?+|nan|NaN|inf|Inf|infinity|Infinity))(?![A-Za-z0-9_.])");
+    /**
+     * Text-log lines longer than this (1 MiB) are skipped with a {@link LogFindings#MALFORMED_RECORD}
+     * finding naming file:line, before any pattern runs: no training framework prints such a line.
+     */
+    static final int MAX_TEXT_LINE = 1 << 20;
     static final java.util.Set<String> KV_STEP_KEYS = java.util.Set.of("step", "iter", "iteration", "global_step", "it", "s", "_step");
 
     private final LogFormat format;
@@ -55,8 +65,14 @@ final class TextLogReader {
         TextLogReader r = new TextLogReader(format, sink, display);
         long[] stable = {0};
         LineScanner.Scan sc = LineScanner.scan(path, (buf, off, len, lineNo, start, end, terminated) -> {
-            String line = new String(buf, off, len, StandardCharsets.UTF_8);
             SourceRef src = new SourceRef(display, lineNo, -1, start, end);
+            if (len > MAX_TEXT_LINE) {
+                sink.finding(LogFindings.MALFORMED_RECORD, Severity.WARNING, "", src.location(), "line of " + len
+                        + " bytes is longer than the " + MAX_TEXT_LINE + "-byte limit for text-log lines; skipped");
+                if (terminated) stable[0] = end;
+                return;
+            }
+            String line = new String(buf, off, len, StandardCharsets.UTF_8);
             long before = sink.count();
             r.line(line, src);
             if (terminated) {
