@@ -43,10 +43,16 @@ record Output(String option, String value) {
     void check(boolean force) {
         if (isStdout()) return;
         Path p = path();
-        if (Files.isDirectory(p)) throw TrainproofException.usage(option + " " + value + ": is a directory");
+        // Where the output cannot go is bad input (exit 3, issue 20 item 5); an existing file without
+        // --force stays a usage error (exit 2, docs/cli.md).
+        if (Files.isDirectory(p)) throw TrainproofException.badInput(option + " " + value, "is a directory, not a file");
         if (Files.exists(p) && !force) throw TrainproofException.usage(option + " " + value + ": exists; add --force to overwrite it");
         Path dir = p.toAbsolutePath().getParent();
-        if (dir != null && !Files.isDirectory(dir)) throw TrainproofException.usage(option + " " + value + ": no such folder " + dir);
+        if (dir != null && Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw TrainproofException.badInput(option + " " + value, dir + " is a file, not a folder");
+        }
+        if (dir != null && !Files.isDirectory(dir)) throw TrainproofException.badInput(option + " " + value, "no such folder " + dir);
+        if (dir != null && !Files.isWritable(dir)) throw TrainproofException.badInput(option + " " + value, "folder " + dir + " is not writable");
     }
 
     /** At most one output may be standard output; returns whether one is. */
@@ -74,7 +80,12 @@ record Output(String option, String value) {
         }
         check(force);
         Path abs = path().toAbsolutePath();
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
+        } catch (IOException e) {
+            throw TrainproofException.badInput(option + " " + value, "cannot write there: " + e.getMessage(), e);
+        }
         try {
             try (PrintWriter w = new PrintWriter(new BufferedWriter(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8), 1 << 16))) {
                 body.write(w);
@@ -88,6 +99,8 @@ record Output(String option, String value) {
                 }
             } catch (FileAlreadyExistsException e) {
                 throw TrainproofException.usage(option + " " + value + ": exists; add --force to overwrite it");
+            } catch (java.nio.file.DirectoryNotEmptyException | java.nio.file.AccessDeniedException e) {
+                throw TrainproofException.badInput(option + " " + value, "cannot replace it: " + e.getMessage(), e);
             }
         } finally {
             Files.deleteIfExists(tmp);
