@@ -204,6 +204,7 @@ public final class Verification {
             notChecked.addAll(consistency.notPerformed());
             r = Report.of("verify", audit.ledger(), checks, consistency.outcome(), consistency.statement(), notChecked, params);
         }
+        r = KeylessHeadline.apply(r, audit);
         Map<String, Object> integrity = new LinkedHashMap<>();
         integrity.put("ledger", audit.ledger());
         integrity.put("origin", audit.origin());
