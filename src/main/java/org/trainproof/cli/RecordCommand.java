@@ -106,13 +106,13 @@ final class RecordCommand implements Callable<Integer> {
         }
         if (drafts.isEmpty() && logs.isEmpty()) throw TrainproofException.usage("nothing to record: give --checkpoint, --shard-manifest, --event, --end or --log");
         List<LogRecorder.LogInput> inputs = new ArrayList<>();
-        for (Path p : logs) inputs.add(new LogRecorder.LogInput(p.normalize(), format));
+        for (Path p : logs) inputs.add(new LogRecorder.LogInput(LogSourceNames.input(p), format));
         var k = key.load();
         var out = spec.commandLine().getOut();
         try (Ledger l = Ledger.openForAppend(ledger, k)) {
             if (!checkpoints.isEmpty()) CheckpointStepOrder.requireAfterLast(ledger, l.lastCheckpointStep(), step);
             trusted.attach(l);
-            LogRecorder.Result r = new LogRecorder(l, s -> s.replace('\\', '/')).record(inputs, drafts);
+            LogRecorder.Result r = new LogRecorder(l, LogSourceNames.naming(ledger)).record(inputs, drafts);
             for (LedgerEntry e : r.entries()) {
                 out.println("entry " + e.seq() + " " + e.kind() + " " + describe(e) + " " + e.leafHash());
             }

@@ -90,6 +90,12 @@ final class LogArtifacts {
                         "log source '" + s.name + "' escapes the artifacts directory; not re-read").at(at));
                 continue;
             }
+            if (!Files.isRegularFile(p) && !rel.isAbsolute() && rel.getNameCount() > 1
+                    && Files.isRegularFile(base.resolve(rel.getFileName().toString()))) {
+                // A source named relative to the ledger's folder (run/train.jsonl) audited with
+                // --artifacts pointing at its own folder (run/): found by its file name, as absolute names are.
+                p = base.resolve(rel.getFileName().toString());
+            }
             if (!Files.isRegularFile(p)) {
                 sink.accept(Finding.of(LedgerFindings.ARTIFACT_MISSING, Severity.WARNING,
                         "log file not found in " + dir + ": not re-read").at(at));
