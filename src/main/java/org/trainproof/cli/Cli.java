@@ -115,7 +115,7 @@ public final class Cli implements Callable<Integer> {
             PrintWriter e = commandLine.getErr();
             boolean dbg = root.debug;
             if (ex instanceof TrainproofException te) {
-                e.println("trainproof: " + te.getMessage());
+                e.println("trainproof: " + org.trainproof.LibraryMessages.clean(te.getMessage()));
                 if (dbg) ex.printStackTrace(e);
                 return te.exitCode();
             }

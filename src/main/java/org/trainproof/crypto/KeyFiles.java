@@ -104,7 +104,7 @@ public final class KeyFiles {
         String text;
         try {
             if (Files.size(keyFile) > 64 * 1024) throw TrainproofException.badInput(keyFile, "too large for a key file");
-            text = Files.readString(keyFile, StandardCharsets.US_ASCII);
+            text = strictText(keyFile, StandardCharsets.US_ASCII);
         } catch (IOException e) {
             throw TrainproofException.badInput(keyFile, "cannot read: " + e.getMessage());
         }
@@ -158,11 +158,34 @@ public final class KeyFiles {
         }
     }
 
+    /**
+     * The file's text; a byte that is not {@code cs} is bad input naming its offset (issue 20 item 11:
+     * the decoder's own message was "Input length = 1").
+     */
+    private static String strictText(Path file, java.nio.charset.Charset cs) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        try {
+            return cs.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(b)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            int at = 0;
+            var d = cs.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(b);
+            var r = d.decode(in, java.nio.CharBuffer.allocate(b.length + 1), true);
+            if (r.isError()) at = in.position();
+            throw TrainproofException.badInput(file, "not a text key file: byte " + at + " (0x"
+                    + String.format("%02x", b[Math.min(at, b.length - 1)] & 0xff) + ") is not " + cs.name()
+                    + "; give the PREFIX.key or PREFIX.pub that trainproof keygen wrote");
+        }
+    }
+
     /** Reads a {@code .pub} file: one line holding a C2SP verifier key; returns the line. */
     public static String readVerifierKeyLine(Path pubFile) {
         try {
             if (Files.size(pubFile) > 16 * 1024) throw TrainproofException.badInput(pubFile, "too large for a public key file");
-            String s = Files.readString(pubFile, StandardCharsets.UTF_8).strip();
+            String s = strictText(pubFile, StandardCharsets.UTF_8).strip();
             if (s.isEmpty() || s.contains("\n")) throw TrainproofException.badInput(pubFile, "expected one line holding a verifier key");
             return s;
         } catch (NoSuchFileException e) {

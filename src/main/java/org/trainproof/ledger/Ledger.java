@@ -97,7 +97,7 @@ public final class Ledger implements AutoCloseable {
             Ledger l = new Ledger(store, key);
             TrustedTimeStore.ensureSchema(store);
             if (!l.ledgerKey.toString().equals(key.verifierKey())) {
-                throw TrainproofException.badInput(db, "the key " + key.name() + " is not this ledger's key ("
+                throw TrainproofException.badInput(db, "the key " + key.name() + "+" + String.format("%08x", key.keyId()) + " is not this ledger's key ("
                         + l.ledgerKey.label() + ")");
             }
             return l;

@@ -131,7 +131,7 @@ final class JsonLogReader {
             try {
                 parseObjectLine(buf, s, e - s, src, st, sink);
             } catch (JsonProcessingException ex) {
-                malformed(sink, src, terminated, "malformed JSON: " + ex.getOriginalMessage());
+                malformed(sink, src, terminated, "malformed JSON: " + org.trainproof.LibraryMessages.clean(ex.getOriginalMessage()));
             } catch (IOException ex) {
                 throw TrainproofException.badInput(src.location(), "cannot read: " + ex.getMessage(), ex);
             }
@@ -302,7 +302,7 @@ final class JsonLogReader {
         } catch (JsonProcessingException e) {
             sink.finding(LogFindings.TRUNCATED_LAST_RECORD, Severity.WARNING, "", Location.file(display)
                             .withLine(e.getLocation() == null ? 0 : e.getLocation().getLineNr()),
-                    "JSON document ends early or is malformed (" + e.getOriginalMessage() + "); entries before it kept");
+                    "JSON document ends early or is malformed (" + org.trainproof.LibraryMessages.clean(e.getOriginalMessage()) + "); entries before it kept");
             stable = sink.last() == null ? 0 : sink.last().end();
         } catch (IOException e) {
             throw TrainproofException.badInput(path, "cannot read: " + e.getMessage(), e);
@@ -405,7 +405,7 @@ final class JsonLogReader {
             stable = size;
         } catch (JsonProcessingException e) {
             sink.finding(LogFindings.TRUNCATED_LAST_RECORD, Severity.WARNING, "", Location.file(display),
-                    "JSON document ends early or is malformed (" + e.getOriginalMessage() + "); values before it kept");
+                    "JSON document ends early or is malformed (" + org.trainproof.LibraryMessages.clean(e.getOriginalMessage()) + "); values before it kept");
         } catch (IOException e) {
             throw TrainproofException.badInput(path, "cannot read: " + e.getMessage(), e);
         }
