@@ -52,6 +52,6 @@ public final class ConsistencyAnalysis {
                     "run config fields ignored: " + String.join("; ", in.claims().problems()),
                     in.claims().problems().stream().map(p -> Finding.of(FindingCodes.CLAIM_MALFORMED, Severity.WARNING, p)).toList()));
         }
-        return ConsistencyVerdict.combine(results, genuineNull, in.config().verdict().alpha());
+        return ConsistencyVerdict.combine(results, genuineNull, in.config().verdict().alpha(), RunEvidence.assess(in, results));
     }
 }

@@ -14,22 +14,20 @@ import org.trainproof.verdict.Outcome;
  * <ol>
  *   <li>any check FAIL (a hard check, or a calibrated statistical rule) → INCONSISTENT;</li>
  *   <li>else the Cauchy combination (Liu &amp; Xie 2020; valid under dependence, §4.3) of the p-values that
- *       are against the genuine null is below α → INCONSISTENT;</li>
- *   <li>else if no from-scratch evidence check PASSed → INCONCLUSIVE (too little data);</li>
+ *       are against the genuine null is below α → INCONSISTENT, naming the p-values that entered and the one
+ *       that drove it;</li>
+ *   <li>else if the evidence rule ({@link RunEvidence}: W1 passed on the step-0 checkpoint and a trajectory
+ *       check passed over at least two later checkpoints) does not hold → INCONCLUSIVE, naming the rule and
+ *       the missing evidence;</li>
  *   <li>else CONSISTENT: "consistent with training from a random initialisation under the logged
- *       recipe", with the checks not performed listed. Never "proved".</li>
+ *       recipe", with the evidence level and the checks not performed listed. Never "proved".</li>
  * </ol>
  * Integrity is decided before this, by the ledger audit; this type never returns INTEGRITY_FAILURE.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ConsistencyVerdict(
-        Outcome outcome, String statement, List<CheckResult> checks, Double combinedP, double alpha, List<String> notPerformed) {
-
-    /**
-     * Checks whose PASS is evidence for a from-scratch start or a continuous trajectory (§4.4 step 2). The
-     * soft screens (L2, L3, L4, W5) are not: their PASS only means "nothing unusual seen".
-     */
-    public static final Set<String> EVIDENCE = Set.of("L1", "W1", "W2", "W3", "W4", "W7", "RESUME", "L5", "C1");
+        Outcome outcome, String statement, List<CheckResult> checks, Double combinedP, double alpha, List<String> notPerformed,
+        RunEvidence evidence) {
 
     public ConsistencyVerdict {
         checks = List.copyOf(checks);
@@ -38,43 +36,53 @@ public record ConsistencyVerdict(
 
     /**
      * Combines results. {@code genuineNull} lists the ids whose p-value is against the genuine null
-     * (see {@link ConsistencyCheck#pValueAgainstGenuineNull()}).
+     * (see {@link ConsistencyCheck#pValueAgainstGenuineNull()}); {@code evidence} is the evidence rule's
+     * assessment of the same input.
      */
-    public static ConsistencyVerdict combine(List<CheckResult> results, Set<String> genuineNull, double alpha) {
+    public static ConsistencyVerdict combine(List<CheckResult> results, Set<String> genuineNull, double alpha, RunEvidence evidence) {
         List<String> failed = new ArrayList<>(), notDone = new ArrayList<>();
         List<Double> ps = new ArrayList<>();
-        boolean evidence = false;
+        List<String> pIds = new ArrayList<>();
         for (CheckResult r : results) {
             if (r.status() == CheckStatus.FAIL) failed.add(r.id());
             if (r.status() == CheckStatus.NOT_RUN || r.status() == CheckStatus.INCONCLUSIVE) {
                 notDone.add(r.id() + " (" + r.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ": " + r.detail() + ")");
             }
-            if (r.status() == CheckStatus.PASS && EVIDENCE.contains(r.id())) evidence = true;
             if (r.pValue() != null && genuineNull.contains(r.id()) && (r.status() == CheckStatus.PASS || r.status() == CheckStatus.FAIL)) {
                 ps.add(r.pValue());
+                pIds.add(r.id());
             }
         }
         Double combined = ps.isEmpty() ? null : org.trainproof.analysis.stats.PValues.cauchy(ps.stream().mapToDouble(Double::doubleValue).toArray());
         String notList = notDone.isEmpty() ? "none" : String.join("; ", notDone);
+        String level = " Evidence: " + evidence.level().label() + " (rule " + evidence.rule() + ").";
         Outcome o;
         String s;
         if (!failed.isEmpty()) {
             o = Outcome.INCONSISTENT;
             s = "Inconsistent with training from a random initialisation under the logged recipe: failed " + String.join(", ", failed)
-                    + ". Checks not performed: " + notList + ".";
+                    + "." + level + " Checks not performed: " + notList + ".";
         } else if (combined != null && combined < alpha) {
             o = Outcome.INCONSISTENT;
-            s = String.format("Inconsistent with training from a random initialisation under the logged recipe: combined p = %.3g < alpha = %s"
-                    + " (Cauchy combination of %d p-values). Checks not performed: %s.", combined, alpha, ps.size(), notList);
-        } else if (!evidence) {
+            StringBuilder entered = new StringBuilder();
+            int min = 0;
+            for (int i = 0; i < ps.size(); i++) {
+                if (ps.get(i) < ps.get(min)) min = i;
+                entered.append(i == 0 ? "" : ", ").append(pIds.get(i)).append(String.format(java.util.Locale.ROOT, " p = %.3g", ps.get(i)));
+            }
+            s = String.format(java.util.Locale.ROOT, "Inconsistent with training from a random initialisation under the logged recipe: combined p = %.3g < alpha = %s"
+                    + " (Cauchy combination of %d p-values: %s; driven by %s).%s Checks not performed: %s.", combined, alpha, ps.size(), entered,
+                    pIds.get(min), level, notList);
+        } else if (!evidence.conclusive()) {
             o = Outcome.INCONCLUSIVE;
-            s = "Inconclusive: no check could establish consistency with training from a random initialisation. Checks not performed: " + notList + ".";
+            s = "Inconclusive: evidence is " + evidence.level().label() + " (rule " + evidence.rule() + "); to make it conclusive: "
+                    + evidence.missing() + ". Checks not performed: " + notList + ".";
         } else {
             o = Outcome.CONSISTENT;
             s = "Consistent with training from a random initialisation under the logged recipe"
-                    + (combined == null ? "" : String.format(" (combined p = %.3g, alpha = %s)", combined, alpha))
-                    + "; this is not a proof. Checks not performed: " + notList + ".";
+                    + (combined == null ? "" : String.format(java.util.Locale.ROOT, " (combined p = %.3g, alpha = %s)", combined, alpha))
+                    + "; this is not a proof." + level + " Checks not performed: " + notList + ".";
         }
-        return new ConsistencyVerdict(o, s, results, combined, alpha, notDone);
+        return new ConsistencyVerdict(o, s, results, combined, alpha, notDone, evidence);
     }
 }

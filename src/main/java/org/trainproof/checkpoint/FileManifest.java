@@ -14,4 +14,13 @@ import java.util.Map;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FileManifest(String path, long size, String headerSha256, String root, String sha256,
-        Map<String, String> metadata) {}
+        Map<String, String> metadata, Integer rank, String host) {
+    public FileManifest(String path, long size, String headerSha256, String root, String sha256, Map<String, String> metadata) {
+        this(path, size, headerSha256, root, sha256, metadata, null, null);
+    }
+
+    /** This file as written by {@code rank} on {@code host} (a folded manifest's file list). */
+    public FileManifest onRank(int rank, String host) {
+        return new FileManifest(path, size, headerSha256, root, sha256, metadata, rank, host);
+    }
+}

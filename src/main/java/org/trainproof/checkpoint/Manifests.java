@@ -76,6 +76,9 @@ public final class Manifests {
         final long[] positions;
         final double[] sampleValues;
         final double[] values; // exact values of a small rank-0/1 tensor, else null
+        final TensorSlice slice; // the part of a larger tensor these bytes are, else null
+        /** Global flat index of element 0: sketch positions are global so slices' sketches add up. */
+        final long sketchBase;
         final MessageDigest md = Digest.newSha256();
         // guarded by this:
         final Map<Integer, Parked> parked = new HashMap<>();
@@ -85,7 +88,8 @@ public final class Manifests {
         TensorSketch.Builder sketch;
 
         Job(int fileIndex, int tensorIndex, TensorEntry e, FileChannel ch, String where, long dataStart,
-                ManifestOptions opt) {
+                ManifestOptions opt, TensorSlice slice) {
+            this.slice = slice;
             this.fileIndex = fileIndex;
             this.tensorIndex = tensorIndex;
             this.entry = e;
@@ -94,10 +98,28 @@ public final class Manifests {
             this.absStart = dataStart + e.begin();
             this.chunks = (int) ((e.byteLength() + opt.chunkBytes() - 1) / opt.chunkBytes());
             this.decode = e.dtype().hasDecoding();
+            long base = slice == null ? 0 : slice.contiguousBase(e.shape());
+            this.sketchBase = Math.max(0, base);
             if (decode) {
-                positions = CoordinateSample.positions(e.name(), e.count(), opt.sampleK());
+                if (slice == null) {
+                    positions = CoordinateSample.positions(e.name(), e.count(), opt.sampleK());
+                    values = e.shape().size() <= 1 && e.count() <= opt.valuesLimit() ? new double[(int) e.count()] : null;
+                } else if (base >= 0) {
+                    // the global tensor's sample positions that fall in this slice, made local
+                    long[] global = CoordinateSample.positions(e.name(), slice.globalCount(), opt.sampleK());
+                    int lo = Arrays.binarySearch(global, base);
+                    if (lo < 0) lo = -lo - 1;
+                    int hi = Arrays.binarySearch(global, base + e.count());
+                    if (hi < 0) hi = -hi - 1;
+                    positions = new long[hi - lo];
+                    for (int i = lo; i < hi; i++) positions[i - lo] = global[i] - base;
+                    values = slice.globalShape().size() <= 1 && slice.globalCount() <= opt.valuesLimit()
+                            ? new double[(int) e.count()] : null;
+                } else {
+                    positions = new long[0]; // no global flat positions for a non-contiguous slice
+                    values = null;
+                }
                 sampleValues = new double[positions.length];
-                values = e.shape().size() <= 1 && e.count() <= opt.valuesLimit() ? new double[(int) e.count()] : null;
                 stats = new StatsAccumulator();
                 sketch = new TensorSketch.Builder(e.name(), opt.sketchWidth());
             } else {
@@ -178,8 +200,9 @@ public final class Manifests {
                         }));
                     }
                     List<TensorEntry> ts = h.tensors();
+                    Map<String, TensorSlice> slices = ShardSlices.of(h, where);
                     for (int t = 0; t < ts.size(); t++) {
-                        Job job = new Job(i, t, ts.get(t), ch, where, h.dataStart(), opt);
+                        Job job = new Job(i, t, ts.get(t), ch, where, h.dataStart(), opt, slices.get(ts.get(t).name()));
                         if (job.chunks == 0) {
                             finish(job);
                             continue;
@@ -303,7 +326,7 @@ public final class Manifests {
                 double[] table = ElementDecoder.table(dt);
                 int[] hist = histogram.get();
                 if (dt == Dtype.BF16) {
-                    sk.addBf16Counting(e0, direct, 0, m, hist); // sketch and code histogram in one pass
+                    sk.addBf16Counting(job.sketchBase + e0, direct, 0, m, hist); // sketch and code histogram in one pass
                 } else {
                     ElementDecoder.histogram(dt, buf, 0, m, hist);
                 }
@@ -312,7 +335,7 @@ public final class Manifests {
                     for (int j = 0; j < m; j += BLOCK) {
                         int n = Math.min(BLOCK, m - j);
                         ElementDecoder.decodeTabulated(table, bits, buf, j, n, x);
-                        if (dt != Dtype.BF16) sk.addBlock(e0 + j, x, n);
+                        if (dt != Dtype.BF16) sk.addBlock(job.sketchBase + e0 + j, x, n);
                         if (job.values != null) System.arraycopy(x, 0, job.values, (int) (e0 + j), n);
                     }
                 }
@@ -321,7 +344,7 @@ public final class Manifests {
                     int n = Math.min(BLOCK, m - j);
                     ElementDecoder.decode(dt, buf, j, n, x);
                     st.addBlock(x, n);
-                    sk.addBlock(e0 + j, x, n);
+                    sk.addBlock(job.sketchBase + e0 + j, x, n);
                     if (job.values != null) System.arraycopy(x, 0, job.values, (int) (e0 + j), n);
                 }
             }
@@ -380,11 +403,12 @@ public final class Manifests {
                     values = new ArrayList<>(job.values.length);
                     for (double v : job.values) values.add(v);
                 }
-                sample = CoordinateSample.of(job.sampleValues);
-                sketch = job.sketch.build();
+                boolean defined = job.slice == null || job.slice.contiguousBase(e.shape()) >= 0;
+                sample = defined ? CoordinateSample.of(job.sampleValues) : null;
+                sketch = defined ? job.sketch.build() : null;
             }
             results[job.fileIndex][job.tensorIndex] = new TensorManifest(e.name(), e.dtype().name(), e.shape(),
-                    files.files().get(job.fileIndex), e.begin(), e.end(), sha, stats, values, sample, sketch);
+                    files.files().get(job.fileIndex), e.begin(), e.end(), sha, stats, values, sample, sketch, job.slice, null);
             done.countDown();
         }
 

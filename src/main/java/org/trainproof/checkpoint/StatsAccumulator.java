@@ -143,4 +143,23 @@ final class StatsAccumulator {
         double l2 = Math.sqrt(Math.max(0.0, m2) + n * mean * mean);
         return new TensorStats(count, mean, Math.sqrt(var), min, max, l2, zeros, nan, posInf, negInf);
     }
+
+    /** An accumulator holding exactly what {@code s} states (for combining slices' stats in {@link ShardFold}). */
+    static StatsAccumulator of(TensorStats s) {
+        StatsAccumulator a = new StatsAccumulator();
+        a.count = s.count();
+        a.zeros = s.zeros();
+        a.nan = s.nan();
+        a.posInf = s.posInf();
+        a.negInf = s.negInf();
+        long nf = s.finite();
+        if (nf > 0 && s.mean() != null) {
+            a.n = nf;
+            a.mean = s.mean();
+            a.m2 = s.std() * s.std() * nf;
+            a.min = s.min();
+            a.max = s.max();
+        }
+        return a;
+    }
 }

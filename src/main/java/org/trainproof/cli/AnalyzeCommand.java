@@ -62,6 +62,7 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        files.check();
         ObjectNode config = JSON.createObjectNode();
         if (runConfig != null) {
             JsonNode n;
@@ -94,10 +95,11 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (!in.trajectory().checkpoints().isEmpty()) {
             params.put("auditor seed", auditorSeed + " (reproduce with --seed " + auditorSeed + ")");
         }
+        params.put("evidence level", v.evidence().describe());
         List<String> notChecked = new ArrayList<>(v.notPerformed());
         notChecked.add("integrity: no ledger, so nothing shows these files are what was produced during training");
         Report r = Report.of("analyze", String.join(" ", paths.stream().map(Path::toString).toList()), checks, v.outcome(),
                 v.statement(), notChecked, params);
-        return ReportOutput.emit(r, files.json, files.html, () -> RunCharts.of(in), quiet, spec.commandLine().getOut());
+        return ReportOutput.emit(r, files, () -> RunCharts.of(in), quiet, spec.commandLine().getOut());
     }
 }

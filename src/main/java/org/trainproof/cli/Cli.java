@@ -49,7 +49,8 @@ public final class Cli implements Callable<Integer> {
                 new MetricsCommand(),
                 new AnalyzeCommand(),
                 new WatchCommand(),
-                new CompareCommand());
+                new CompareCommand(),
+                new CompletionCommand());
     }
 
     @Override

@@ -15,8 +15,6 @@ import org.trainproof.analysis.lineage.LineageConfig;
 import org.trainproof.analysis.lineage.LineageText;
 import org.trainproof.analysis.lineage.SafetensorsTensorSource;
 import org.trainproof.analysis.lineage.TensorSource;
-import org.trainproof.verdict.HtmlReport;
-import org.trainproof.verdict.JsonReport;
 import org.trainproof.verdict.Report;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,8 +50,12 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--map", paramLabel = "A_NAME=B_NAME", description = "Pair tensor A_NAME of A with B_NAME of B (repeatable).")
     List<String> map = List.of();
 
+    @Option(names = "--quiet", description = "Print the verdict line only.")
+    boolean quiet;
+
     @Override
     public Integer call() throws IOException {
+        files.check();
         if (permutations < 1 || permutations > 10_000_000) throw TrainproofException.usage("--permutations must be in 1..10000000");
         Map<String, String> nameMap = new LinkedHashMap<>();
         for (String m : map) {
@@ -70,10 +72,10 @@ final class CompareCommand implements Callable<Integer> {
         });
         Report report = result.toReport();
         PrintWriter out = spec.commandLine().getOut();
-        LineageText.write(result, out, false);
-        if (files.json != null) JsonReport.write(report, files.json);
-        if (files.html != null) HtmlReport.write(report, LineageCharts.of(result), files.html);
-        return report.exitCode();
+        return ReportOutput.emit(report, files, () -> LineageCharts.of(result), out, () -> {
+            if (quiet) new org.trainproof.verdict.TextReport(Progress.terminal()).verdictLine(report, out);
+            else LineageText.write(result, out, false);
+        });
     }
 
     private static TensorSource open(String arg) {

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Show the per-tensor manifest of a safetensors checkpoint: a file, a sharded directory, or",
             "a model.safetensors.index.json. Table: name, dtype, shape, digest prefix, mean, std, min, max;",
-            "then each file's Merkle root. --json prints the full manifest",
+            "then each file's Merkle root. --json FILE writes the full manifest",
             "(schemas/checkpoint-manifest.schema.json)."
         })
 final class InspectCommand implements Callable<Integer> {
@@ -36,8 +36,12 @@ final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PATH", description = "safetensors file, checkpoint directory, or *.safetensors.index.json")
     Path path;
 
-    @Option(names = "--json", description = "Print the full manifest as JSON.")
-    boolean json;
+    @Option(names = "--json", paramLabel = "FILE", arity = "0..1", fallbackValue = DeprecatedBare.MARK,
+            description = "Write the full manifest as JSON to FILE; - for standard output.")
+    String json;
+
+    @Option(names = "--force", description = "Overwrite the --json file if it exists (refused otherwise).")
+    boolean force;
 
     @Option(names = "--file-sha256", description = "Also compute the SHA-256 of each whole file (equals sha256sum).")
     boolean fileSha256;
@@ -54,8 +58,19 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "Worker threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--rank", paramLabel = "R", description = "Make a shard manifest: this is rank R's part of a distributed checkpoint (with --world-size; docs/distributed.md).")
+    Integer rank;
+
+    @Option(names = "--world-size", paramLabel = "W", description = "Number of ranks that wrote the distributed checkpoint (with --rank).")
+    Integer worldSize;
+
+    @Option(names = "--host", paramLabel = "NAME", description = "Host name stated in the shard manifest (default: this machine's name).")
+    String host;
+
     @Override
     public Integer call() throws Exception {
+        Output o = Output.of("--json", DeprecatedBare.resolve(json, "--json", spec.commandLine().getErr()));
+        if (o != null) o.check(force);
         ManifestOptions opt;
         try {
             opt = new ManifestOptions(valuesLimit, sampleK, sketchWidth, fileSha256,
@@ -65,16 +80,30 @@ final class InspectCommand implements Callable<Integer> {
             throw org.trainproof.TrainproofException.usage(e.getMessage());
         }
         Progress.Bytes progress = Progress.forBytes("inspect", Progress.sizeOf(path), spec.commandLine().getErr());
+        if ((rank == null) != (worldSize == null)) throw org.trainproof.TrainproofException.usage("--rank and --world-size go together");
+        if (rank != null && (worldSize < 1 || rank < 0 || rank >= worldSize)) {
+            throw org.trainproof.TrainproofException.usage("--rank must be in 0..--world-size-1");
+        }
+        if (host != null && rank == null) throw org.trainproof.TrainproofException.usage("--host needs --rank and --world-size");
         CheckpointManifest m = Manifests.of(path, opt, progress);
         if (progress != null) progress.finish();
+        if (rank != null) m = m.asShard(rank, worldSize, host != null ? host : localHost());
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(jsonMapper().writeValueAsString(m));
+        if (o != null) {
+            o.write(force, out, jsonMapper().writeValueAsString(m) + "\n");
         } else {
             render(out, m);
         }
         out.flush();
         return ExitCode.OK;
+    }
+
+    private static String localHost() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     static ObjectMapper jsonMapper() {

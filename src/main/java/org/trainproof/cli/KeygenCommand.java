@@ -20,7 +20,7 @@ final class KeygenCommand implements Callable<Integer> {
     @Option(names = "--name", required = true, description = "Key name for signed notes, e.g. example.com/lab (no spaces or '+').")
     String name;
 
-    @Option(names = "--out", required = true, paramLabel = "PREFIX", description = "Writes PREFIX.key and PREFIX.pub; never overwrites.")
+    @Option(names = "--out", required = true, paramLabel = "PREFIX", description = "Writes PREFIX.key and PREFIX.pub; never overwrites a key, even with --force (a lost private key cannot be recovered).")
     String prefix;
 
     @Option(names = "--passphrase-env", paramLabel = "VAR", description = "Encrypt the key with the passphrase in this environment variable.")

@@ -22,13 +22,30 @@ final class LogCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "LEDGER")
     Path ledger;
 
-    @Option(names = "--json", description = "JSON Lines, one entry per line, in order.")
-    boolean json;
+    @Option(names = "--json", paramLabel = "FILE", arity = "0..1", fallbackValue = DeprecatedBare.MARK,
+            description = "Write JSON Lines, one entry per line, in order, to FILE; - for standard output.")
+    String json;
+
+    @Option(names = "--force", description = "Overwrite the --json file if it exists (refused otherwise).")
+    boolean force;
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+        String target = DeprecatedBare.resolve(json, "--json", spec.commandLine().getErr());
+        Output o = Output.of("--json", target);
+        if (o != null) o.check(force);
         try (Ledger l = Ledger.openReadOnly(ledger)) {
+            if (o == null) {
+                print(l, spec.commandLine().getOut(), false);
+            } else {
+                o.write(force, spec.commandLine().getOut(), w -> print(l, w, true));
+            }
+        }
+        return ExitCode.OK;
+    }
+
+    private static void print(Ledger l, PrintWriter out, boolean json) {
+        {
             if (!json) out.printf("%8s  %-24s  %-10s  %10s  %-16s  %s%n", "index", "time", "kind", "step", "leaf hash", "summary");
             l.forEachEntry(e -> {
                 if (json) {
@@ -47,7 +64,6 @@ final class LogCommand implements Callable<Integer> {
                 }
             });
         }
-        return ExitCode.OK;
     }
 
     private static String summary(ObjectNode body) {

@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code trainproof metrics FILE... [--json | --csv] [--format F]}: read training logs into one normalised series. */
+/** {@code trainproof metrics FILE... [--json FILE | --csv FILE] [--log-format F]}: read training logs into one normalised series. */
 @Command(name = "metrics", mixinStandardHelpOptions = true,
         description = {
             "Read training logs (JSONL, CSV, trainer_state.json, TensorBoard, MLflow, W&B, llm.c, nanoGPT, "
@@ -44,20 +44,31 @@ public final class MetricsCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Log files or run directories (TensorBoard run, mlruns/, HF checkpoint, W&B run).")
     List<Path> files;
 
-    static final class Output {
-        @Option(names = "--json", description = "Summary as JSON (schemas/metrics-summary.schema.json).")
-        boolean json;
+    static final class Outputs {
+        @Option(names = "--json", paramLabel = "FILE", arity = "0..1", fallbackValue = DeprecatedBare.MARK,
+                description = "Write the summary as JSON (schemas/metrics-summary.schema.json) to FILE; - for standard output.")
+        String json;
 
-        @Option(names = "--csv", description = "All records as CSV: step,metric,value,wall_time.")
-        boolean csv;
+        @Option(names = "--csv", paramLabel = "FILE", arity = "0..1", fallbackValue = DeprecatedBare.MARK,
+                description = "Write all records as CSV (step,metric,value,wall_time) to FILE; - for standard output.")
+        String csv;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
-    Output output = new Output();
+    Outputs output = new Outputs();
 
-    @Option(names = "--format", paramLabel = "F", description = "Force the format instead of detecting it: ${COMPLETION-CANDIDATES}.",
+    @Option(names = "--force", description = "Overwrite the --json or --csv file if it exists (refused otherwise).")
+    boolean force;
+
+    @Option(names = "--log-format", paramLabel = "F", description = "Read the logs as this format instead of detecting it: ${COMPLETION-CANDIDATES}.",
             completionCandidates = FormatNames.class)
     String format;
+
+    @Option(names = "--format", hidden = true, paramLabel = "F", description = "Deprecated spelling of --log-format.")
+    void oldFormat(String f) {
+        Output.deprecated(spec.commandLine().getErr(), "--format", "--log-format");
+        format = f;
+    }
 
     static final class FormatNames extends ArrayList<String> {
         private static final long serialVersionUID = 1L;
@@ -80,19 +91,39 @@ public final class MetricsCommand implements Callable<Integer> {
             try {
                 forced = LogFormat.parse(format);
             } catch (IllegalArgumentException e) {
-                throw TrainproofException.usage("--format: " + e.getMessage());
+                throw TrainproofException.usage("--log-format: " + e.getMessage());
             }
         }
-        // Buffered, flushed once at the end: the injected writer may flush on every println.
-        PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
-        try {
-            if (output.csv) out.println("step,metric,value,wall_time");
+        PrintWriter err = spec.commandLine().getErr();
+        Output json = Output.of("--json", DeprecatedBare.resolve(output.json, "--json", err));
+        Output csv = Output.of("--csv", DeprecatedBare.resolve(output.csv, "--csv", err));
+        Output target = json != null ? json : csv;
+        if (target != null) target.check(force);
+        LogFormat f = forced;
+        if (target == null || target.isStdout()) {
+            // Buffered, flushed once at the end: the injected writer may flush on every println.
+            PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
+            try {
+                print(out, f, json != null, csv != null);
+            } finally {
+                out.flush(); // rows already written stay written when a later file is bad input
+                spec.commandLine().getOut().flush();
+            }
+        } else {
+            target.write(force, spec.commandLine().getOut(), w -> print(w, f, json != null, csv != null));
+        }
+        return ExitCode.OK;
+    }
+
+    private void print(PrintWriter out, LogFormat forced, boolean asJson, boolean asCsv) throws java.io.IOException {
+        {
+            if (asCsv) out.println("step,metric,value,wall_time");
             List<MetricsSummary> summaries = new ArrayList<>();
             StringBuilder row = new StringBuilder(64);
             for (Path p : files) {
                 LogFormat fmt = forced != null ? forced : LogReaders.detect(p);
                 // Streamed: constant memory however long the log is.
-                if (output.csv) {
+                if (asCsv) {
                     LogReadResult r = LogReaders.stream(p, fmt, m -> csv(out, row, m));
                     for (Finding f : r.findings()) spec.commandLine().getErr().println("trainproof: " + f);
                 } else {
@@ -100,20 +131,16 @@ public final class MetricsCommand implements Callable<Integer> {
                     summaries.add(b.build(LogReaders.stream(p, fmt, b)));
                 }
             }
-            if (output.json) {
+            if (asJson) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("files", summaries);
                 JsonGenerator g = JSON.getFactory().createGenerator(out);
                 JSON.writeValue(g, doc);
                 out.println();
-            } else if (!output.csv) {
+            } else if (!asCsv) {
                 for (MetricsSummary s : summaries) text(out, s);
             }
-        } finally {
-            out.flush(); // rows already written stay written when a later file is bad input
-            spec.commandLine().getOut().flush();
         }
-        return ExitCode.OK;
     }
 
     private static void csv(PrintWriter out, StringBuilder sb, MetricRecord m) {

@@ -2,9 +2,7 @@ package org.trainproof.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import org.trainproof.ExitCode;
 import org.trainproof.TrainproofException;
@@ -38,11 +36,22 @@ final class ProveCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Which which;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the proof here (never overwrites); default: standard output.")
-    Path output;
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the proof to FILE; - (the default) for standard output.")
+    String output = Output.STDOUT;
+
+    @Option(names = "--force", description = "Overwrite the --out file if it exists (refused otherwise).")
+    boolean force;
+
+    @Option(names = {"-o", "--output"}, hidden = true, paramLabel = "FILE", description = "Deprecated spelling of --out.")
+    void oldOutput(String f) {
+        Output.deprecated(spec.commandLine().getErr(), "-o/--output", "--out");
+        output = f;
+    }
 
     @Override
     public Integer call() throws IOException {
+        Output o = new Output("--out", output);
+        o.check(force);
         String json;
         try (Ledger l = Ledger.openReadOnly(ledger)) {
             long index;
@@ -55,15 +64,7 @@ final class ProveCommand implements Callable<Integer> {
             TlogProof p = l.prove(index);
             json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(ProofBundle.toJson(p, l.origin())) + "\n";
         }
-        if (output == null) {
-            spec.commandLine().getOut().print(json);
-        } else {
-            try {
-                Files.writeString(output, json, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                throw TrainproofException.badInput(output, "exists; refusing to overwrite");
-            }
-        }
+        o.write(force, spec.commandLine().getOut(), json);
         return ExitCode.OK;
     }
 }

@@ -48,6 +48,12 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "PATH", description = "A checkpoint file or directory (repeatable): one 'checkpoint' entry.")
     List<Path> checkpoints = new ArrayList<>();
 
+    @Option(names = "--shard-manifest", paramLabel = "FILE", arity = "1..*", description = "Shard manifests of one distributed checkpoint, one per rank (inspect --json --rank R --world-size W): folded into one 'checkpoint' entry (docs/distributed.md).")
+    List<Path> shardManifests = new ArrayList<>();
+
+    @Option(names = "--name", paramLabel = "DIR", description = "With --shard-manifest: the checkpoint's directory relative to 'verify --artifacts DIR' (default '.').")
+    String shardName = ".";
+
     @Option(names = "--event", paramLabel = "TEXT", description = "Append an 'event' entry (resume, restart, config change, note).")
     String event;
 
@@ -56,8 +62,9 @@ final class RecordCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        boolean stepEntries = !checkpoints.isEmpty() || event != null || end;
-        if (stepEntries && step == null) throw TrainproofException.usage("--step is required with --checkpoint, --event or --end");
+        boolean stepEntries = !checkpoints.isEmpty() || !shardManifests.isEmpty() || event != null || end;
+        if (stepEntries && step == null) throw TrainproofException.usage("--step is required with --checkpoint, --shard-manifest, --event or --end");
+        if (!checkpoints.isEmpty() && !shardManifests.isEmpty()) throw TrainproofException.usage("--checkpoint and --shard-manifest are two ways to record one checkpoint; give one");
         if (step != null && step < 0) throw TrainproofException.usage("--step must be >= 0");
         LogFormat format = null;
         if (logFormat != null) {
@@ -77,6 +84,12 @@ final class RecordCommand implements Callable<Integer> {
             if (progress != null) progress.finish();
             drafts.add(new EntryDraft(EntryKinds.CHECKPOINT, b));
         }
+        if (!shardManifests.isEmpty()) {
+            ObjectNode b = JsonNodeFactory.instance.objectNode();
+            b.put("step", step);
+            b.set("checkpoint", org.trainproof.ledger.ShardManifests.body(shardManifests, shardName));
+            drafts.add(new EntryDraft(EntryKinds.CHECKPOINT, b));
+        }
         if (event != null) {
             ObjectNode b = JsonNodeFactory.instance.objectNode();
             b.put("step", step);
@@ -88,7 +101,7 @@ final class RecordCommand implements Callable<Integer> {
             b.put("step", step);
             drafts.add(new EntryDraft(EntryKinds.END, b));
         }
-        if (drafts.isEmpty() && logs.isEmpty()) throw TrainproofException.usage("nothing to record: give --checkpoint, --event, --end or --log");
+        if (drafts.isEmpty() && logs.isEmpty()) throw TrainproofException.usage("nothing to record: give --checkpoint, --shard-manifest, --event, --end or --log");
         List<LogRecorder.LogInput> inputs = new ArrayList<>();
         for (Path p : logs) inputs.add(new LogRecorder.LogInput(p.normalize(), format));
         var k = key.load();

@@ -2,7 +2,6 @@ package org.trainproof.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.function.Supplier;
 import org.trainproof.verdict.HtmlReport;
 import org.trainproof.verdict.JsonReport;
@@ -10,17 +9,27 @@ import org.trainproof.verdict.Report;
 import org.trainproof.verdict.ReportCharts;
 import org.trainproof.verdict.TextReport;
 
-/** The one way verify and analyze hand a report to the user: JSON file if asked, then text (colour only on a terminal). */
+/** The one way verify, analyze and compare hand a report to the user: JSON and HTML if asked, then text (colour only on a terminal). */
 final class ReportOutput {
     private ReportOutput() {}
 
     /** Writes the report and returns its exit code. {@code charts} is asked only when an HTML report is wanted. */
-    static int emit(Report r, Path json, Path html, Supplier<ReportCharts> charts, boolean quiet, PrintWriter out) throws IOException {
-        if (json != null) JsonReport.write(r, json);
-        if (html != null) HtmlReport.write(r, charts.get(), html);
-        TextReport text = new TextReport(Progress.terminal());
-        if (quiet) text.verdictLine(r, out);
-        else text.write(r, out);
+    static int emit(Report r, ReportFiles files, Supplier<ReportCharts> charts, boolean quiet, PrintWriter out) throws IOException {
+        return emit(r, files, charts, out, () -> {
+            TextReport text = new TextReport(Progress.terminal());
+            if (quiet) text.verdictLine(r, out);
+            else text.write(r, out);
+        });
+    }
+
+    /** As above with the command's own terminal text, printed only when no report goes to standard output. */
+    static int emit(Report r, ReportFiles files, Supplier<ReportCharts> charts, PrintWriter out, Runnable text) throws IOException {
+        boolean toStdout = files.check();
+        Output json = files.jsonOutput(), html = files.htmlOutput();
+        if (json != null) json.write(files.force, out, JsonReport.toText(r));
+        if (html != null) html.write(files.force, out, HtmlReport.render(r, charts.get()));
+        if (!toStdout) text.run();
+        out.flush();
         return r.exitCode();
     }
 }

@@ -72,6 +72,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        files.check();
         VerifierKey key = pub == null ? null : CliKeys.readVerifierKey(pub);
         byte[] saved = null;
         if (since != null) {
@@ -98,7 +99,7 @@ final class VerifyCommand implements Callable<Integer> {
             long size = l.size();
             Future<AnalysisInput> pending = integrityOnly ? null : pool.submit(() -> {
                 try (Ledger l2 = Ledger.openReadOnly(ledger)) {
-                    return RunInputs.fromLedger(l2, size, artifacts, auditorSeed, AnalysisConfig.DEFAULT, files.html != null);
+                    return RunInputs.fromLedger(l2, size, artifacts, auditorSeed, AnalysisConfig.DEFAULT, files.wantsHtml());
                 }
             });
             Progress.Bytes bytes = artifacts == null ? null
@@ -107,9 +108,9 @@ final class VerifyCommand implements Callable<Integer> {
             if (bytes != null) bytes.finish();
             if (audit.clean() && pending != null) {
                 AnalysisInput in = audit.entries() == size ? join(pending)
-                        : RunInputs.fromLedger(l, audit.entries(), artifacts, auditorSeed, AnalysisConfig.DEFAULT, files.html != null);
+                        : RunInputs.fromLedger(l, audit.entries(), artifacts, auditorSeed, AnalysisConfig.DEFAULT, files.wantsHtml());
                 consistency = ConsistencyAnalysis.standard().run(in);
-                if (files.html != null) charts = RunCharts.of(in);
+                if (files.wantsHtml()) charts = RunCharts.of(in);
             } else if (pending != null) {
                 pending.cancel(true);
             }
@@ -120,7 +121,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         Report report = report(audit, consistency, artifacts != null && consistency != null ? auditorSeed : null);
         ReportCharts drawn = charts;
-        return ReportOutput.emit(report, files.json, files.html, () -> drawn, quiet, spec.commandLine().getOut());
+        return ReportOutput.emit(report, files, () -> drawn, quiet, spec.commandLine().getOut());
     }
 
     private static AnalysisInput join(Future<AnalysisInput> f) {
@@ -147,6 +148,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         Map<String, String> params = new LinkedHashMap<>();
         if (auditorSeed != null) params.put("auditor seed", auditorSeed + " (reproduce with --seed " + auditorSeed + ")");
+        params.put("evidence level", consistency == null ? "integrity only — training consistency not analysed" : consistency.evidence().describe());
         Report r;
         if (consistency == null) {
             if (audit.clean()) notChecked.add("training consistency: not analysed (--integrity-only)");

@@ -27,11 +27,14 @@ final class WatchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "RUN_DIR")
-    Path runDir;
+    @Parameters(arity = "1..2", paramLabel = "LEDGER RUN_DIR", description = "The ledger, then the run directory to watch.")
+    List<Path> positionals = new ArrayList<>();
 
-    @Option(names = "--ledger", required = true, paramLabel = "LEDGER")
+    @Option(names = "--ledger", hidden = true, paramLabel = "LEDGER", description = "Deprecated: the ledger is the first positional argument.")
+    Path oldLedger;
+
     Path ledger;
+    Path runDir;
 
     @Mixin
     KeyOptions key;
@@ -47,6 +50,16 @@ final class WatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (oldLedger != null) {
+            Output.deprecated(spec.commandLine().getErr(), "watch RUN_DIR --ledger LEDGER", "watch LEDGER RUN_DIR");
+            if (positionals.size() != 1) throw TrainproofException.usage("with --ledger give only RUN_DIR; better: watch LEDGER RUN_DIR");
+            ledger = oldLedger;
+            runDir = positionals.get(0);
+        } else {
+            if (positionals.size() != 2) throw TrainproofException.usage("watch needs LEDGER RUN_DIR");
+            ledger = positionals.get(0);
+            runDir = positionals.get(1);
+        }
         if (!(interval > 0) || interval > 86_400) throw TrainproofException.usage("--interval must be in (0, 86400] seconds");
         if (polls < 0) throw TrainproofException.usage("--polls must be >= 0");
         var out = spec.commandLine().getOut();

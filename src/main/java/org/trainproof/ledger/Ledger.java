@@ -74,7 +74,7 @@ public final class Ledger implements AutoCloseable {
             store.putMeta(META_CREATED_BY, "trainproof 0.1.0");
             store.commit();
             Ledger l = new Ledger(store, key);
-            l.appendInternal(List.of(new EntryDraft(EntryKinds.RUN, config)), true);
+            l.appendInternal(List.of(new EntryDraft(EntryKinds.RUN, config)), true, size -> { });
             done = true;
             return l;
         } finally {
@@ -149,15 +149,24 @@ public final class Ledger implements AutoCloseable {
      * and (exit 3) if the ledger is busy or ended, or a body is not canonicalizable (NaN, Infinity).
      */
     public List<LedgerEntry> append(List<EntryDraft> drafts) {
+        return append(drafts, size -> { });
+    }
+
+    /**
+     * As {@link #append(List)}, with {@code guard} called inside the write transaction (holding the
+     * write lock) with the ledger's size before the append; it may read the ledger and throw to
+     * append nothing (a compare-and-swap for callers whose drafts depend on what the ledger holds).
+     */
+    public List<LedgerEntry> append(List<EntryDraft> drafts, java.util.function.LongConsumer guard) {
         if (key == null) throw new IllegalStateException("ledger opened read-only");
         if (drafts.isEmpty()) throw new IllegalArgumentException("nothing to append");
         for (EntryDraft d : drafts) {
             if (d.kind().equals(EntryKinds.RUN)) throw TrainproofException.badInput(path(), "a 'run' entry exists only at seq 0");
         }
-        return appendInternal(drafts, false);
+        return appendInternal(drafts, false, guard);
     }
 
-    private List<LedgerEntry> appendInternal(List<EntryDraft> drafts, boolean genesis) {
+    private List<LedgerEntry> appendInternal(List<EntryDraft> drafts, boolean genesis, java.util.function.LongConsumer guard) {
         // Canonicalize the bodies before taking the lock: a bad body fails fast and writes nothing.
         for (EntryDraft d : drafts) {
             try {
@@ -199,6 +208,7 @@ public final class Ledger implements AutoCloseable {
                         + last.seq() + " is 'end'); nothing can be appended");
                 prev = last.leafHash();
             }
+            guard.accept(size);
             List<LedgerEntry> out = new ArrayList<>();
             CachingReader reader = new CachingReader(store::readNodes);
             long seq = size;

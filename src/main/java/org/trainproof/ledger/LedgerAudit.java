@@ -169,6 +169,7 @@ final class LedgerAudit {
         Digest prevLeaf = null;
         boolean ended = false;
         long cpCount = 0;
+        LogRangeAudit logRanges = new LogRangeAudit(file, this::add);
         try (SqliteStore.Cursor<SqliteStore.EntryRow> rows = store.entriesFrom(0);
                 SqliteStore.Cursor<SqliteStore.NodeRow> nodes = store.nodesFrom(0);
                 CheckpointFeed feed = cps) {
@@ -241,6 +242,7 @@ final class LedgerAudit {
                                 artifacts.add(new ArtifactRef(e.seq(), e.step().orElse(null), null, m));
                             }
                         }
+                        if (e.kind().equals(EntryKinds.METRICS)) logRanges.add(e.seq(), e.bodyView());
                         if (e.kind().equals(EntryKinds.METRICS) && req.artifactsDir() != null) logs.add(e.seq(), e.body());
                     }
                     prevLeaf = d.leaf;

@@ -45,6 +45,11 @@ public final class LedgerEntry {
         return body.deepCopy();
     }
 
+    /** The body itself, for reading within this package (no copy; never modify it). */
+    ObjectNode bodyView() {
+        return body;
+    }
+
     /** The previous entry's leaf hash; empty for seq 0. */
     public Optional<Digest> prev() {
         return Optional.ofNullable(prev);

@@ -66,6 +66,8 @@ public final class LedgerFindings {
      * changed, missing, or was inserted before the last recorded step.
      */
     public static final String LOG_HISTORY_REWRITTEN = "LOG_HISTORY_REWRITTEN";
+    /** Two metrics entries of one log source record the same bytes (overlapping byte ranges): records duplicated. */
+    public static final String LOG_RANGE_OVERLAP = "LOG_RANGE_OVERLAP";
     /** More findings of one code than the report lists. */
     public static final String FINDINGS_TRUNCATED = "FINDINGS_TRUNCATED";
 

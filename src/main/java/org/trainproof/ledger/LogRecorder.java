@@ -107,6 +107,18 @@ public final class LogRecorder {
     private final Map<String, SourceState> state = new LinkedHashMap<>();
     private final List<EntryDraft> pending = new ArrayList<>();
     private final List<LedgerEntry> appended = new ArrayList<>();
+    /** The ledger size {@link #state} reflects: entries below it were read, by {@link #load} or {@link #guard}. */
+    private long synced;
+
+    /** Another writer recorded a source this recorder is recording; thrown inside the write transaction (nothing appended). */
+    private static final class ConcurrentRecord extends RuntimeException {
+        ConcurrentRecord(String source) {
+            super(source, null, false, false);
+        }
+    }
+
+    /** Attempts of one {@link #record} call when other writers keep recording the same sources. */
+    static final int MAX_ATTEMPTS = 20;
 
     /**
      * Loads what {@code ledger} holds. {@code naming} turns a file path as the reader names it into
@@ -115,7 +127,40 @@ public final class LogRecorder {
     public LogRecorder(Ledger ledger, Function<String, String> naming) {
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.naming = Objects.requireNonNull(naming, "naming");
-        LedgerMetrics.forEachChunk(ledger, ce -> stateFor(ce.chunk().source(), ce.chunk().format()).add(ce.chunk()));
+        load();
+    }
+
+    /** (Re)reads what the ledger holds, from one snapshot (one SELECT), and the size it reflects. */
+    private void load() {
+        state.clear();
+        long[] last = {-1};
+        ledger.forEachEntry(e -> {
+            last[0] = e.seq();
+            if (e.kind().equals(EntryKinds.METRICS)) absorb(LedgerMetrics.parseChunk(ledger, e));
+        });
+        synced = last[0] + 1;
+    }
+
+    private void absorb(MetricsChunk c) {
+        stateFor(c.source(), c.format()).add(c);
+    }
+
+    /**
+     * Runs inside the append's write transaction: entries other writers appended since {@link #synced}
+     * are read; a chunk of a source this recorder knows means our drafts may repeat its bytes, so
+     * nothing is appended and {@link #record} starts over from the ledger. Chunks of other sources
+     * are taken into the state. So where each log was left off is read and advanced under the lock.
+     */
+    private void guard(long size) {
+        if (size != synced) {
+            ledger.forEachEntry(synced, e -> {
+                if (!e.kind().equals(EntryKinds.METRICS)) return;
+                MetricsChunk c = LedgerMetrics.parseChunk(ledger, e);
+                if (state.containsKey(c.source())) throw new ConcurrentRecord(c.source());
+                absorb(c);
+            });
+        }
+        synced = size;
     }
 
     /** True for formats whose files are rewritten whole rather than appended to. */
@@ -140,16 +185,30 @@ public final class LogRecorder {
      */
     public Result record(List<LogInput> logs, List<EntryDraft> tail) {
         appended.clear();
-        List<SourceResult> results = new ArrayList<>();
-        for (LogInput in : logs) results.addAll(recordOne(in));
-        pending.addAll(tail);
-        flush();
-        return new Result(appended, results);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                List<SourceResult> results = new ArrayList<>();
+                for (LogInput in : logs) results.addAll(recordOne(in));
+                pending.addAll(tail);
+                flush();
+                return new Result(appended, results);
+            } catch (ConcurrentRecord e) {
+                // Another writer recorded e.getMessage() first: continue from what the ledger now holds.
+                pending.clear();
+                load();
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw TrainproofException.badInput(ledger.path(), "ledger busy: other writers kept recording " + e.getMessage()
+                            + " (" + attempt + " attempts); retry later");
+                }
+            }
+        }
     }
 
     private void flush() {
         if (pending.isEmpty()) return;
-        appended.addAll(ledger.append(List.copyOf(pending)));
+        int n = pending.size();
+        appended.addAll(ledger.append(List.copyOf(pending), this::guard));
+        synced += n;
         pending.clear();
     }
 

@@ -21,6 +21,15 @@ public final class JsonReport {
         return JSON.valueToTree(r);
     }
 
+    /** The report as indented JSON text, ending in a newline. */
+    public static String toText(Report r) {
+        try {
+            return JSON.writeValueAsString(r) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a report did not serialise", e);
+        }
+    }
+
     /** Writes via a temp file and rename, so a reader never sees half a report. */
     public static void write(Report r, Path file) throws IOException {
         Path abs = file.toAbsolutePath();

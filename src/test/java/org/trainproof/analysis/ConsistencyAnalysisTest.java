@@ -15,6 +15,7 @@ import org.trainproof.verdict.Outcome;
 
 /** The whole pipeline on toy runs: expected verdicts per scenario, and the false-positive rate on genuine runs. */
 class ConsistencyAnalysisTest {
+    private static final RunEvidence FULL = new RunEvidence(RunEvidence.Level.INIT_AND_TRAJECTORY, true, "E1+E2: test", "");
     private static AnalysisInput withLoss(ToyRun r, double step0Loss) {
         Map<String, MetricSeries> m = Map.of(MetricSeries.TRAIN_LOSS,
                 new MetricSeries(MetricSeries.TRAIN_LOSS, new long[] {0, 10, 20}, new double[] {step0Loss, step0Loss - 1, step0Loss - 1.5}));
@@ -72,17 +73,18 @@ class ConsistencyAnalysisTest {
         CheckResult fail = new CheckResult("L1", "x", CheckStatus.FAIL, 1.0, 2.0, 1L, null, null, "bad", List.of());
         CheckResult smallP = new CheckResult("W1", "x", CheckStatus.PASS, 1e-5, 0.01, 5L, 1e-5, null, "p", List.of());
         CheckResult notRun = CheckResult.notRun("C1", "x", "missing claim: hardware.accelerator");
-        assertEquals(Outcome.INCONSISTENT, ConsistencyVerdict.combine(List.of(pass, fail), Set.of(), 1e-3).outcome());
+        assertEquals(Outcome.INCONSISTENT, ConsistencyVerdict.combine(List.of(pass, fail), Set.of(), 1e-3, FULL).outcome());
         // A PASSing check whose p is against the genuine null still counts in the combination.
-        ConsistencyVerdict v = ConsistencyVerdict.combine(List.of(pass, smallP), Set.of("W1"), 1e-3);
+        ConsistencyVerdict v = ConsistencyVerdict.combine(List.of(pass, smallP), Set.of("W1"), 1e-3, FULL);
         assertEquals(Outcome.INCONSISTENT, v.outcome());
         assertEquals(1e-5, v.combinedP(), 1e-12);
         // The same p from a check whose null is not "genuine" is ignored.
-        assertEquals(Outcome.CONSISTENT, ConsistencyVerdict.combine(List.of(pass, smallP), Set.of(), 1e-3).outcome());
-        ConsistencyVerdict none = ConsistencyVerdict.combine(List.of(notRun), Set.of(), 1e-3);
+        assertEquals(Outcome.CONSISTENT, ConsistencyVerdict.combine(List.of(pass, smallP), Set.of(), 1e-3, FULL).outcome());
+        ConsistencyVerdict none = ConsistencyVerdict.combine(List.of(notRun), Set.of(), 1e-3,
+                RunEvidence.decide(RunEvidence.Level.INIT_AND_TRAJECTORY, List.of(notRun), 3));
         assertEquals(Outcome.INCONCLUSIVE, none.outcome());
         assertTrue(none.statement().contains("hardware.accelerator"));
-        assertTrue(ConsistencyVerdict.combine(List.of(pass, notRun), Set.of(), 1e-3).statement().contains("not a proof"));
+        assertTrue(ConsistencyVerdict.combine(List.of(pass, notRun), Set.of(), 1e-3, FULL).statement().contains("not a proof"));
     }
 
     @Test
@@ -90,5 +92,60 @@ class ConsistencyAnalysisTest {
         ConsistencyVerdict v = ConsistencyAnalysis.standard().run(new AnalysisInput(null, null, null, null, null));
         assertEquals(Outcome.INCONCLUSIVE, v.outcome());
         assertEquals(ConsistencyAnalysis.standard().checks().size(), v.notPerformed().size());
+    }
+
+    /** The toy genuine run with parts of its evidence left out: each must be INCONCLUSIVE naming what is missing. */
+    @Test
+    void evidenceRule_missingEvidence_isInconclusiveAndSaysWhatIsMissing() {
+        ToyRun r = ToyRun.genuine(7);
+        double lnV = Math.log(1000) + 0.02;
+        AnalysisInput full = withLoss(r, lnV);
+        ConsistencyVerdict all = ConsistencyAnalysis.standard().run(full);
+        assertEquals(Outcome.CONSISTENT, all.outcome(), all.statement());
+        assertEquals(RunEvidence.Level.INIT_AND_TRAJECTORY, all.evidence().level());
+        assertTrue(all.statement().contains("initialisation + trajectory"), all.statement());
+
+        List<StepCheckpoint> cps = r.checkpoints();
+        record Cut(String name, AnalysisInput in, RunEvidence.Level level, String missing) {}
+        List<Cut> cuts = List.of(
+                new Cut("log only", new AnalysisInput(full.claims(), full.metrics(), null, List.of(), null), RunEvidence.Level.LOGS_ONLY,
+                        "record the step-0 checkpoint"),
+                new Cut("final checkpoint only", new AnalysisInput(full.claims(), full.metrics(), Trajectory.fromLedger(cps.subList(cps.size() - 1, cps.size())),
+                        List.of(), null), RunEvidence.Level.WEIGHTS_WITHOUT_INIT, "record the step-0 checkpoint"),
+                new Cut("no initialisation", new AnalysisInput(full.claims(), full.metrics(), Trajectory.fromLedger(cps.subList(1, cps.size())),
+                        List.of(), null), RunEvidence.Level.WEIGHTS_WITHOUT_INIT, "record the step-0 checkpoint"),
+                new Cut("init and one checkpoint", new AnalysisInput(full.claims(), full.metrics(), Trajectory.fromLedger(List.of(cps.get(0), cps.get(cps.size() - 1))),
+                        List.of(), null), RunEvidence.Level.INIT_WITHOUT_TRAJECTORY, "record checkpoints during training"),
+                new Cut("no run-config", new AnalysisInput(null, full.metrics(), full.trajectory(), List.of(), null),
+                        RunEvidence.Level.INIT_AND_TRAJECTORY, "run-config"));
+        for (Cut c : cuts) {
+            ConsistencyVerdict v = ConsistencyAnalysis.standard().run(c.in());
+            assertEquals(Outcome.INCONCLUSIVE, v.outcome(), c.name() + ": " + v.statement());
+            assertEquals(c.level(), v.evidence().level(), c.name());
+            assertTrue(v.statement().contains(c.missing()), c.name() + ": " + v.statement());
+            assertTrue(v.statement().contains(c.level().label()), c.name() + ": " + v.statement());
+        }
+    }
+
+    /** Failures decide whatever the evidence level: a derived run given as its log only is still inconsistent on L1. */
+    @Test
+    void evidenceRule_failureStillDecidesAtLowEvidence() {
+        ToyRun r = Scenarios.derived(3);
+        AnalysisInput logOnly = withLoss(r, 2.0);
+        logOnly = new AnalysisInput(logOnly.claims(), logOnly.metrics(), null, List.of(), null);
+        ConsistencyVerdict v = ConsistencyAnalysis.standard().run(logOnly);
+        assertEquals(Outcome.INCONSISTENT, v.outcome(), v.statement());
+        assertEquals(RunEvidence.Level.LOGS_ONLY, v.evidence().level());
+    }
+
+    /** When the Cauchy combination decides, the statement names the p-values that entered and the one that drove it. */
+    @Test
+    void combinedP_namesItsInputs() {
+        CheckResult a = new CheckResult("W1", "x", CheckStatus.PASS, 1e-5, 0.01, 5L, 1e-5, null, "p", List.of());
+        CheckResult b = new CheckResult("W4", "x", CheckStatus.PASS, 0.3, 0.01, 5L, 0.3, null, "p", List.of());
+        ConsistencyVerdict v = ConsistencyVerdict.combine(List.of(a, b), Set.of("W1", "W4"), 1e-3, FULL);
+        assertEquals(Outcome.INCONSISTENT, v.outcome());
+        assertTrue(v.statement().contains("W1 p = 1.00e-05") && v.statement().contains("W4 p = 0.300") && v.statement().contains("driven by W1"),
+                v.statement());
     }
 }

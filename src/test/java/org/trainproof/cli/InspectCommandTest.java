@@ -66,7 +66,7 @@ class InspectCommandTest {
         List<String> failures = new ArrayList<>();
         ObjectMapper om = new ObjectMapper();
         for (Path p : inputs) {
-            Result r = run("inspect", "--json", "--file-sha256", p.toString());
+            Result r = run("inspect", "--json", "-", "--file-sha256", p.toString());
             assertEquals(ExitCode.OK, r.code, r.err);
             JsonNode node = om.readTree(r.out);
             List<Error> errors = schema.validate(node);
@@ -82,7 +82,7 @@ class InspectCommandTest {
     @Test
     void schema_rejectsAManifestWithABadDigest() throws IOException {
         assumeTrue(Files.isDirectory(SAFETENSORS), "shared real data absent");
-        Result r = run("inspect", "--json", SAFETENSORS.resolve("burn_multi_layer.safetensors").toString());
+        Result r = run("inspect", "--json", "-", SAFETENSORS.resolve("burn_multi_layer.safetensors").toString());
         String broken = r.out.replaceFirst("\"root\" : \"[0-9a-f]{64}\"", "\"root\" : \"XYZ\"");
         assertFalse(broken.equals(r.out));
         assertFalse(schema().validate(broken, InputFormat.JSON).isEmpty());

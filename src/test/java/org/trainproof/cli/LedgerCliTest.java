@@ -96,7 +96,7 @@ class LedgerCliTest {
 
     @Test
     void logJson_linesCarryIndexLeafHashAndEntry_leafHashRecomputes() throws Exception {
-        CliRun l = CliRun.run("log", db, "--json");
+        CliRun l = CliRun.run("log", db, "--json", "-");
         assertEquals(0, l.code(), l.toString());
         List<String> lines = l.out().lines().toList();
         assertEquals(3, lines.size());
@@ -129,7 +129,7 @@ class LedgerCliTest {
     @Test
     void runConfig_genesisBodyFromLedger_validatesAgainstSchema() throws Exception {
         Schema s = schema("run-config.schema.json");
-        CliRun l = CliRun.run("log", db, "--json");
+        CliRun l = CliRun.run("log", db, "--json", "-");
         JsonNode genesis = M.readTree(l.out().lines().findFirst().orElseThrow()).get("entry");
         assertEquals("run", genesis.get("kind").asText());
         assertEquals(List.of(), s.validate(genesis.get("body")));
@@ -157,7 +157,7 @@ class LedgerCliTest {
     @Test
     void proveAndVerifyProof_offline_withArtifact() throws Exception {
         Path proof = dir.resolve("p.json");
-        CliRun p = CliRun.run("prove", db, "--step", 100, "-o", proof);
+        CliRun p = CliRun.run("prove", db, "--step", 100, "--out", proof);
         assertEquals(0, p.code(), p.toString());
         JsonNode bundle = M.readTree(proof.toFile());
         assertEquals(List.of(), schema("proof-bundle.schema.json").validate(bundle));
@@ -175,7 +175,7 @@ class LedgerCliTest {
     @Test
     void verifyProof_modifiedArtifact_exit1() throws Exception {
         Path proof = dir.resolve("p.json");
-        assertEquals(0, CliRun.run("prove", db, "--index", 1, "-o", proof).code());
+        assertEquals(0, CliRun.run("prove", db, "--index", 1, "--out", proof).code());
         byte[] data = Files.readAllBytes(ck);
         data[1234] ^= 1;
         Files.write(ck, data);
@@ -185,7 +185,7 @@ class LedgerCliTest {
     @Test
     void verifyProof_otherKey_exit1() throws Exception {
         Path proof = dir.resolve("p.json");
-        assertEquals(0, CliRun.run("prove", db, "--index", 2, "-o", proof).code());
+        assertEquals(0, CliRun.run("prove", db, "--index", 2, "--out", proof).code());
         assertEquals(0, CliRun.run("keygen", "--name", "example.com/lab", "--out", dir.resolve("o")).code());
         CliRun v = CliRun.run("verify-proof", proof, "--key", dir.resolve("o.pub"));
         assertEquals(ExitCode.INTEGRITY, v.code(), v.toString());
@@ -194,7 +194,7 @@ class LedgerCliTest {
     @Test
     void verifyProof_modifiedProofHash_exit1_modifiedEntry_exit1_garbage_exit3() throws Exception {
         Path proof = dir.resolve("p.json");
-        assertEquals(0, CliRun.run("prove", db, "--index", 0, "-o", proof).code());
+        assertEquals(0, CliRun.run("prove", db, "--index", 0, "--out", proof).code());
         ObjectNode bundle = (ObjectNode) M.readTree(proof.toFile());
         String t = bundle.get("tlog_proof").asText();
         String[] lines = t.split("\n", -1);

@@ -50,7 +50,7 @@ class MetricsCommandTest {
 
     @Test
     void json_validatesAgainstSchemaAndCarriesSummary() throws IOException {
-        Run r = run("metrics", "--json", messyLog().toString());
+        Run r = run("metrics", "--json", "-", messyLog().toString());
         assertEquals(ExitCode.OK, r.code(), r.err());
         JsonNode doc = new ObjectMapper().readTree(r.out());
         List<Error> errors = schema().validate(doc);
@@ -82,7 +82,7 @@ class MetricsCommandTest {
     void json_realFilesValidate() throws IOException {
         Path logs = Path.of("..", "shared", "realdata", "logs");
         Assumptions.assumeTrue(Files.isDirectory(logs), "../shared absent");
-        List<String> args = new ArrayList<>(List.of("metrics", "--json"));
+        List<String> args = new ArrayList<>(List.of("metrics", "--json", "-"));
         try (var s = Files.list(logs)) {
             s.filter(Files::isDirectory).sorted().forEach(d -> {
                 try (var t = Files.list(d)) {
@@ -95,14 +95,14 @@ class MetricsCommandTest {
         Run r = run(args.toArray(new String[0]));
         assertEquals(ExitCode.OK, r.code(), r.err());
         JsonNode doc = new ObjectMapper().readTree(r.out());
-        assertEquals(args.size() - 2, doc.get("files").size());
+        assertEquals(args.size() - 3, doc.get("files").size());
         List<Error> errors = schema().validate(doc);
         assertTrue(errors.isEmpty(), errors.toString());
     }
 
     @Test
     void csv_headerAndOneRowPerRecordInFileOrder() throws IOException {
-        Run r = run("metrics", "--csv", messyLog().toString());
+        Run r = run("metrics", "--csv", "-", messyLog().toString());
         assertEquals(ExitCode.OK, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals(List.of("step,metric,value,wall_time", "2,train/loss,3.5,1.70000000025E9", "2,train/lr,0.001,1.70000000025E9",
@@ -125,12 +125,12 @@ class MetricsCommandTest {
         assertEquals(1, missing.err().lines().count(), missing.err());
         assertTrue(missing.err().contains("nope.log"));
         assertEquals(ExitCode.USAGE, run("metrics", "--json", "--csv", messyLog().toString()).code());
-        assertEquals(ExitCode.USAGE, run("metrics", "--format", "nonsense", messyLog().toString()).code());
+        assertEquals(ExitCode.USAGE, run("metrics", "--log-format", "nonsense", messyLog().toString()).code());
         assertEquals(ExitCode.USAGE, run("metrics").code());
         Run help = run("metrics", "--help");
         assertEquals(ExitCode.OK, help.code());
-        assertTrue(help.out().contains("--format"), help.out());
-        Run forced = run("metrics", "--format", "key-value-text", "--json", messyLog().toString());
+        assertTrue(help.out().contains("--log-format"), help.out());
+        Run forced = run("metrics", "--log-format", "key-value-text", "--json", "-", messyLog().toString());
         assertEquals(ExitCode.OK, forced.code(), forced.err());
         assertTrue(forced.out().contains("\"key-value-text\""));
     }

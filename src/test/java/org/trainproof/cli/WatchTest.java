@@ -163,7 +163,7 @@ class WatchTest {
 
     /** Every record once, every checkpoint once with its final files, verify --artifacts clean. */
     private void assertRunFullyRecorded(int steps) throws IOException {
-        CliRun settle = CliRun.run("watch", run, "--ledger", db, "--key", key, "--interval", "0.05", "--polls", "3");
+        CliRun settle = CliRun.run("watch", db, run, "--key", key, "--interval", "0.05", "--polls", "3");
         assertEquals(0, settle.code(), settle.toString());
         Map<String, Map<String, List<String>>> got = ledgerBySource(db);
         Map<String, Map<String, List<String>>> want = new TreeMap<>();
@@ -201,7 +201,7 @@ class WatchTest {
         Trainer t = new Trainer(run, 30, 15);
         Thread trainer = new Thread(t);
         trainer.start();
-        CliRun w = CliRun.run("watch", run, "--ledger", db, "--key", key, "--interval", "0.05", "--polls", "40");
+        CliRun w = CliRun.run("watch", db, run, "--key", key, "--interval", "0.05", "--polls", "40");
         trainer.join(30_000);
         if (t.failure != null) throw new AssertionError(t.failure);
         assertEquals(0, w.code(), w.toString());
@@ -215,7 +215,7 @@ class WatchTest {
 
     private Process startWatch(Path stdout) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp",
-                System.getProperty("java.class.path"), "org.trainproof.cli.Main", "watch", run.toString(), "--ledger", db.toString(),
+                System.getProperty("java.class.path"), "org.trainproof.cli.Main", "watch", db.toString(), run.toString(),
                 "--key", key.toString(), "--interval", "0.05"));
         return new ProcessBuilder(cmd).redirectOutput(stdout.toFile())
                 .redirectError(dir.resolve("watch-err-" + System.nanoTime() + ".txt").toFile()).start();
@@ -260,10 +260,10 @@ class WatchTest {
         Path b = run.resolve("b.jsonl");
         Files.writeString(a, "{\"step\": 0, \"loss\": 11.0}\n{\"step\": 1, \"loss\": 10.9}\n");
         Files.writeString(b, "{\"step\": 0, \"loss\": 5.0}\n");
-        assertEquals(0, CliRun.run("watch", run, "--ledger", db, "--key", key, "--interval", "0.01", "--polls", "1").code());
+        assertEquals(0, CliRun.run("watch", db, run, "--key", key, "--interval", "0.01", "--polls", "1").code());
         Files.writeString(a, "{\"step\": 0, \"loss\": 11.0}\n{\"step\": 1, \"loss\": 10.1}\n{\"step\": 2, \"loss\": 10.0}\n");
         Files.writeString(b, "{\"step\": 1, \"loss\": 4.0}\n", StandardOpenOption.APPEND);
-        CliRun w = CliRun.run("watch", run, "--ledger", db, "--key", key, "--interval", "0.01", "--polls", "2");
+        CliRun w = CliRun.run("watch", db, run, "--key", key, "--interval", "0.01", "--polls", "2");
         assertEquals(ExitCode.INTEGRITY, w.code(), w.toString());
         assertTrue(w.err().contains("LOG_HISTORY_REWRITTEN") && w.err().contains("a.jsonl"), w.err());
         Map<String, Map<String, List<String>>> got = ledgerBySource(db);
@@ -276,7 +276,7 @@ class WatchTest {
         Files.createDirectories(run.resolve("logs"));
         Files.writeString(run.resolve("logs/train.jsonl"), "{\"step\": 0, \"loss\": 11.0}\n{\"step\": 1, \"loss\": 10.9}\n");
         List<String> cmd = List.of(java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "org.trainproof.cli.Main", "watch", run.toString(), "--ledger", db.toString(), "--key", key.toString(), "--interval", "0.05");
+                "org.trainproof.cli.Main", "watch", db.toString(), run.toString(), "--key", key.toString(), "--interval", "0.05");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         InputStream in = p.getInputStream();
         ByteArrayOutputStream seen = new ByteArrayOutputStream();

@@ -1,0 +1,63 @@
+"""Finds and runs the trainproof Java tool (the shaded jar Maven builds as target/trainproof.jar)."""
+import os
+import shutil
+import subprocess
+
+
+class TrainproofError(Exception):
+    """A trainproof command failed, or recording failed in the background. `exit_code` is the CLI's
+    exit code when a command ran (README: 1 integrity, 2 usage, 3 bad input, 4 internal), else None."""
+
+    def __init__(self, message, exit_code=None):
+        Exception.__init__(self, message)
+        self.exit_code = exit_code
+
+
+def find_jar(jar=None):
+    """The jar to run: `jar` if given, else $TRAINPROOF_JAR, else target/trainproof.jar of the checkout
+    this package sits in (python/../target), else ./target/trainproof.jar."""
+    tried = []
+    if jar:
+        if os.path.isfile(jar):
+            return os.path.abspath(jar)
+        raise TrainproofError("trainproof jar %s: no such file" % jar)
+    env = os.environ.get("TRAINPROOF_JAR")
+    if env:
+        if os.path.isfile(env):
+            return os.path.abspath(env)
+        raise TrainproofError("TRAINPROOF_JAR=%s: no such file" % env)
+    here = os.path.dirname(os.path.abspath(__file__))
+    for base in (os.path.join(here, "..", ".."), os.getcwd()):
+        p = os.path.normpath(os.path.join(base, "target", "trainproof.jar"))
+        tried.append(p)
+        if os.path.isfile(p):
+            return p
+    raise TrainproofError("trainproof jar not found: pass jar=PATH, set TRAINPROOF_JAR, or build it with "
+                          "'mvn -B -q package -DskipTests' in the trainproof checkout (looked at %s)" % ", ".join(tried))
+
+
+def find_java():
+    home = os.environ.get("JAVA_HOME")
+    if home and os.path.isfile(os.path.join(home, "bin", "java")):
+        return os.path.join(home, "bin", "java")
+    j = shutil.which("java")
+    if not j:
+        raise TrainproofError("java not found on PATH (set JAVA_HOME); trainproof needs Java 17+")
+    return j
+
+
+class Cli(object):
+    """Runs `java -jar JAR ARGS...`; raises TrainproofError with the command's stderr on a non-zero exit."""
+
+    def __init__(self, jar=None, java=None, jvm_args=("-Xmx512m",)):
+        self.jar = find_jar(jar)
+        self.java = java or find_java()
+        self.jvm_args = list(jvm_args)
+
+    def run(self, args, cwd=None, ok=(0,)):
+        cmd = [self.java] + self.jvm_args + ["-jar", self.jar] + [str(a) for a in args]
+        p = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if p.returncode not in ok:
+            err = p.stderr.decode("utf-8", "replace").strip() or p.stdout.decode("utf-8", "replace").strip()
+            raise TrainproofError("trainproof %s exited %d: %s" % (args[0], p.returncode, err), p.returncode)
+        return p
