@@ -293,7 +293,7 @@ public final class Manifests {
             // BF16 (the common case) is summarised straight from the direct buffer; other dtypes and
             // exact small values decode from a heap copy
             byte[] buf = null;
-            boolean direct32 = dt == Dtype.F32 && job.values == null;
+            boolean direct32 = false; // F32Summary off: ShardFoldTest (sharded F32 sketch) disagrees with it after the merge of main; see docs/performance.md
             if (direct32) {
                 // F32 (common for master weights): one pipelined pass straight from the direct buffer
                 f32.get().add(direct, 0, m, e0, st, sk);
