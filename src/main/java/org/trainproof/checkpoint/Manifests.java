@@ -293,10 +293,11 @@ public final class Manifests {
             // BF16 (the common case) is summarised straight from the direct buffer; other dtypes and
             // exact small values decode from a heap copy
             byte[] buf = null;
-            boolean direct32 = false; // F32Summary off: ShardFoldTest (sharded F32 sketch) disagrees with it after the merge of main; see docs/performance.md
+            boolean direct32 = dt == Dtype.F32 && job.values == null;
             if (direct32) {
-                // F32 (common for master weights): one pipelined pass straight from the direct buffer
-                f32.get().add(direct, 0, m, e0, st, sk);
+                // F32 (common for master weights): one pipelined pass straight from the direct buffer; sketch
+                // positions are global (a shard's slice starts at sketchBase), as on the other paths
+                f32.get().add(direct, 0, m, job.sketchBase + e0, st, sk);
             } else if (dt != Dtype.BF16 || job.values != null) {
                 buf = heapChunk.get();
                 direct.get(0, buf, 0, len);
