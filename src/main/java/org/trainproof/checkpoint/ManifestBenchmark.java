@@ -34,7 +34,8 @@ public final class ManifestBenchmark {
      */
     public record Result(Path file, long bytes, int tensors, int threads, double[] manifest, double[] manifestCpu,
             double[] openssl, double[] opensslCpu, double[] sha256sum, double[] sha256sumCpu, String[] loads,
-            String loadBefore, String loadAfter, String root) {
+            String loadBefore, String loadAfter, String root,
+            long ptBytes, double[] ptManifest, double[] ptOpenssl, boolean ptSameDigests) {
         public double median(double[] t) {
             double[] s = t.clone();
             Arrays.sort(s);
@@ -151,6 +152,11 @@ public final class ManifestBenchmark {
     }
 
     /** The generated file's name for a dtype. */
+    /** The .pt file holding the same tensors as {@link #fileName}. */
+    public static String ptName(Dtype dtype) {
+        return fileName(dtype).replace(".safetensors", ".pt");
+    }
+
     public static String fileName(Dtype dtype) {
         return "bench-" + dtype.name().toLowerCase(java.util.Locale.ROOT) + ".safetensors";
     }
@@ -204,8 +210,135 @@ public final class ManifestBenchmark {
                     r + 1, man[r], cpu[r], ossl[r], osslCpu[r], sum[r], sumCpu[r], loads[r]);
             progress.flush();
         }
+        // the same weights as a torch.save .pt: manifest through the torch reader vs openssl on that file
+        Path pt = dir.resolve(ptName(dtype));
+        progress.printf("writing the same tensors as a torch.save zip %s ...%n", pt);
+        progress.flush();
+        writePt(file, pt);
+        double[] ptMan = new double[repeats];
+        double[] ptOssl = new double[repeats];
+        boolean same = true;
+        CheckpointManifest stm = Manifests.of(file, opt);
+        for (int r = 0; r < repeats; r++) {
+            warm(pt);
+            ptOssl[r] = timeTool(List.of("openssl", "dgst", "-sha256", pt.toString()))[0];
+            warm(pt);
+            long t0 = System.nanoTime();
+            CheckpointManifest m = Manifests.of(pt, opt);
+            ptMan[r] = (System.nanoTime() - t0) / 1e9;
+            for (TensorManifest t : stm.tensors()) {
+                same &= m.tensor(t.name()).map(x -> x.sha256().equals(t.sha256())).orElse(false);
+            }
+            progress.printf(java.util.Locale.ROOT, ".pt run %d: manifest %.3f s, openssl %.3f s%n", r + 1, ptMan[r], ptOssl[r]);
+            progress.flush();
+        }
         return new Result(file, size, tensors, opt.threads(), man, cpu, ossl, osslCpu, sum, sumCpu, loads, loadBefore,
-                loadAverage(), root);
+                loadAverage(), root, Files.size(pt), ptMan, ptOssl, same);
+    }
+
+    /**
+     * Writes the tensors of the safetensors bench file {@code st} as a torch.save zip (stored entries,
+     * pickle protocol 2 with {@code _rebuild_tensor_v2} and the dtype's storage class, as torch writes it), so the
+     * {@code .pt} row hashes the same weights through the torch reader.
+     */
+    static void writePt(Path st, Path pt) throws IOException {
+        SafetensorsHeader h = SafetensorsReader.readHeader(st, st.toString());
+        java.io.ByteArrayOutputStream pk = new java.io.ByteArrayOutputStream();
+        pk.write(new byte[] {(byte) 0x80, 2, '}', '('});
+        int key = 0;
+        for (TensorEntry e : h.tensors()) {
+            unicode(pk, e.name());
+            pk.write(("ctorch._utils\n_rebuild_tensor_v2\n").getBytes(StandardCharsets.US_ASCII));
+            pk.write(new byte[] {'(', '('});
+            unicode(pk, "storage");
+            pk.write(("ctorch\n" + storageOf(e.dtype()) + "\n").getBytes(StandardCharsets.US_ASCII));
+            unicode(pk, Integer.toString(key++));
+            unicode(pk, "cpu");
+            binint(pk, e.count());
+            pk.write(new byte[] {'t', 'Q'});
+            binint(pk, 0);
+            pk.write('(');
+            for (long d : e.shape()) binint(pk, d);
+            pk.write('t');
+            pk.write('(');
+            long stride = 1;
+            long[] strides = new long[e.shape().size()];
+            for (int i = strides.length - 1; i >= 0; i--) {
+                strides[i] = stride;
+                stride *= e.shape().get(i);
+            }
+            for (long s : strides) binint(pk, s);
+            pk.write(new byte[] {'t', (byte) 0x89});
+            pk.write(("ccollections\nOrderedDict\n").getBytes(StandardCharsets.US_ASCII));
+            pk.write(new byte[] {')', 'R', 't', 'R'});
+        }
+        pk.write(new byte[] {'u', '.'});
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(
+                new java.io.BufferedOutputStream(Files.newOutputStream(pt), 1 << 20));
+                FileChannel ch = FileChannel.open(st, StandardOpenOption.READ)) {
+            stored(z, "bench/data.pkl", pk.toByteArray());
+            stored(z, "bench/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+            key = 0;
+            ByteBuffer buf = ByteBuffer.allocate(4 << 20);
+            for (TensorEntry e : h.tensors()) {
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                for (long off = 0; off < e.byteLength(); off += buf.capacity()) {
+                    buf.clear().limit((int) Math.min(buf.capacity(), e.byteLength() - off));
+                    SafetensorsReader.readFully(ch, buf, h.dataStart() + e.begin() + off, st.toString());
+                    crc.update(buf.flip());
+                }
+                java.util.zip.ZipEntry ze = new java.util.zip.ZipEntry("bench/data/" + key++);
+                ze.setMethod(java.util.zip.ZipEntry.STORED);
+                ze.setSize(e.byteLength());
+                ze.setCompressedSize(e.byteLength());
+                ze.setCrc(crc.getValue());
+                z.putNextEntry(ze);
+                for (long off = 0; off < e.byteLength(); off += buf.capacity()) {
+                    buf.clear().limit((int) Math.min(buf.capacity(), e.byteLength() - off));
+                    SafetensorsReader.readFully(ch, buf, h.dataStart() + e.begin() + off, st.toString());
+                    z.write(buf.array(), 0, buf.position());
+                }
+                z.closeEntry();
+            }
+            stored(z, "bench/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    private static void stored(java.util.zip.ZipOutputStream z, String name, byte[] data) throws IOException {
+        java.util.zip.ZipEntry ze = new java.util.zip.ZipEntry(name);
+        ze.setMethod(java.util.zip.ZipEntry.STORED);
+        ze.setSize(data.length);
+        ze.setCompressedSize(data.length);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(data);
+        ze.setCrc(crc.getValue());
+        z.putNextEntry(ze);
+        z.write(data);
+        z.closeEntry();
+    }
+
+    private static void unicode(java.io.ByteArrayOutputStream o, String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        o.write('X');
+        o.write(b.length & 0xff);
+        o.write((b.length >>> 8) & 0xff);
+        o.write((b.length >>> 16) & 0xff);
+        o.write((b.length >>> 24) & 0xff);
+        o.write(b, 0, b.length);
+    }
+
+    private static void binint(java.io.ByteArrayOutputStream o, long v) {
+        if (v < 0 || v > Integer.MAX_VALUE) throw new IllegalArgumentException("bench tensor dimension beyond 2^31");
+        o.write('J');
+        for (int i = 0; i < 4; i++) o.write((int) (v >>> (8 * i)) & 0xff);
+    }
+
+    private static String storageOf(Dtype d) {
+        return switch (d) {
+            case BF16 -> "BFloat16Storage";
+            case F32 -> "FloatStorage";
+            default -> throw new IllegalArgumentException("bench .pt row: no storage class for " + d);
+        };
     }
 
     /** CPU time of this JVM process in ns, or −1 when the platform does not report it. */

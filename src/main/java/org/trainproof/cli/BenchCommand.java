@@ -65,6 +65,7 @@ final class BenchCommand implements Callable<Integer> {
         } finally {
             if (!keep) {
                 Files.deleteIfExists(work.resolve(ManifestBenchmark.fileName(dt)));
+                Files.deleteIfExists(work.resolve(ManifestBenchmark.ptName(dt)));
                 if (dir == null) Files.deleteIfExists(work);
             }
         }
@@ -90,6 +91,11 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "on %d idle cores the manifest would take %.3f s per GB (CPU-s / cores): %.2fx openssl's CPU-s per GB, %.2fx sha256sum's%n",
                 r.threads(), c / gb / r.threads(), oc / (c / r.threads()), sc / (c / r.threads()));
         out.printf(Locale.ROOT, "checkpoint root: %s%n", r.root());
+        double pm = r.median(r.ptManifest()), po = r.median(r.ptOpenssl()), pgb = r.ptBytes() / 1e9;
+        out.printf(Locale.ROOT, "%-44s %9.3f %9.3f%n", "trainproof manifest, same tensors as .pt", pm, pgb / pm);
+        out.printf(Locale.ROOT, "%-44s %9.3f %9.3f%n", "openssl dgst -sha256 of the .pt", po, pgb / po);
+        out.printf(Locale.ROOT, ".pt wall ratio to openssl: %.2fx; per-tensor digests equal the safetensors file's: %s%n", po / pm,
+                r.ptSameDigests() ? "yes" : "NO");
         return ExitCode.OK;
     }
 }
