@@ -33,7 +33,8 @@ public final class ManifestBenchmark {
      * time (all threads, user + system) during each manifest run, NaN where the JVM cannot tell.
      */
     public record Result(Path file, long bytes, int tensors, int threads, double[] manifest, double[] manifestCpu,
-            double[] openssl, double[] sha256sum, String loadBefore, String loadAfter, String root,
+            double[] openssl, double[] opensslCpu, double[] sha256sum, double[] sha256sumCpu, String[] loads,
+            String loadBefore, String loadAfter, String root,
             long ptBytes, double[] ptManifest, double[] ptOpenssl, boolean ptSameDigests) {
         public double median(double[] t) {
             double[] s = t.clone();
@@ -48,18 +49,32 @@ public final class ManifestBenchmark {
      * layer (values near 1). Returns the tensor count.
      */
     public static int writeBf16(Path file, long bytes) throws IOException {
+        return write(file, bytes, Dtype.BF16);
+    }
+
+    /**
+     * As {@link #writeBf16} for BF16 or F32 (F32: 4096 × 4096 weight tensors of the same magnitudes, plus
+     * a few exact zeros, one NaN and one +Inf per weight tensor so the non-finite paths are timed too).
+     */
+    public static int write(Path file, long bytes, Dtype dtype) throws IOException {
+        if (dtype != Dtype.BF16 && dtype != Dtype.F32) throw new IllegalArgumentException("bench writes BF16 or F32: " + dtype);
+        boolean f32 = dtype == Dtype.F32;
         int layers = (int) Math.max(1, bytes / TENSOR_BYTES);
+        String dt = dtype.name();
+        String wshape = f32 ? "[4096,4096]" : "[4096,8192]";
+        int normBytes = f32 ? 16384 : 8192;
         StringBuilder h = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\",\"generator\":\"trainproof bench\"}");
         long off = 0;
         for (int i = 0; i < layers; i++) {
-            h.append(",\"layers.").append(i).append(".weight\":{\"dtype\":\"BF16\",\"shape\":[4096,8192],\"data_offsets\":[")
+            h.append(",\"layers.").append(i).append(".weight\":{\"dtype\":\"").append(dt).append("\",\"shape\":").append(wshape)
+                    .append(",\"data_offsets\":[")
                     .append(off).append(',').append(off + TENSOR_BYTES).append("]}");
             off += TENSOR_BYTES;
         }
         for (int i = 0; i < layers; i++) {
-            h.append(",\"layers.").append(i).append(".norm.weight\":{\"dtype\":\"BF16\",\"shape\":[4096],\"data_offsets\":[")
-                    .append(off).append(',').append(off + 8192).append("]}");
-            off += 8192;
+            h.append(",\"layers.").append(i).append(".norm.weight\":{\"dtype\":\"").append(dt).append("\",\"shape\":[4096],\"data_offsets\":[")
+                    .append(off).append(',').append(off + normBytes).append("]}");
+            off += normBytes;
         }
         h.append('}');
         while ((8 + h.length()) % 8 != 0) h.append(' ');
@@ -78,23 +93,41 @@ public final class ManifestBenchmark {
                 for (int j = 0; j < n; j += 8) {
                     state += Seeds.GOLDEN_GAMMA;
                     long r = Seeds.mix64(state);
-                    for (int q = 0; q < 4; q++) {
-                        int b = (int) (r >>> (16 * q)) & 0xFFFF;
-                        int v = (b & 0x8000) | ((118 + ((b >>> 7) & 3)) << 7) | (b & 0x7F);
-                        buf[j + 2 * q] = (byte) v;
-                        buf[j + 2 * q + 1] = (byte) (v >>> 8);
+                    if (f32) {
+                        for (int q = 0; q < 2; q++) {
+                            long b = r >>> (32 * q);
+                            // sign, exponent 118..121, 23 random mantissa bits
+                            int v = (int) (b & 0x8000_0000L) | (int) ((118 + ((b >>> 23) & 3)) << 23) | (int) (b & 0x7F_FFFF);
+                            for (int k = 0; k < 4; k++) buf[j + 4 * q + k] = (byte) (v >>> (8 * k));
+                        }
+                    } else {
+                        for (int q = 0; q < 4; q++) {
+                            int b = (int) (r >>> (16 * q)) & 0xFFFF;
+                            int v = (b & 0x8000) | ((118 + ((b >>> 7) & 3)) << 7) | (b & 0x7F);
+                            buf[j + 2 * q] = (byte) v;
+                            buf[j + 2 * q + 1] = (byte) (v >>> 8);
+                        }
                     }
+                }
+                if (f32 && remaining == layers * TENSOR_BYTES) {
+                    // first buffer: exact zeros, a NaN and an +Inf (F32 little-endian)
+                    for (int k = 0; k < 4; k++) buf[64 + k] = 0;
+                    byte[] nan = {0, 0, (byte) 0xC0, 0x7F};
+                    byte[] inf = {0, 0, (byte) 0x80, 0x7F};
+                    System.arraycopy(nan, 0, buf, 128, 4);
+                    System.arraycopy(inf, 0, buf, 256, 4);
                 }
                 ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
                 while (bb.hasRemaining()) ch.write(bb);
                 remaining -= n;
             }
-            byte[] norms = new byte[8192];
-            for (int j = 0; j < norms.length; j += 2) {
+            byte[] norms = new byte[normBytes];
+            int w = f32 ? 4 : 2;
+            for (int j = 0; j < norms.length; j += w) {
                 state += Seeds.GOLDEN_GAMMA;
                 int v = 0x3F80 + (int) (Seeds.mix64(state) & 7); // 1.0 .. 1.05
-                norms[j] = (byte) v;
-                norms[j + 1] = (byte) (v >>> 8);
+                if (f32) v <<= 16;
+                for (int k = 0; k < w; k++) norms[j + k] = (byte) (v >>> (8 * k));
             }
             for (int i = 0; i < layers; i++) {
                 ByteBuffer nb = ByteBuffer.wrap(norms);
@@ -104,9 +137,108 @@ public final class ManifestBenchmark {
         return 2 * layers;
     }
 
+    /** Reads the whole file once so it is in the page cache. */
+    static void warm(Path file) throws IOException {
+        byte[] buf = new byte[4 << 20];
+        try (InputStream in = Files.newInputStream(file)) {
+            while (in.read(buf) >= 0) {
+                // discard
+            }
+        }
+    }
+
+    public static Result run(Path dir, long bytes, int repeats, ManifestOptions opt, PrintWriter progress) throws IOException {
+        return run(dir, bytes, Dtype.BF16, repeats, opt, progress);
+    }
+
+    /** The generated file's name for a dtype. */
+    /** The .pt file holding the same tensors as {@link #fileName}. */
+    public static String ptName(Dtype dtype) {
+        return fileName(dtype).replace(".safetensors", ".pt");
+    }
+
+    public static String fileName(Dtype dtype) {
+        return "bench-" + dtype.name().toLowerCase(java.util.Locale.ROOT) + ".safetensors";
+    }
+
+    public static Result run(Path dir, long bytes, Dtype dtype, int repeats, ManifestOptions opt, PrintWriter progress)
+            throws IOException {
+        Path file = dir.resolve(fileName(dtype));
+        int tensors;
+        if (Files.isRegularFile(file) && Files.size(file) >= Math.max(1, bytes / TENSOR_BYTES) * TENSOR_BYTES
+                && Files.size(file) < (Math.max(1, bytes / TENSOR_BYTES) + 1) * TENSOR_BYTES) {
+            progress.printf("reusing %s%n", file);
+            tensors = SafetensorsReader.readHeader(file, file.toString()).tensors().size();
+        } else {
+            progress.printf("writing %.2f GB %s safetensors file %s ...%n", bytes / 1e9, dtype, file);
+            progress.flush();
+            tensors = write(file, bytes, dtype);
+        }
+        long size = Files.size(file);
+        String loadBefore = loadAverage();
+        double[] man = new double[repeats];
+        double[] cpu = new double[repeats];
+        double[] ossl = new double[repeats];
+        double[] osslCpu = new double[repeats];
+        double[] sum = new double[repeats];
+        double[] sumCpu = new double[repeats];
+        String[] loads = new String[repeats];
+        String root = null;
+        for (int r = 0; r < repeats; r++) {
+            warm(file);
+            double[] t = timeTool(List.of("openssl", "dgst", "-sha256", file.toString()));
+            ossl[r] = t[0];
+            osslCpu[r] = t[1];
+            warm(file);
+            t = timeTool(List.of("sha256sum", file.toString()));
+            sum[r] = t[0];
+            sumCpu[r] = t[1];
+            warm(file);
+            long c0 = processCpuNanos();
+            long t0 = System.nanoTime();
+            CheckpointManifest m = Manifests.of(file, opt);
+            man[r] = (System.nanoTime() - t0) / 1e9;
+            long c1 = processCpuNanos();
+            cpu[r] = c0 < 0 || c1 < 0 ? Double.NaN : (c1 - c0) / 1e9;
+            if (root != null && !root.equals(m.root())) {
+                throw new TrainproofException(ExitCode.INTERNAL, "manifest root differs between runs");
+            }
+            root = m.root();
+            loads[r] = loadAverage();
+            progress.printf(java.util.Locale.ROOT,
+                    "run %d: manifest %.3f s (%.3f CPU-s), openssl %.3f s (%.3f CPU-s), sha256sum %.3f s (%.3f CPU-s); load %s%n",
+                    r + 1, man[r], cpu[r], ossl[r], osslCpu[r], sum[r], sumCpu[r], loads[r]);
+            progress.flush();
+        }
+        // the same weights as a torch.save .pt: manifest through the torch reader vs openssl on that file
+        Path pt = dir.resolve(ptName(dtype));
+        progress.printf("writing the same tensors as a torch.save zip %s ...%n", pt);
+        progress.flush();
+        writePt(file, pt);
+        double[] ptMan = new double[repeats];
+        double[] ptOssl = new double[repeats];
+        boolean same = true;
+        CheckpointManifest stm = Manifests.of(file, opt);
+        for (int r = 0; r < repeats; r++) {
+            warm(pt);
+            ptOssl[r] = timeTool(List.of("openssl", "dgst", "-sha256", pt.toString()))[0];
+            warm(pt);
+            long t0 = System.nanoTime();
+            CheckpointManifest m = Manifests.of(pt, opt);
+            ptMan[r] = (System.nanoTime() - t0) / 1e9;
+            for (TensorManifest t : stm.tensors()) {
+                same &= m.tensor(t.name()).map(x -> x.sha256().equals(t.sha256())).orElse(false);
+            }
+            progress.printf(java.util.Locale.ROOT, ".pt run %d: manifest %.3f s, openssl %.3f s%n", r + 1, ptMan[r], ptOssl[r]);
+            progress.flush();
+        }
+        return new Result(file, size, tensors, opt.threads(), man, cpu, ossl, osslCpu, sum, sumCpu, loads, loadBefore,
+                loadAverage(), root, Files.size(pt), ptMan, ptOssl, same);
+    }
+
     /**
      * Writes the tensors of the safetensors bench file {@code st} as a torch.save zip (stored entries,
-     * pickle protocol 2 with {@code _rebuild_tensor_v2} and BFloat16Storage, as torch writes it), so the
+     * pickle protocol 2 with {@code _rebuild_tensor_v2} and the dtype's storage class, as torch writes it), so the
      * {@code .pt} row hashes the same weights through the torch reader.
      */
     static void writePt(Path st, Path pt) throws IOException {
@@ -119,7 +251,7 @@ public final class ManifestBenchmark {
             pk.write(("ctorch._utils\n_rebuild_tensor_v2\n").getBytes(StandardCharsets.US_ASCII));
             pk.write(new byte[] {'(', '('});
             unicode(pk, "storage");
-            pk.write(("ctorch\nBFloat16Storage\n").getBytes(StandardCharsets.US_ASCII));
+            pk.write(("ctorch\n" + storageOf(e.dtype()) + "\n").getBytes(StandardCharsets.US_ASCII));
             unicode(pk, Integer.toString(key++));
             unicode(pk, "cpu");
             binint(pk, e.count());
@@ -201,73 +333,12 @@ public final class ManifestBenchmark {
         for (int i = 0; i < 4; i++) o.write((int) (v >>> (8 * i)) & 0xff);
     }
 
-    /** Reads the whole file once so it is in the page cache. */
-    static void warm(Path file) throws IOException {
-        byte[] buf = new byte[4 << 20];
-        try (InputStream in = Files.newInputStream(file)) {
-            while (in.read(buf) >= 0) {
-                // discard
-            }
-        }
-    }
-
-    public static Result run(Path dir, long bytes, int repeats, ManifestOptions opt, PrintWriter progress) throws IOException {
-        Path file = dir.resolve("bench-bf16.safetensors");
-        progress.printf("writing %.2f GB BF16 safetensors file %s ...%n", bytes / 1e9, file);
-        progress.flush();
-        int tensors = writeBf16(file, bytes);
-        long size = Files.size(file);
-        String loadBefore = loadAverage();
-        double[] man = new double[repeats];
-        double[] cpu = new double[repeats];
-        double[] ossl = new double[repeats];
-        double[] sum = new double[repeats];
-        String root = null;
-        for (int r = 0; r < repeats; r++) {
-            warm(file);
-            ossl[r] = timeTool(List.of("openssl", "dgst", "-sha256", file.toString()));
-            warm(file);
-            sum[r] = timeTool(List.of("sha256sum", file.toString()));
-            warm(file);
-            long c0 = processCpuNanos();
-            long t0 = System.nanoTime();
-            CheckpointManifest m = Manifests.of(file, opt);
-            man[r] = (System.nanoTime() - t0) / 1e9;
-            long c1 = processCpuNanos();
-            cpu[r] = c0 < 0 || c1 < 0 ? Double.NaN : (c1 - c0) / 1e9;
-            if (root != null && !root.equals(m.root())) {
-                throw new TrainproofException(ExitCode.INTERNAL, "manifest root differs between runs");
-            }
-            root = m.root();
-            progress.printf("run %d: manifest %.3f s (%.3f CPU-s), openssl %.3f s, sha256sum %.3f s; load %s%n", r + 1, man[r],
-                    cpu[r], ossl[r], sum[r], loadAverage());
-            progress.flush();
-        }
-        // the same weights as a torch.save .pt: manifest through the torch reader vs openssl on that file
-        Path pt = dir.resolve("bench-bf16.pt");
-        progress.printf("writing the same tensors as a torch.save zip %s ...%n", pt);
-        progress.flush();
-        writePt(file, pt);
-        double[] ptMan = new double[repeats];
-        double[] ptOssl = new double[repeats];
-        boolean same = true;
-        CheckpointManifest stm = Manifests.of(file, opt);
-        for (int r = 0; r < repeats; r++) {
-            warm(pt);
-            ptOssl[r] = timeTool(List.of("openssl", "dgst", "-sha256", pt.toString()));
-            warm(pt);
-            long t0 = System.nanoTime();
-            CheckpointManifest m = Manifests.of(pt, opt);
-            ptMan[r] = (System.nanoTime() - t0) / 1e9;
-            for (TensorManifest t : stm.tensors()) {
-                same &= m.tensor(t.name()).map(x -> x.sha256().equals(t.sha256())).orElse(false);
-            }
-            progress.printf(".pt run %d: manifest %.3f s, openssl %.3f s%n", r + 1, ptMan[r], ptOssl[r]);
-            progress.flush();
-        }
-        long ptSize = Files.size(pt);
-        return new Result(file, size, tensors, opt.threads(), man, cpu, ossl, sum, loadBefore, loadAverage(), root,
-                ptSize, ptMan, ptOssl, same);
+    private static String storageOf(Dtype d) {
+        return switch (d) {
+            case BF16 -> "BFloat16Storage";
+            case F32 -> "FloatStorage";
+            default -> throw new IllegalArgumentException("bench .pt row: no storage class for " + d);
+        };
     }
 
     /** CPU time of this JVM process in ns, or −1 when the platform does not report it. */
@@ -277,7 +348,34 @@ public final class ManifestBenchmark {
         return -1;
     }
 
-    private static double timeTool(List<String> cmd) throws IOException {
+    /**
+     * {wall seconds, CPU seconds (user + system, from {@code /usr/bin/time}, i.e. the child's
+     * getrusage)}; NaN where the tool or {@code /usr/bin/time} is missing or fails.
+     */
+    private static double[] timeTool(List<String> cmd) throws IOException {
+        boolean timed = Files.isExecutable(Path.of("/usr/bin/time"));
+        Path cpuFile = timed ? Files.createTempFile("trainproof-bench", ".time") : null;
+        List<String> full = new ArrayList<>();
+        if (timed) full.addAll(List.of("/usr/bin/time", "-f", "%U %S", "-o", cpuFile.toString()));
+        full.addAll(cmd);
+        try {
+            double wall = timeProcess(full);
+            double cpu = Double.NaN;
+            if (timed && !Double.isNaN(wall)) {
+                String[] us = Files.readString(cpuFile).trim().split("\\s+");
+                try {
+                    cpu = Double.parseDouble(us[us.length - 2]) + Double.parseDouble(us[us.length - 1]);
+                } catch (RuntimeException e) {
+                    cpu = Double.NaN;
+                }
+            }
+            return new double[] {wall, cpu};
+        } finally {
+            if (cpuFile != null) Files.deleteIfExists(cpuFile);
+        }
+    }
+
+    private static double timeProcess(List<String> cmd) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         long t0 = System.nanoTime();
         Process p;

@@ -138,6 +138,7 @@ public final class Manifests {
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final ThreadLocal<double[]> scratch = ThreadLocal.withInitial(() -> new double[BLOCK]);
         private final ThreadLocal<int[]> histogram = ThreadLocal.withInitial(() -> new int[1 << 16]);
+        private final ThreadLocal<F32Summary> f32 = ThreadLocal.withInitial(F32Summary::new);
         /** Heap copy of a chunk for the dtypes whose decoders read byte arrays (all but BF16). */
         private final ThreadLocal<byte[]> heapChunk;
         private TensorManifest[] results;
@@ -292,7 +293,12 @@ public final class Manifests {
             // BF16 (the common case) is summarised straight from the direct buffer; other dtypes and
             // exact small values decode from a heap copy
             byte[] buf = null;
-            if (dt != Dtype.BF16 || job.values != null) {
+            boolean direct32 = dt == Dtype.F32 && job.values == null;
+            if (direct32) {
+                // F32 (common for master weights): one pipelined pass straight from the direct buffer; sketch
+                // positions are global (a shard's slice starts at sketchBase), as on the other paths
+                f32.get().add(direct, 0, m, job.sketchBase + e0, st, sk);
+            } else if (dt != Dtype.BF16 || job.values != null) {
                 buf = heapChunk.get();
                 direct.get(0, buf, 0, len);
             }
@@ -314,7 +320,7 @@ public final class Manifests {
                         if (job.values != null) System.arraycopy(x, 0, job.values, (int) (e0 + j), n);
                     }
                 }
-            } else {
+            } else if (!direct32) {
                 for (int j = 0; j < m; j += BLOCK) {
                     int n = Math.min(BLOCK, m - j);
                     ElementDecoder.decode(dt, buf, j, n, x);

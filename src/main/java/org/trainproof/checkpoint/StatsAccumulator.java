@@ -109,7 +109,8 @@ final class StatsAccumulator {
         java.util.Arrays.fill(hist, 0, table.length, 0);
     }
 
-    private void combine(long nb, double mb, double m2b, double lo, double hi) {
+    /** Merges a summary of nb finite elements (mean mb, squared deviations m2b) that follow this one's. */
+    void combine(long nb, double mb, double m2b, double lo, double hi) {
         if (nb == 0) return;
         if (lo < min) min = lo;
         if (hi > max) max = hi;

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.trainproof.ExitCode;
 import org.trainproof.TrainproofException;
+import org.trainproof.checkpoint.Dtype;
 import org.trainproof.checkpoint.ManifestBenchmark;
 import org.trainproof.checkpoint.ManifestOptions;
 import picocli.CommandLine.Command;
@@ -20,8 +21,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Write a multi-GB BF16 safetensors file, then time, side by side after a warm-up read each:",
             "the full manifest (digests, stats, sample, sketch; all cores), 'openssl dgst -sha256' and",
-            "'sha256sum'; then the same tensors written as a torch.save .pt, its manifest against openssl on it.",
-            "Prints throughput and ratios (median of the repeats). The files are deleted after."
+            "'sha256sum'. Prints throughput and ratios (median of the repeats). The file is deleted after."
         })
 final class BenchCommand implements Callable<Integer> {
     @Spec
@@ -39,7 +39,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "Manifest worker threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--keep", description = "Keep the generated file.")
+    @Option(names = "--dtype", paramLabel = "BF16|F32", description = "Element type of the generated file (default ${DEFAULT-VALUE}).")
+    String dtype = "BF16";
+
+    @Option(names = "--keep", description = "Keep the generated file (a later run with the same --dir, --size-gb and --dtype reuses it).")
     boolean keep;
 
     @Override
@@ -52,19 +55,23 @@ final class BenchCommand implements Callable<Integer> {
         Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("trainproof-bench");
         ManifestOptions opt = ManifestOptions.defaults();
         if (threads != null) opt = opt.withThreads(threads);
+        Dtype dt;
+        if ("BF16".equalsIgnoreCase(dtype)) dt = Dtype.BF16;
+        else if ("F32".equalsIgnoreCase(dtype)) dt = Dtype.F32;
+        else throw TrainproofException.usage("--dtype must be BF16 or F32: " + dtype);
         ManifestBenchmark.Result r = null;
         try {
-            r = ManifestBenchmark.run(work, (long) (sizeGb * 1e9), repeat, opt, err);
+            r = ManifestBenchmark.run(work, (long) (sizeGb * 1e9), dt, repeat, opt, err);
         } finally {
             if (!keep) {
-                Files.deleteIfExists(work.resolve("bench-bf16.safetensors"));
-                Files.deleteIfExists(work.resolve("bench-bf16.pt"));
+                Files.deleteIfExists(work.resolve(ManifestBenchmark.fileName(dt)));
+                Files.deleteIfExists(work.resolve(ManifestBenchmark.ptName(dt)));
                 if (dir == null) Files.deleteIfExists(work);
             }
         }
         double gb = r.bytes() / 1e9;
         double m = r.median(r.manifest()), o = r.median(r.openssl()), s = r.median(r.sha256sum());
-        out.printf(Locale.ROOT, "file: %.3f GB BF16 safetensors, %d tensors%s%n", gb, r.tensors(), keep ? " (kept: " + r.file() + ")" : "");
+        out.printf(Locale.ROOT, "file: %.3f GB " + dt + " safetensors, %d tensors%s%n", gb, r.tensors(), keep ? " (kept: " + r.file() + ")" : "");
         out.printf(Locale.ROOT, "cores: %d available, manifest threads %d%n", Runtime.getRuntime().availableProcessors(), r.threads());
         out.printf(Locale.ROOT, "load average before: %s; after: %s%n", r.loadBefore(), r.loadAfter());
         out.printf(Locale.ROOT, "%-44s %9s %9s%n", "median of " + r.manifest().length + " run(s)", "seconds", "GB/s");
@@ -72,14 +79,22 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-44s %9.3f %9.3f%n", "openssl dgst -sha256", o, gb / o);
         out.printf(Locale.ROOT, "%-44s %9.3f %9.3f%n", "sha256sum", s, gb / s);
         double c = r.median(r.manifestCpu());
-        out.printf(Locale.ROOT, "manifest CPU time (median): %.3f CPU-s = %.3f CPU-s per GB; CPU/wall of the medians %.2f (%d = every worker busy)%n",
+        double oc = r.median(r.opensslCpu()), sc = r.median(r.sha256sumCpu());
+        out.printf(Locale.ROOT, "CPU time, median (user + system; load average after each run: %s)%n", String.join(" | ", r.loads()));
+        out.printf(Locale.ROOT, "  trainproof manifest %7.3f CPU-s = %.3f CPU-s per GB (CPU/wall %.2f, %d = every worker busy)%n",
                 c, c / gb, c / m, r.threads());
-        out.printf(Locale.ROOT, "ratio to openssl: %.2fx (target >= 1.0x); ratio to sha256sum: %.2fx (target >= 3x)%n", o / m, s / m);
+        out.printf(Locale.ROOT, "  openssl dgst -sha256 %6.3f CPU-s = %.3f CPU-s per GB%n", oc, oc / gb);
+        out.printf(Locale.ROOT, "  sha256sum           %7.3f CPU-s = %.3f CPU-s per GB%n", sc, sc / gb);
+        out.printf(Locale.ROOT, "CPU ratio manifest/openssl %.2f, manifest/sha256sum %.2f (CPU-s per GB; below 1 = cheaper)%n", c / oc, c / sc);
+        out.printf(Locale.ROOT, "wall ratio to openssl: %.2fx; to sha256sum: %.2fx (both depend on how many cores the machine's other jobs left)%n",
+                o / m, s / m);
+        out.printf(Locale.ROOT, "on %d idle cores the manifest would take %.3f s per GB (CPU-s / cores): %.2fx openssl's CPU-s per GB, %.2fx sha256sum's%n",
+                r.threads(), c / gb / r.threads(), oc / (c / r.threads()), sc / (c / r.threads()));
         out.printf(Locale.ROOT, "checkpoint root: %s%n", r.root());
         double pm = r.median(r.ptManifest()), po = r.median(r.ptOpenssl()), pgb = r.ptBytes() / 1e9;
-        out.printf(Locale.ROOT, "%-44s %9.3f %9.3f%n", "trainproof manifest of the same tensors as .pt", pm, pgb / pm);
+        out.printf(Locale.ROOT, "%-44s %9.3f %9.3f%n", "trainproof manifest, same tensors as .pt", pm, pgb / pm);
         out.printf(Locale.ROOT, "%-44s %9.3f %9.3f%n", "openssl dgst -sha256 of the .pt", po, pgb / po);
-        out.printf(Locale.ROOT, ".pt ratio to openssl: %.2fx; per-tensor digests equal the safetensors file's: %s%n", po / pm,
+        out.printf(Locale.ROOT, ".pt wall ratio to openssl: %.2fx; per-tensor digests equal the safetensors file's: %s%n", po / pm,
                 r.ptSameDigests() ? "yes" : "NO");
         return ExitCode.OK;
     }

@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "prove", mixinStandardHelpOptions = true, description = {
     "Write an offline proof that one entry is under the latest signed checkpoint.",
-    "The file is a JSON bundle (schemas/proof-bundle.schema.json) holding a C2SP tlog-proof and the entry."})
+    "The file is a JSON bundle (schemas/proof-bundle.schema.json) holding a C2SP tlog-proof and the entry,",
+    "and the RFC 3161 tokens and witness cosignatures stored for that checkpoint, if any."})
 final class ProveCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -62,7 +63,9 @@ final class ProveCommand implements Callable<Integer> {
                         () -> TrainproofException.badInput(ledger, "no checkpoint entry for step " + which.step));
             }
             TlogProof p = l.prove(index);
-            json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(ProofBundle.toJson(p, l.origin())) + "\n";
+            com.fasterxml.jackson.databind.node.ObjectNode bundle = ProofBundle.toJson(p, l.origin());
+            org.trainproof.trusted.ProofTrustedTime.attach(bundle, l.trustedTime(), p.checkpointNote());
+            json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(bundle) + "\n";
         }
         o.write(force, spec.commandLine().getOut(), json);
         return ExitCode.OK;

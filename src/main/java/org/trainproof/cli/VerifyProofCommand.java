@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "verify-proof", mixinStandardHelpOptions = true, description = {
     "Check an offline proof without the ledger (exit 0 valid, 1 not).",
     "Checks the checkpoint signature, the inclusion proof, the entry, and with --artifact that the",
-    "file on disk has a digest and size the entry states."})
+    "file on disk has a digest and size the entry states; with --tsa-cert / --witness-key the bundle's",
+    "timestamp tokens and cosignatures over its checkpoint (existed by time T)."})
 final class VerifyProofCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -31,8 +32,12 @@ final class VerifyProofCommand implements Callable<Integer> {
     @Option(names = "--artifact", paramLabel = "PATH", description = "A checkpoint file to compare against the entry's digests.")
     Path artifact;
 
+    @CommandLine.Mixin
+    TrustedTimeVerifyOptions trusted = new TrustedTimeVerifyOptions();
+
     @Override
     public Integer call() {
+        org.trainproof.Verification.TrustedTime tt = trusted.toRequest();
         VerifierKey key = CliKeys.readVerifierKey(pub);
         byte[] bytes;
         try {
@@ -50,7 +55,10 @@ final class VerifyProofCommand implements Callable<Integer> {
         sb.append(") is in ").append(v.checkpoint().origin()).append(" at size ").append(v.checkpoint().size())
                 .append(", signed by ").append(key.label());
         if (v.artifact() != null) sb.append("; ").append(artifact).append(" matches ").append(v.artifact().name());
+        org.trainproof.trusted.ProofTrustedTime.Result t = ProofTrustedTimeInput.check(file, bytes, v.checkpoint().size(), tt);
+        if (!t.failures().isEmpty()) throw TrainproofException.integrity(file, String.join("; ", t.failures()));
         spec.commandLine().getOut().println(sb);
+        for (String line : t.lines()) spec.commandLine().getOut().println(line);
         return ExitCode.OK;
     }
 }
