@@ -131,12 +131,46 @@ public final class DcpReader {
         return open(dir, distcpFile);
     }
 
+    /**
+     * One rank's part of a DCP checkpoint for a shard manifest (docs/distributed.md): the chunks stored in
+     * {@code distcpFile} (null for none), each named by its tensor's fqn and carrying its place in the
+     * global tensor from {@code .metadata} as a {@link TensorSlice} (a chunk that is the whole tensor is a
+     * whole tensor), so rank manifests fold with {@link ShardFold}. {@code withMetadata}: list
+     * {@code .metadata} as a file too (the coordinator, rank 0, wrote it; exactly one rank lists it).
+     */
+    public static CheckpointSource openRankShard(Path dir, String distcpFile, boolean withMetadata) {
+        return open(dir, distcpFile, true, withMetadata);
+    }
+
+    /**
+     * The part of a DCP folder that one shard file stands for, to re-read it alone: a {@code *.distcp}
+     * file as {@link #openRankShard}{@code (dir, name, false)}, {@code .metadata} as that file alone; null
+     * when {@code file} is neither or its folder has no {@code .metadata}.
+     */
+    public static CheckpointSource openShardFile(Path file) {
+        Path dir = file.toAbsolutePath().normalize().getParent();
+        String n = file.getFileName().toString();
+        if (dir == null || !isDcp(dir)) return null;
+        if (n.equals(".metadata")) return open(dir, null, true, true);
+        if (n.endsWith(".distcp")) return open(dir, n, true, false);
+        return null;
+    }
+
     private static CheckpointSource open(Path dir, String onlyFile) {
+        return open(dir, onlyFile, false, true);
+    }
+
+    private static CheckpointSource open(Path dir, String onlyFile, boolean sliced, boolean withMetadata) {
         Path abs = dir.toAbsolutePath().normalize();
         List<Item> items = items(abs);
         TreeMap<String, Integer> fileIndex = new TreeMap<>();
-        fileIndex.put(".metadata", 0);
-        if (onlyFile == null) {
+        if (withMetadata) fileIndex.put(".metadata", 0);
+        if (sliced) {
+            if (onlyFile != null) {
+                if (!Files.isRegularFile(abs.resolve(onlyFile))) throw TrainproofException.badInput(abs.resolve(onlyFile), "no such shard file");
+                fileIndex.put(onlyFile, 0);
+            }
+        } else if (onlyFile == null) {
             try (var s = Files.list(abs)) {
                 s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".distcp")).sorted().forEach(n -> fileIndex.put(n, 0));
             } catch (IOException e) {
@@ -146,7 +180,7 @@ public final class DcpReader {
             fileIndex.put(onlyFile, 0);
         }
         for (Item it : items) {
-            if (onlyFile == null && !fileIndex.containsKey(it.file())) {
+            if (!sliced && onlyFile == null && !fileIndex.containsKey(it.file())) {
                 throw TrainproofException.badInput(abs, "'" + it.fqn() + "' is stored in " + it.file() + ", which is missing");
             }
         }
@@ -169,7 +203,7 @@ public final class DcpReader {
                 List<TensorBytes.Chunk> chunks = new ArrayList<>();
                 Item first = null;
                 for (Item it : e.getValue()) {
-                    if (onlyFile != null && !it.file().equals(onlyFile)) continue;
+                    if ((onlyFile != null || sliced) && !it.file().equals(onlyFile)) continue;
                     SourceFile f = files.get(fileIndex.get(it.file()));
                     String where = f.abs() + " chunk of '" + it.fqn() + "' at " + it.offsets();
                     if (it.offset() + it.length() > f.size()) throw TrainproofException.badInput(where, "extends beyond the file");
@@ -180,6 +214,16 @@ public final class DcpReader {
                     if (!t.dtypeName().equals(dtypeName(it.dtype()))) {
                         throw TrainproofException.badInput(where, "holds dtype " + t.dtypeName() + ", metadata says " + it.dtype());
                     }
+                    if (sliced) {
+                        TensorSlice sl = it.sizes().equals(it.globalShape()) ? null : new TensorSlice(it.offsets(), it.globalShape());
+                        if (sl != null) {
+                            String misfit = sl.misfit(it.sizes());
+                            if (misfit != null) throw TrainproofException.badInput(where, "slice: " + misfit);
+                        }
+                        tensors.add(new SourceTensor(it.fqn(), t.dtype(), t.dtypeName(), t.shape(), t.count(), t.byteLength(),
+                                fileIndex.get(it.file()), t.begin(), t.end(), t.bytes(), sl));
+                        continue;
+                    }
                     if (onlyFile != null) {
                         String n = it.fqn() + "@" + joined(it.offsets());
                         tensors.add(new SourceTensor(n, t.dtype(), t.dtypeName(), t.shape(), t.count(), t.byteLength(),
@@ -189,7 +233,7 @@ public final class DcpReader {
                     if (first == null) first = it;
                     chunks.add(new TensorBytes.Chunk(toArray(it.offsets()), toArray(it.sizes()), t.bytes()));
                 }
-                if (onlyFile != null || first == null) continue;
+                if (sliced || onlyFile != null || first == null) continue;
                 tensors.add(assemble(abs, first, e.getValue(), chunks, fileIndex.get(first.file())));
             }
             ok = true;

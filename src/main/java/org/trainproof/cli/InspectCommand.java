@@ -85,7 +85,15 @@ final class InspectCommand implements Callable<Integer> {
             throw org.trainproof.TrainproofException.usage("--rank must be in 0..--world-size-1");
         }
         if (host != null && rank == null) throw org.trainproof.TrainproofException.usage("--host needs --rank and --world-size");
-        CheckpointManifest m = Manifests.of(path, opt, progress);
+        CheckpointManifest m;
+        org.trainproof.checkpoint.CheckpointSource dcpShard = DcpShards.open(path, rank);
+        if (dcpShard != null) {
+            try (dcpShard) {
+                m = Manifests.of(dcpShard, opt, progress);
+            }
+        } else {
+            m = Manifests.of(path, opt, progress);
+        }
         if (progress != null) progress.finish();
         if (rank != null) m = m.asShard(rank, worldSize, host != null ? host : localHost());
         PrintWriter out = spec.commandLine().getOut();

@@ -77,14 +77,21 @@ public final class ShardArtifacts {
             }
             CheckpointManifest now;
             try {
-                now = Manifests.of(p, ManifestOptions.defaults(), progress);
+                org.trainproof.checkpoint.CheckpointSource dcp = org.trainproof.checkpoint.DcpReader.openShardFile(p);
+                if (dcp != null) {
+                    try (dcp) {
+                        now = Manifests.of(dcp, ManifestOptions.defaults(), progress);
+                    }
+                } else {
+                    now = Manifests.of(p, ManifestOptions.defaults(), progress);
+                }
             } catch (TrainproofException e) {
                 findings.add(Finding.of(LedgerFindings.ARTIFACT_DIGEST_MISMATCH, Severity.FAIL, "rank " + f.rank() + " (host " + f.host()
-                        + "): no longer a readable safetensors file: " + e.getMessage()).at(at));
+                        + "): no longer a readable checkpoint file: " + e.getMessage()).at(at));
                 checks.add(new ShardCheck(seq, step, name, f.path(), f.rank(), f.host(), Status.MISMATCH, null));
                 continue;
             }
-            if (now.root().equals(f.root()) && now.files().get(0).headerSha256().equals(f.headerSha256())) {
+            if (now.root().equals(f.root()) && java.util.Objects.equals(now.files().get(0).headerSha256(), f.headerSha256())) {
                 checks.add(new ShardCheck(seq, step, name, f.path(), f.rank(), f.host(), Status.MATCH, null));
                 continue;
             }
@@ -132,7 +139,7 @@ public final class ShardArtifacts {
             return Finding.of(LedgerFindings.ARTIFACT_DIGEST_MISMATCH, Severity.FAIL, who + ": " + what + more)
                     .at(at.withTensor(t)).withMismatch(exp, act);
         }
-        if (!now.files().get(0).headerSha256().equals(f.headerSha256())) {
+        if (!java.util.Objects.equals(now.files().get(0).headerSha256(), f.headerSha256())) {
             return Finding.of(LedgerFindings.ARTIFACT_DIGEST_MISMATCH, Severity.FAIL, who + ": header changed")
                     .at(at).withMismatch(f.headerSha256(), now.files().get(0).headerSha256());
         }
