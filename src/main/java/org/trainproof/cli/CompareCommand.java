@@ -70,12 +70,29 @@ final class CompareCommand implements Callable<Integer> {
             err.println(msg);
             err.flush();
         });
-        Report report = result.toReport();
+        Report report = withClaims(result.toReport());
         PrintWriter out = spec.commandLine().getOut();
         return ReportOutput.emit(report, files, () -> LineageCharts.of(result), out, () -> {
             if (quiet) new org.trainproof.verdict.TextReport(Progress.terminal()).verdictLine(report, out);
             else LineageText.write(result, out, false);
         });
+    }
+
+    /** The run-configs the ledgers of LEDGER@step arguments state, as {"a": ..., "b": ...}. */
+    private Report withClaims(Report r) {
+        var claims = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        for (String[] side : new String[][] {{"a", a}, {"b", b}}) {
+            Path db = ledgerOf(side[1]);
+            if (db != null) claims.set(side[0], org.trainproof.ledger.LedgerClaims.of(db));
+        }
+        if (claims.isEmpty()) return r;
+        return r.withProvenance(org.trainproof.verdict.Provenance.now(List.of()).withClaims(claims,
+                "the genesis run entries of the LEDGER@step arguments (a, b; null: the ledger states none)"));
+    }
+
+    private static Path ledgerOf(String arg) {
+        int at = arg.lastIndexOf('@');
+        return at > 0 && !Files.exists(Path.of(arg)) ? Path.of(arg.substring(0, at)) : null;
     }
 
     private static TensorSource open(String arg) {
