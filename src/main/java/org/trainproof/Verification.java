@@ -126,6 +126,7 @@ public final class Verification {
         ConsistencyVerdict consistency = null;
         ReportCharts charts = ReportCharts.NONE;
         TrustedTimeAudit.Result time = null;
+        com.fasterxml.jackson.databind.JsonNode claims = null;
         ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "verify-analysis-read");
             t.setDaemon(true);
@@ -135,6 +136,7 @@ public final class Verification {
             // The analysis input is read on a second read-only connection while the audit runs; it is
             // used only if the audit is clean and covered exactly the entries it read (else re-read).
             long size = l.size();
+            claims = org.trainproof.ledger.LedgerClaims.of(l);
             Future<AnalysisInput> pending = req.integrityOnly() ? null : pool.submit(() -> {
                 try (Ledger l2 = Ledger.openReadOnly(req.ledger())) {
                     return RunInputs.fromLedger(l2, size, artifacts, auditorSeed, AnalysisConfig.DEFAULT, req.charts());
@@ -157,6 +159,9 @@ public final class Verification {
         }
         Report report = report(audit, consistency, artifacts != null && consistency != null ? auditorSeed : null);
         if (audit.clean()) report = TrustedTimeReport.apply(report, time);
+        report = report.withProvenance(org.trainproof.verdict.Provenance.now(List.of()).withClaims(claims,
+                audit.clean() ? "the ledger's genesis run entry (signed; the audit found it intact)"
+                        : "the ledger's genesis run entry (the audit failed: not authenticated)"));
         return new Result(report, TrustedTimeReport.charts(charts, time), audit);
     }
 

@@ -100,6 +100,10 @@ final class AnalyzeCommand implements Callable<Integer> {
         notChecked.add("integrity: no ledger, so nothing shows these files are what was produced during training");
         Report r = Report.of("analyze", String.join(" ", paths.stream().map(Path::toString).toList()), checks, v.outcome(),
                 v.statement(), notChecked, params);
+        if (runConfig != null || vocabSize != null) {
+            r = r.withProvenance(org.trainproof.verdict.Provenance.now(List.of()).withClaims(config,
+                    runConfig != null ? "--run-config " + runConfig + (vocabSize != null ? " with --vocab-size" : "") : "--vocab-size"));
+        }
         return ReportOutput.emit(r, files, () -> RunCharts.of(in), quiet, spec.commandLine().getOut());
     }
 }

@@ -128,7 +128,13 @@ public final class Cli implements Callable<Integer> {
 
     /** Runs one command line; returns its exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        int code = commandLine(out, err).execute(args);
+        Invocation.set(args);
+        int code;
+        try {
+            code = commandLine(out, err).execute(args);
+        } finally {
+            Invocation.clear();
+        }
         out.flush();
         err.flush();
         return code;

@@ -50,6 +50,9 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--map", paramLabel = "A_NAME=B_NAME", description = "Pair tensor A_NAME of A with B_NAME of B (repeatable).")
     List<String> map = List.of();
 
+    @Option(names = "--artifacts", paramLabel = "DIR", description = "Where the checkpoint files of LEDGER@step arguments are (default: beside each ledger).")
+    Path artifacts;
+
     @Option(names = "--quiet", description = "Print the verdict line only.")
     boolean quiet;
 
@@ -64,13 +67,14 @@ final class CompareCommand implements Callable<Integer> {
             nameMap.put(m.substring(0, eq), m.substring(eq + 1));
         }
         LineageConfig cfg = LineageConfig.defaults().withPermutations(permutations).withSeed(seed).withNameMap(nameMap);
-        TensorSource sa = open(a), sb = open(b);
+        if (artifacts != null && !Files.isDirectory(artifacts)) throw TrainproofException.badInput(artifacts, "not a directory");
+        TensorSource sa = open(a, artifacts), sb = open(b, artifacts);
         PrintWriter err = spec.commandLine().getErr();
         LineageComparison.Result result = LineageComparison.compare(sa, sb, cfg, msg -> {
             err.println(msg);
             err.flush();
         });
-        Report report = result.toReport();
+        Report report = withClaims(result.toReport());
         PrintWriter out = spec.commandLine().getOut();
         return ReportOutput.emit(report, files, () -> LineageCharts.of(result), out, () -> {
             if (quiet) new org.trainproof.verdict.TextReport(Progress.terminal()).verdictLine(report, out);
@@ -78,14 +82,31 @@ final class CompareCommand implements Callable<Integer> {
         });
     }
 
-    private static TensorSource open(String arg) {
+    /** The run-configs the ledgers of LEDGER@step arguments state, as {"a": ..., "b": ...}. */
+    private Report withClaims(Report r) {
+        var claims = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        for (String[] side : new String[][] {{"a", a}, {"b", b}}) {
+            Path db = ledgerOf(side[1]);
+            if (db != null) claims.set(side[0], org.trainproof.ledger.LedgerClaims.of(db));
+        }
+        if (claims.isEmpty()) return r;
+        return r.withProvenance(org.trainproof.verdict.Provenance.now(List.of()).withClaims(claims,
+                "the genesis run entries of the LEDGER@step arguments (a, b; null: the ledger states none)"));
+    }
+
+    private static Path ledgerOf(String arg) {
+        int at = arg.lastIndexOf('@');
+        return at > 0 && !Files.exists(Path.of(arg)) ? Path.of(arg.substring(0, at)) : null;
+    }
+
+    private static TensorSource open(String arg, Path artifacts) {
         int at = arg.lastIndexOf('@');
         if (at > 0 && !Files.exists(Path.of(arg))) {
             String step = arg.substring(at + 1);
             if (!step.matches("\\d{1,18}")) throw TrainproofException.usage(arg + ": LEDGER@step needs a step number after '@'");
             Path db = Path.of(arg.substring(0, at));
             if (!Files.isRegularFile(db)) throw TrainproofException.badInput(db, "no such ledger");
-            return SafetensorsTensorSource.open(org.trainproof.ledger.CheckpointLocator.locate(db, Long.parseLong(step)));
+            return SafetensorsTensorSource.open(org.trainproof.ledger.CheckpointLocator.locate(db, Long.parseLong(step), artifacts));
         }
         Path p = Path.of(arg);
         if (!Files.exists(p)) throw TrainproofException.badInput(arg, "no such file or directory");

@@ -23,7 +23,8 @@ final class ReportOutput {
     }
 
     /** As above with the command's own terminal text, printed only when no report goes to standard output. */
-    static int emit(Report r, ReportFiles files, Supplier<ReportCharts> charts, PrintWriter out, Runnable text) throws IOException {
+    static int emit(Report report, ReportFiles files, Supplier<ReportCharts> charts, PrintWriter out, Runnable text) throws IOException {
+        Report r = Invocation.stamp(report);
         boolean toStdout = files.check();
         Output json = files.jsonOutput(), html = files.htmlOutput();
         if (json != null) json.write(files.force, out, JsonReport.toText(r));

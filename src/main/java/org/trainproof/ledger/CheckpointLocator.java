@@ -21,7 +21,14 @@ public final class CheckpointLocator {
 
     /** Requires {@code db} to be a ledger; returns the verified checkpoint path. */
     public static Path locate(Path db, long step) {
-        Path dir = db.toAbsolutePath().normalize().getParent();
+        return locate(db, step, null);
+    }
+
+    /** As {@link #locate(Path, long)}, looking for the file in {@code artifacts} (null: beside the ledger). */
+    public static Path locate(Path db, long step, Path artifacts) {
+        Path dir = (artifacts != null ? artifacts : db).toAbsolutePath().normalize();
+        if (artifacts == null) dir = dir.getParent();
+        String where = artifacts == null ? "beside the ledger" : "in " + artifacts;
         try (Ledger l = Ledger.openReadOnly(db)) {
             AuditReport audit = l.audit(AuditRequest.selfCheck());
             if (!audit.clean()) {
@@ -37,9 +44,9 @@ public final class CheckpointLocator {
             }
             CheckpointBodies.NamedManifest m = ms.get(0);
             Path p = dir.resolve(m.name()).normalize();
-            if (!p.startsWith(dir)) throw TrainproofException.badInput(db, "entry " + seq + " names '" + m.name() + "' outside the ledger's directory");
+            if (!p.startsWith(dir)) throw TrainproofException.badInput(db, "entry " + seq + " names '" + m.name() + "' outside " + (artifacts == null ? "the ledger's directory" : artifacts));
             if (!Files.exists(p)) {
-                throw TrainproofException.badInput(p, "the checkpoint of step " + step + " (entry " + seq + ") is not beside the ledger");
+                throw TrainproofException.badInput(p, "the checkpoint of step " + step + " (entry " + seq + ") is not " + where);
             }
             CheckpointManifest now = Manifests.of(p);
             if (!now.root().equals(m.manifest().root())) {

@@ -71,6 +71,7 @@ public final class HtmlReport {
         }
         h.append("</section>\n");
         parameters(h, r);
+        provenance(h, r);
         h.append("<footer>Written by trainproof. Self-contained: no scripts, fonts or network resources. ")
                 .append("The JSON report (--json) holds every finding with the same codes.</footer>\n");
         h.append("</main>\n</body>\n</html>\n");
@@ -141,6 +142,25 @@ public final class HtmlReport {
             }
         }
         h.append("</tbody></table></section>\n");
+    }
+
+    /** Which tool wrote the report, when, from which command line, and the run's claims (issue 18). */
+    private static void provenance(StringBuilder h, Report r) {
+        Provenance p = r.provenance();
+        if (p == null) return;
+        h.append("<section id=\"provenance\"><h2>Provenance</h2>\n<table class=\"kv\"><tbody>\n");
+        kv(h, "tool", p.tool() + " " + p.toolVersion() + (p.build() == null ? "" : " (built " + p.build() + ")"));
+        kv(h, "created (UTC)", p.created());
+        kv(h, "command line", p.commandLine().isEmpty() ? "(library call)" : String.join(" ", p.commandLine()));
+        kv(h, "claims source", p.claimsSource());
+        h.append("<tr><th>claims</th><td>");
+        if (p.claims() == null) h.append("none");
+        else h.append("<pre class=\"claims\">").append(esc(p.claims().toPrettyString())).append("</pre>");
+        h.append("</td></tr>\n</tbody></table></section>\n");
+    }
+
+    private static void kv(StringBuilder h, String k, String v) {
+        h.append("<tr><th>").append(esc(k)).append("</th><td>").append(esc(v)).append("</td></tr>\n");
     }
 
     // ---- charts ---------------------------------------------------------------------------------
@@ -542,6 +562,7 @@ public final class HtmlReport {
             .s-not_run{background:#eaeef2;color:#57606a}
             table.kv th{width:200px;background:#eef1f4;font-weight:600}
             table.kv td{font-family:ui-monospace,monospace;word-break:break-all}
+            pre.claims{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;max-height:24em;overflow-y:auto}
             figure.chart{margin:14px 0 18px;background:#fff;border:1px solid #d8dee4;border-radius:6px;padding:10px 10px 6px}
             figcaption{font-weight:600;margin-bottom:4px}
             svg.plot{display:block;max-width:100%;height:auto}

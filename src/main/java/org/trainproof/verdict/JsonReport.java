@@ -27,6 +27,7 @@ public final class JsonReport {
      */
     public static JsonNode toJson(Report r) {
         JsonNode root = JSON.valueToTree(r);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root).put("headline", Headline.of(r));
         for (JsonNode check : root.path("checks")) {
             nullNonFinite((com.fasterxml.jackson.databind.node.ObjectNode) check);
             for (JsonNode f : check.path("findings")) nullNonFinite((com.fasterxml.jackson.databind.node.ObjectNode) f);

@@ -24,7 +24,14 @@ public record Report(
         List<CheckResult> checks,
         List<String> notChecked,
         Map<String, String> parameters,
-        Map<String, Object> integrity) {
+        Map<String, Object> integrity,
+        Provenance provenance) {
+
+    /** A report without provenance (the CLI adds it as it writes the report: {@link #withProvenance}). */
+    public Report(String command, String subject, Outcome outcome, int exitCode, String statement, List<CheckResult> checks,
+            List<String> notChecked, Map<String, String> parameters, Map<String, Object> integrity) {
+        this(command, subject, outcome, exitCode, statement, checks, notChecked, parameters, integrity, null);
+    }
 
     public Report {
         checks = List.copyOf(checks);
@@ -35,7 +42,12 @@ public record Report(
 
     /** The same report with an integrity summary (ledger, origin, entries, root, what was re-hashed). */
     public Report withIntegrity(Map<String, Object> summary) {
-        return new Report(command, subject, outcome, exitCode, statement, checks, notChecked, parameters, summary);
+        return new Report(command, subject, outcome, exitCode, statement, checks, notChecked, parameters, summary, provenance);
+    }
+
+    /** The same report with its provenance (tool version, creation time, command line, the run's claims). */
+    public Report withProvenance(Provenance p) {
+        return new Report(command, subject, outcome, exitCode, statement, checks, notChecked, parameters, integrity, p);
     }
 
     /** Every finding of every check, most severe first (stable within a severity). */

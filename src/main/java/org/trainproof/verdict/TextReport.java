@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Renders a {@link Report} for a person: the verdict in one line, then failures (most severe first,
+ * Renders a {@link Report} for a person: the verdict line ({@link Headline}, at most 160 characters) and
+ * the full statement below it, then failures (most severe first,
  * each with its location and the number that failed against its threshold), then a table of all
  * checks, then what was not checked and why. ANSI colour only when asked (on a terminal).
  */
@@ -26,7 +27,8 @@ public final class TextReport {
             case INCONCLUSIVE -> "33;1";
             default -> "31;1";
         };
-        out.println(paint(r.statement(), c));
+        out.println(paint(Headline.of(r), c));
+        if (r.statement() != null && !r.statement().equals(Headline.of(r))) out.println("  " + r.statement());
     }
 
     public void write(Report r, PrintWriter out) {

@@ -58,4 +58,25 @@ class CompareLedgerInputTest {
         m.setLength(0);
         assertEquals(ExitCode.USAGE, compare(m, scratch.resolve("ledger.db") + "@x", derived.resolve("ledger.db") + "@75"), m.toString());
     }
+
+    @Test
+    void ledgerAtStep_findsTheCheckpointInArtifactsDir() throws IOException {
+        assumeTrue(Files.isDirectory(Path.of("fixtures", "scratch")), "no committed fixtures");
+        Path scratch = copy("scratch");
+        Path alone = Files.createDirectories(tmp.resolve("ledger-only"));
+        Files.move(scratch.resolve("ledger.db"), alone.resolve("ledger.db"));
+        String derived = Path.of("fixtures", "derived", "step-75.safetensors").toString();
+        StringBuilder m = new StringBuilder();
+        // The checkpoints are not beside the ledger: refused, naming where it looked.
+        assertEquals(ExitCode.BAD_INPUT, compare(m, alone.resolve("ledger.db") + "@200", derived), m.toString());
+        assertTrue(m.toString().contains("is not beside the ledger"), m.toString());
+        // --artifacts DIR: found there (and re-hashed against the ledger), compared: derived, exit 6.
+        m.setLength(0);
+        assertEquals(ExitCode.INCONSISTENT, compare(m, alone.resolve("ledger.db") + "@200", derived, "--artifacts", scratch.toString()), m.toString());
+        // a changed file in DIR is an integrity failure, not a comparison
+        m.setLength(0);
+        Files.copy(Path.of("fixtures", "scratch", "step-175.safetensors"), scratch.resolve("step-200.safetensors"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(ExitCode.INTEGRITY, compare(m, alone.resolve("ledger.db") + "@200", derived, "--artifacts", scratch.toString()), m.toString());
+    }
 }

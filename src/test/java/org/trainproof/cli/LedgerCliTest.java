@@ -228,7 +228,8 @@ class LedgerCliTest {
         Path json = dir.resolve("report.json");
         CliRun v = CliRun.run("verify", db, "--integrity-only", "--key", pub, "--since", saved, "--artifacts", ck.getParent(), "--json", json);
         assertEquals(0, v.code(), v.toString());
-        assertTrue(v.out().startsWith("VERIFIED: the ledger is intact"), v.out());
+        assertTrue(v.out().startsWith("VERIFIED (exit 0)"), v.out());
+        assertTrue(v.out().contains("\n  VERIFIED: the ledger is intact"), v.out());
         JsonNode rep = M.readTree(json.toFile());
         org.trainproof.SchemaValidation.assertValid("report.schema.json", rep);
         assertEquals(4, rep.get("integrity").get("entries").asInt());
@@ -247,7 +248,8 @@ class LedgerCliTest {
         org.trainproof.SchemaValidation.assertValid("report.schema.json", rep);
         assertEquals("PASS", rep.get("checks").get(0).get("status").asText());
         assertTrue(rep.get("not_checked").size() > 0, rep.toString());
-        assertTrue(v.out().startsWith("Inconclusive"), v.out());
+        assertTrue(v.out().startsWith("INCONCLUSIVE (exit 5): "), v.out());
+        assertTrue(v.out().contains("\n  Inconclusive"), v.out());
     }
 
     @Test

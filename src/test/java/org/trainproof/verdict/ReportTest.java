@@ -61,7 +61,7 @@ class ReportTest {
         StringWriter s = new StringWriter();
         new TextReport(false).write(r, new PrintWriter(s, true));
         String text = s.toString();
-        assertTrue(text.startsWith("INCONSISTENT: step-0 loss\n"));
+        assertTrue(text.startsWith("INCONSISTENT (exit 6): failing check L1 (step-0 loss), 1 finding\n  INCONSISTENT: step-0 loss\n"), text);
         assertTrue(text.contains("L1_STEP0_LOSS_LOW at step 0"));
         assertTrue(text.contains("vs threshold 3.900"));
         assertTrue(text.contains("Not checked:"));

@@ -10,6 +10,8 @@ public final class LineageCodes {
     public static final String UNPAIRED_TENSORS = "LINEAGE_UNPAIRED_TENSORS";
     /** Tensors not compared: non-float dtype, rank above 2, too small, or not part of a hidden layer. */
     public static final String SKIPPED_TENSORS = "LINEAGE_SKIPPED_TENSORS";
+    /** One paired vector W8 cannot use, and which requirement it misses (length, or axis without permutation symmetry). */
+    public static final String VECTOR_EXCLUDED = "LINEAGE_VECTOR_EXCLUDED";
     /** NaN or infinity in a compared tensor; the tensor is skipped. */
     public static final String NONFINITE_VALUES = "LINEAGE_NONFINITE_VALUES";
     /** A vector with zero spread (e.g. gains reset to 1): no centered statistic exists. */

@@ -111,10 +111,14 @@ public final class LineageComparison {
             }
             if (!isNormName(p.nameA()) && !hiddenBiases.contains(p.nameA())) {
                 otherAxis++;
+                skipped.add(Finding.of(LineageCodes.VECTOR_EXCLUDED, Severity.INFO, p.nameA() + " (" + p.count()
+                        + " entries) is neither a norm parameter nor a hidden-unit bias").at(Location.NONE.withTensor(p.nameA())));
                 continue;
             }
             if (p.count() < cfg.minVectorLength()) {
                 tooShort++;
+                skipped.add(Finding.of(LineageCodes.VECTOR_EXCLUDED, Severity.INFO, p.nameA() + " (" + p.count()
+                        + " entries) is shorter than " + cfg.minVectorLength()).at(Location.NONE.withTensor(p.nameA())));
                 continue;
             }
             double[] va = a.values(p.nameA()), vb = b.values(p.nameB());
@@ -176,6 +180,20 @@ public final class LineageComparison {
         return true;
     }
 
+    /**
+     * Why W8 could not run, precisely: the requirement (a norm parameter or hidden-unit bias of at least
+     * minVectorLength entries, the only vectors whose coordinates are exchangeable under H0) and which
+     * paired vectors failed which part of it.
+     */
+    static String w8NotRun(LineageConfig cfg, List<Finding> skipped) {
+        List<String> why = skipped.stream().filter(f -> f.code().equals(LineageCodes.VECTOR_EXCLUDED)).map(Finding::message).toList();
+        String req = "no paired vector qualifies (W8 needs a norm parameter or hidden-unit bias of at least " + cfg.minVectorLength()
+                + " entries; other vectors' coordinates are not exchangeable under H0)";
+        if (why.isEmpty()) return req + ": the models pair no vectors";
+        String list = String.join("; ", why.subList(0, Math.min(4, why.size())));
+        return req + ": " + list + (why.size() > 4 ? "; and " + (why.size() - 4) + " more" : "");
+    }
+
     static Result decide(String la, String lb, LineageConfig cfg, TensorPairing.Result pairing, NormGainTest.Result norm,
             List<HiddenLayerTest.Result> layers, List<Finding> skipped) {
         boolean normRan = norm != null && norm.tested() > 0;
@@ -189,8 +207,7 @@ public final class LineageComparison {
 
         // W8
         if (norm == null) {
-            checks.add(CheckResult.notRun("W8", "norm-gain and bias vectors, centered with shuffle null",
-                    "no paired vector of at least " + cfg.minVectorLength() + " entries"));
+            checks.add(CheckResult.notRun("W8", "norm-gain and bias vectors, centered with shuffle null", w8NotRun(cfg, skipped)));
         } else {
             List<Finding> fs = new ArrayList<>();
             for (NormGainTest.VectorComparison v : norm.vectors()) fs.add(vectorFinding(v, alphaK, cfg));
