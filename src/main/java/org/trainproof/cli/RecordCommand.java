@@ -57,6 +57,9 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "DIR", description = "With --shard-manifest: the checkpoint's directory relative to 'verify --artifacts DIR' (default '.').")
     String shardName = ".";
 
+    @Option(names = "--base", paramLabel = "DIR", description = "Store checkpoint and log names relative to DIR (for paths inside it), so 'verify --artifacts DIR' finds both; default: a checkpoint relative to its parent folder, a log as given. Use the same DIR on every call.")
+    Path base;
+
     @Option(names = "--event", paramLabel = "TEXT", description = "Append an 'event' entry (resume, restart, config change, note).")
     String event;
 
@@ -83,7 +86,7 @@ final class RecordCommand implements Callable<Integer> {
             b.put("step", step);
             long total = checkpoints.stream().mapToLong(Progress::sizeOf).sum();
             Progress.Bytes progress = Progress.forBytes("record", total, spec.commandLine().getErr());
-            b.set("checkpoint", CheckpointBodies.of(checkpoints, org.trainproof.checkpoint.ManifestOptions.defaults(), progress));
+            b.set("checkpoint", CheckpointBodies.of(checkpoints, org.trainproof.checkpoint.ManifestOptions.defaults(), progress, base));
             if (progress != null) progress.finish();
             drafts.add(new EntryDraft(EntryKinds.CHECKPOINT, b));
         }
@@ -112,7 +115,7 @@ final class RecordCommand implements Callable<Integer> {
         try (Ledger l = Ledger.openForAppend(ledger, k)) {
             if (!checkpoints.isEmpty()) CheckpointStepOrder.requireAfterLast(ledger, l.lastCheckpointStep(), step);
             trusted.attach(l);
-            LogRecorder.Result r = new LogRecorder(l, LogSourceNames.naming(ledger)).record(inputs, drafts);
+            LogRecorder.Result r = new LogRecorder(l, RecordBase.naming(base, ledger)).record(inputs, drafts);
             for (LedgerEntry e : r.entries()) {
                 out.println("entry " + e.seq() + " " + e.kind() + " " + describe(e) + " " + e.leafHash());
             }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
     "(checkpoint-N/, iter_N/, global_stepN/, step-N.safetensors, a step in the name or in safetensors metadata)",
     "once it is complete (no temp file, shard index present, sizes unchanged over two polls), and the new",
     "records of log files as they grow: one source of truth, the Python recorder's trainproof-log.jsonl if present,",
-    "else the --log files, else every *.jsonl, *.log, *.txt, *.csv, trainer_state.json and TensorBoard events file.",
+    "else the --log files, else ONE found log (the one already recorded, else *.jsonl, *.csv, TensorBoard, *.log, *.txt, trainer_state.json).",
     "What is recorded is read from the ledger: killed and restarted, it neither repeats nor skips anything.",
     "SIGINT/SIGTERM: finishes the entry in progress and exits 0. Exit 1 if a log's recorded history was altered."})
 final class WatchCommand implements Callable<Integer> {

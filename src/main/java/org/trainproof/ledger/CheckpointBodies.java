@@ -52,10 +52,20 @@ public final class CheckpointBodies {
 
     /** As {@link #of(List, ManifestOptions)}, reporting hashed tensor bytes to {@code progress} (thread-safe; may be null). */
     public static ObjectNode of(List<Path> paths, ManifestOptions options, java.util.function.LongConsumer progress) {
+        return of(paths, options, progress, null);
+    }
+
+    /**
+     * As {@link #of(List, ManifestOptions, java.util.function.LongConsumer)}, with names relative to
+     * {@code nameBase} for paths inside it ({@code record --base DIR}); null, or a path outside it: relative
+     * to the path's parent.
+     */
+    public static ObjectNode of(List<Path> paths, ManifestOptions options, java.util.function.LongConsumer progress, Path nameBase) {
+        Path fixed = nameBase == null ? null : nameBase.toAbsolutePath().normalize();
         ArrayNode files = JsonNodeFactory.instance.arrayNode();
         ArrayNode manifests = JsonNodeFactory.instance.arrayNode();
         for (Path p : paths) {
-            Path base = p.toAbsolutePath().normalize().getParent();
+            Path base = fixed != null && p.toAbsolutePath().normalize().startsWith(fixed) ? fixed : p.toAbsolutePath().normalize().getParent();
             java.util.Set<Path> covered = new java.util.HashSet<>();
             int before = files.size() + manifests.size();
             CheckpointManifest man = isCheckpoint(p) ? manifestOrSkip(p, options, progress) : null;

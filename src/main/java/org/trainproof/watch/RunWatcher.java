@@ -75,6 +75,8 @@ public final class RunWatcher {
     private final Map<Path, LogFileState> lastLog = new HashMap<>();
     private final Set<Path> refusedLogs = new HashSet<>();
     private final Map<Path, String> lastLogProblem = new HashMap<>();
+    private final Set<String> recordedSources = new HashSet<>();
+    private List<Path> lastChoice = List.of();
     private LogRecorder recorder;
     private int appended;
     private boolean integrityProblem;
@@ -94,6 +96,7 @@ public final class RunWatcher {
                 recordedCheckpoints.add(slash < 0 ? name : name.substring(0, slash));
             }
         });
+        org.trainproof.ledger.LedgerMetrics.forEachChunk(ledger, ce -> recordedSources.add(ce.chunk().source()));
         this.recorder = newRecorder();
     }
 
@@ -203,6 +206,7 @@ public final class RunWatcher {
             for (LedgerEntry e : r.entries()) {
                 appended++;
                 JsonNode b = e.body();
+                recordedSources.add(b.path("source").asText());
                 out.println("entry " + e.seq() + " metrics " + b.path("source").asText() + " [" + b.path("byte_range").path(0).asLong() + ","
                         + b.path("byte_range").path(1).asLong() + ") " + b.path("records").size() + " records");
             }
@@ -250,7 +254,19 @@ public final class RunWatcher {
         } catch (IOException | java.io.UncheckedIOException e) {
             // A file vanished while listing: the next poll lists again.
         }
-        return new LogSources(opt.runDir(), opt.excludes()).select(explicit, out);
+        List<Path> chosen = new LogSources(opt.runDir(), opt.excludes()).select(explicit, out, recordedSources);
+        if (!chosen.equals(lastChoice)) {
+            lastChoice = chosen;
+            List<Path> ignored = new ArrayList<>(out);
+            ignored.removeAll(chosen);
+            if (!ignored.isEmpty()) {
+                LogSources names = new LogSources(opt.runDir(), List.of());
+                err.println("trainproof watch: one source of truth: recording " + chosen.stream().map(names::relName).toList()
+                        + ", not " + ignored.stream().map(names::relName).toList() + " (choose with --log FILE)");
+                err.flush();
+            }
+        }
+        return chosen;
     }
 
     private static boolean isCheckpointDir(String name) {

@@ -174,8 +174,9 @@ class WatchTest {
         assertEquals(0, settle.code(), settle.toString());
         Map<String, Map<String, List<String>>> got = ledgerBySource(db);
         Map<String, Map<String, List<String>>> want = new TreeMap<>();
+        // One source of truth: the trainer's JSONL log. trainer_state.json repeats its metrics and is
+        // never merged with it into one series (it is not recorded at all).
         want.put("logs/train.jsonl", reader(run.resolve("logs/train.jsonl")));
-        want.put("trainer_state.json", reader(run.resolve("trainer_state.json")));
         assertEquals(want, got);
         Map<String, Integer> entriesPerCheckpoint = new HashMap<>();
         Map<String, TreeSet<String>> files = new HashMap<>();
@@ -213,6 +214,7 @@ class WatchTest {
         if (t.failure != null) throw new AssertionError(t.failure);
         assertEquals(0, w.code(), w.toString());
         assertTrue(w.out().contains(" metrics logs/train.jsonl"), w.out());
+        assertTrue(w.err().contains("recording [logs/train.jsonl], not [trainer_state.json]"), w.err());
         assertRunFullyRecorded(30);
     }
 
@@ -273,10 +275,11 @@ class WatchTest {
         Path b = run.resolve("b.jsonl");
         Files.writeString(a, "{\"step\": 0, \"loss\": 11.0}\n{\"step\": 1, \"loss\": 10.9}\n");
         Files.writeString(b, "{\"step\": 0, \"loss\": 5.0}\n");
-        assertEquals(0, CliRun.run("watch", db, run, "--key", key, "--interval", "0.01", "--polls", "1").code());
+        // Two logs are recorded only when both are named: found logs give ONE source of truth.
+        assertEquals(0, CliRun.run("watch", db, run, "--key", key, "--log", a, "--log", b, "--interval", "0.01", "--polls", "1").code());
         Files.writeString(a, "{\"step\": 0, \"loss\": 11.0}\n{\"step\": 1, \"loss\": 10.1}\n{\"step\": 2, \"loss\": 10.0}\n");
         Files.writeString(b, "{\"step\": 1, \"loss\": 4.0}\n", StandardOpenOption.APPEND);
-        CliRun w = CliRun.run("watch", db, run, "--key", key, "--interval", "0.01", "--polls", "2");
+        CliRun w = CliRun.run("watch", db, run, "--key", key, "--log", a, "--log", b, "--interval", "0.01", "--polls", "2");
         assertEquals(ExitCode.INTEGRITY, w.code(), w.toString());
         assertTrue(w.err().contains("LOG_HISTORY_REWRITTEN") && w.err().contains("a.jsonl"), w.err());
         Map<String, Map<String, List<String>>> got = ledgerBySource(db);

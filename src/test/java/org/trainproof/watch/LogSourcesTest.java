@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class LogSourcesTest {
@@ -28,9 +29,31 @@ class LogSourcesTest {
     }
 
     @Test
-    void select_nothingGiven_everythingFoundMinusExcluded() {
+    void select_nothingGiven_oneFoundLogMinusExcluded() {
         LogSources s = new LogSources(RUN, List.of("runs/**", "*.log"));
         assertEquals(List.of(STATE), s.select(List.of(), List.of(STATE, TB, CONSOLE)));
+    }
+
+    @Test
+    void select_nothingGiven_trainerStateNeverMergedWithAnotherLog() {
+        LogSources s = new LogSources(RUN, List.of());
+        Path jsonl = RUN.resolve("logs/train.jsonl");
+        // Append-only logs first (JSONL, then TensorBoard, then the console log); trainer_state.json last.
+        assertEquals(List.of(jsonl), s.select(List.of(), List.of(STATE, TB, CONSOLE, jsonl)));
+        assertEquals(List.of(TB), s.select(List.of(), List.of(STATE, CONSOLE, TB)));
+        assertEquals(List.of(CONSOLE), s.select(List.of(), List.of(STATE, CONSOLE)));
+        // Two of one kind: the shallower, then the first by name.
+        assertEquals(List.of(RUN.resolve("a.jsonl")), s.select(List.of(), List.of(jsonl, RUN.resolve("b.jsonl"), RUN.resolve("a.jsonl"))));
+    }
+
+    @Test
+    void select_nothingGiven_keepsWhatTheLedgerAlreadyRecords() {
+        LogSources s = new LogSources(RUN, List.of());
+        Path jsonl = RUN.resolve("logs/train.jsonl");
+        // A restarted watcher whose ledger holds trainer_state.json keeps it, even when a preferred log appears later.
+        assertEquals(List.of(STATE), s.select(List.of(), List.of(STATE, jsonl), Set.of("trainer_state.json")));
+        // A recorded source that is no longer found does not count.
+        assertEquals(List.of(jsonl), s.select(List.of(), List.of(STATE, jsonl), Set.of("gone.jsonl")));
     }
 
     @Test
