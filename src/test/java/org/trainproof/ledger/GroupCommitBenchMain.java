@@ -20,7 +20,7 @@ import org.trainproof.bytes.Digest;
  * entries; per run it measures (1) single-entry {@link Ledger#append} from one thread, one commit
  * each (the path without group commit; ENTRIES/5 entries), (2) single-entry appends from THREADS
  * threads through one {@link GroupCommitAppender}, and (3) {@link Ledger#append} in batches of
- * BATCH. Prints each run with the 1-minute load average, then the median of RUNS.
+ * BATCH, after one warm-up pass. Prints each run with the 1-minute load average, then the median of RUNS.
  */
 public final class GroupCommitBenchMain {
     private GroupCommitBenchMain() {}
@@ -69,6 +69,14 @@ public final class GroupCommitBenchMain {
         double[] batched = new double[runs];
         double[] perGroup = new double[runs];
         double[] batchedCpu = new double[runs];
+        // Warm-up (JIT) on a throwaway ledger, so run 1's single-entry figure is not a cold start.
+        Path warm = fresh(dir, "warm.db");
+        try (Ledger l = Ledger.openForAppend(warm, LedgerFixtures.key())) {
+            for (int i = 0; i < 300; i++) l.append(List.of(new EntryDraft("metrics", body(i))));
+            List<EntryDraft> ds = new ArrayList<>();
+            for (int j = 0; j < 5000; j++) ds.add(new EntryDraft("metrics", body(j)));
+            l.append(ds);
+        }
         for (int run = 0; run < runs; run++) {
             String l0 = load();
             // (1) one commit per entry, one thread.
