@@ -10,12 +10,18 @@ import java.util.List;
  */
 public final class Headline {
     public static final int MAX = 160;
+    /** How a keyless verify's statement starts (org.trainproof.KeylessHeadline). */
+    static final String KEYLESS = "SELF-CONSISTENT";
 
     private Headline() {}
 
     public static String of(Report r) {
         String word = r.outcome() == Outcome.CONSISTENT && r.statement() != null && r.statement().startsWith("VERIFIED")
                 ? "VERIFIED" : r.outcome().name().replace('_', ' ');
+        if (r.statement() != null && r.statement().startsWith(KEYLESS)) {
+            // verify without --key: only self-consistency is known, and the first line must say so (issue 20, item 9)
+            word = r.outcome() == Outcome.CONSISTENT ? KEYLESS + ", signer not authenticated (no --key)" : word + ", signer not authenticated (no --key)";
+        }
         String head = word + " (exit " + r.exitCode() + ")";
         String tail = switch (r.outcome()) {
             case INTEGRITY_FAILURE -> failing(r.checks().stream().filter(c -> c.id().startsWith("INTEGRITY")).toList(), CheckStatus.FAIL,

@@ -77,6 +77,7 @@ public final class RunWatcher {
     private final Map<Path, String> lastLogProblem = new HashMap<>();
     private final Set<String> recordedSources = new HashSet<>();
     private List<Path> lastChoice = List.of();
+    private List<Path> lastIgnored = List.of();
     private LogRecorder recorder;
     private int appended;
     private boolean integrityProblem;
@@ -255,10 +256,13 @@ public final class RunWatcher {
             // A file vanished while listing: the next poll lists again.
         }
         List<Path> chosen = new LogSources(opt.runDir(), opt.excludes()).select(explicit, out, recordedSources);
-        if (!chosen.equals(lastChoice)) {
+        List<Path> ignored = new ArrayList<>(out);
+        ignored.removeAll(chosen);
+        // Said again whenever the choice or the set of logs left out changes (a log that appears later,
+        // such as trainer_state.json after the first save, is named when it appears).
+        if (!chosen.equals(lastChoice) || !ignored.equals(lastIgnored)) {
             lastChoice = chosen;
-            List<Path> ignored = new ArrayList<>(out);
-            ignored.removeAll(chosen);
+            lastIgnored = ignored;
             if (!ignored.isEmpty()) {
                 LogSources names = new LogSources(opt.runDir(), List.of());
                 err.println("trainproof watch: one source of truth: recording " + chosen.stream().map(names::relName).toList()
