@@ -16,7 +16,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * The calibration benchmark (not a unit test; not in the default suite): generates the whole grid of the
  * independent PyTorch trainer, analyses every run at three evidence levels and writes
- * {@code docs/calibration.md}. Regenerate with
+ * {@code docs/calibration-torch.md}. Regenerate with
  * <pre>
  * mvn -q -ntp test -Dtest=CalibrationBenchmark -Dtrainproof.calibration=true -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
@@ -42,7 +42,7 @@ class CalibrationBenchmark {
                 if (v == TorchCalibration.Variant.FULL) System.out.printf("%-45s exit %d failed %s%n", r.run(), r.exit(), r.failed());
             }
         }
-        Files.writeString(Path.of("docs", "calibration.md"), CalibrationDoc.render(results, rows.size(), (System.nanoTime() - t0) / 1e9));
+        Files.writeString(Path.of("docs", "calibration-torch.md"), CalibrationDoc.render(results, rows.size(), (System.nanoTime() - t0) / 1e9));
     }
 
     /** Confusion counts: key "honest|FULL" or "construction|variant" → exit code → count. */

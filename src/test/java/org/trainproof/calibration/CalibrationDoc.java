@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** Renders {@code docs/calibration.md} from the benchmark's results. Every number in it is measured, none typed in. */
+/** Renders {@code docs/calibration-torch.md} from the benchmark's results. Every number in it is measured, none typed in. */
 final class CalibrationDoc {
     private CalibrationDoc() {}
 
