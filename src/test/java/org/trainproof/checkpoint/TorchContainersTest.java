@@ -34,7 +34,7 @@ class TorchContainersTest {
     static void write() throws Exception {
         Py.assumeTorch();
         Path script = Path.of("src/test/resources/formats/write_torch_files.py").toAbsolutePath();
-        Py.run(dir, Files.readString(script), dir.toString());
+        Py.runScript(dir, script, dir.toString());
         expected = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
     }
 

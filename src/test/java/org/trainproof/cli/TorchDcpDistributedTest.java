@@ -7,19 +7,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.trainproof.ExitCode;
 import org.trainproof.checkpoint.CheckpointSource;
 import org.trainproof.checkpoint.DcpReader;
 import org.trainproof.checkpoint.SourceTensor;
-import org.trainproof.ledger.Ledger;
 import org.trainproof.ledger.LedgerFindings;
 
 /**
@@ -56,18 +53,9 @@ class TorchDcpDistributedTest {
         pb.environment().put("PYTHONPATH", Path.of("python").toAbsolutePath().toString());
         pb.environment().put("TRAINPROOF_CLASSPATH", System.getProperty("java.class.path"));
         pb.environment().put("TRAINPROOF_JVM_ARGS", "-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        Process p = pb.start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(600, TimeUnit.SECONDS), "ddp_dcp.py timed out:\n" + log);
-        System.out.print(log);
-        assertEquals(0, p.exitValue(), log);
+        TorchRuns.runOk(pb, "ddp_dcp.py");
 
-        JsonNode manifest;
-        try (Ledger l = Ledger.openReadOnly(db)) {
-            assertEquals(2, l.size());
-            manifest = l.readEntry(1).body().path("checkpoint").path("manifests").get(0).path("manifest");
-        }
+        JsonNode manifest = TorchRuns.onlyCheckpointManifest(db);
         assertEquals(2, manifest.path("world_size").asInt());
         assertEquals("dcp", manifest.path("format").asText());
         List<String> files = new ArrayList<>();
@@ -83,12 +71,7 @@ class TorchDcpDistributedTest {
                 split++;
                 assertEquals(2, t.path("slices").size(), n);
             }
-            JsonNode s = t.path("stats");
-            assertEquals(r.path("count").asLong(), s.path("count").asLong(), n);
-            assertEquals(r.path("min").asDouble(), s.path("min").asDouble(), 0.0, n + " min");
-            assertEquals(r.path("max").asDouble(), s.path("max").asDouble(), 0.0, n + " max");
-            assertEquals(r.path("mean").asDouble(), s.path("mean").asDouble(), 1e-12 + 1e-9 * Math.abs(r.path("mean").asDouble()), n + " mean");
-            assertEquals(r.path("l2").asDouble(), s.path("l2").asDouble(), 1e-9 * r.path("l2").asDouble(), n + " l2");
+            TorchRuns.assertStatsMatchTorch(n, t.path("stats"), r);
         }
         assertEquals(ref.size(), manifest.path("tensors").size());
         assertEquals(ref.size() - 1, split, "every parameter split across the 2 ranks, meta.step whole");
