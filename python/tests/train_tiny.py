@@ -1,11 +1,15 @@
 """A real PyTorch training loop recorded with trainproof.Recorder.from_torch (used by the Java
 PythonRecorderTest and runnable by hand):
 
-    python3 python/tests/train_tiny.py --dir RUN --key lab.key [--steps 60 --every 10 --init-from W.safetensors]
+    python3 python/tests/train_tiny.py --dir RUN --key lab.key [--steps 300 --every 100 --init-from W.safetensors]
 
 A small causal language model (context window of 4 tokens, embedding + LayerNorm + MLP) trained from
 scratch with AdamW and linear warmup + cosine decay on a synthetic Markov language over 64 tokens.
 Prints "step N" after each step (flushed) so a caller can kill the process mid-way.
+
+--init-from W: the same loop, making the same claims (the init claims are those of the freshly built
+model, as for a run from scratch), but training starts from W's weights: the step-0 checkpoint holds
+them. This is the dishonest run the end-to-end test must catch.
 """
 import argparse
 import json
@@ -20,6 +24,7 @@ import torch
 import torch.nn as nn
 
 import trainproof
+import trainproof.torchconfig
 
 V, CTX, D, H = 64, 4, 32, 128
 
@@ -76,14 +81,20 @@ def main():
     ap.add_argument("--dir", required=True)
     ap.add_argument("--key", required=True)
     ap.add_argument("--origin", default="example.com/runs/tiny")
-    ap.add_argument("--steps", type=int, default=60)
-    ap.add_argument("--every", type=int, default=10)
+    ap.add_argument("--steps", type=int, default=300)
+    ap.add_argument("--every", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--init-from", help="start from these weights (another run's checkpoint) instead of a fresh init")
     a = ap.parse_args()
 
+    # One intra-op thread: on the shared 2-core machine (load average about 15) two threads made the
+    # 300 steps of this tiny model take 90 s instead of 5 s (threads waiting for each other on tiny ops).
+    torch.set_num_threads(1)
     torch.manual_seed(a.seed)
     model = TinyLM()
+    # The init claims this loop makes: the freshly built model's PyTorch defaults (what from_torch would
+    # derive from it); with --init-from they are still claimed, but the weights are replaced.
+    init = trainproof.torchconfig.init_claims(model)
     if a.init_from:
         model.load_state_dict(load_safetensors(a.init_from))
     bsz, seq, peak, warm = 16, 16, 1e-2, 6
@@ -96,7 +107,7 @@ def main():
         opt, lambda s: s / warm if s < warm else 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * (s - warm) / (total - warm))))
     rec = trainproof.Recorder.from_torch(
         model, opt, sched, ledger=os.path.join(a.dir, "ledger.db"), key=a.key, origin=a.origin,
-        total_steps=total, vocab_size=V, batch_size=bsz, seq_len=seq, seed=a.seed,
+        total_steps=total, vocab_size=V, batch_size=bsz, seq_len=seq, seed=a.seed, init=init,
         run_config={"grad_clip": 1.0, "data": {"name": "markov-4-of-64"}})
     nxt, g = markov(12345)
     for step in range(total):
@@ -114,6 +125,7 @@ def main():
         print("step %d loss %.4f" % (step, loss.item()), flush=True)
     rec.close()
     print("stats " + json.dumps(rec.stats), flush=True)
+    print("init " + json.dumps(rec.derived_run_config.get("init"), sort_keys=True), flush=True)
 
 
 if __name__ == "__main__":

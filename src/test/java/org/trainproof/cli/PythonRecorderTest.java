@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Python recorder end to end: python/tests/train_tiny.py trains a small causal language model from
- * scratch with PyTorch (AdamW, warmup + cosine) and records it through trainproof.Recorder.from_torch,
+ * scratch with PyTorch (AdamW, warmup + cosine, 300 steps, one intra-op thread) and records it through trainproof.Recorder.from_torch,
  * which runs this build's classes ($TRAINPROOF_CLASSPATH) in a background thread. Skipped, with the
  * reason, where python3 or torch is absent.
  */
@@ -56,10 +56,13 @@ class PythonRecorderTest {
         key = tmp.resolve("lab.key");
         pub = tmp.resolve("lab.pub");
         genuine = tmp.resolve("genuine");
-        Result r = train(genuine, -1, "--steps", "50", "--every", "25", "--seed", "1");
-        assertEquals(0, r.exit, r.output);
+        genuineRun = train(genuine, -1, "--steps", "300", "--every", "100", "--seed", "1");
+        assertEquals(0, genuineRun.exit, genuineRun.output);
     }
 
+    Result genuineRun;
+
+    /** 300 steps from scratch, checkpoints at 0, 100, 200, 300: verify with the files exits 0, L1 and W1-W4 run and pass. */
     @Test
     void genuineRun_verifyWithArtifacts_exit0_withL1AndWeightChecksRun() throws Exception {
         Path json = tmp.resolve("genuine.json");
@@ -69,21 +72,51 @@ class PythonRecorderTest {
         for (String id : List.of("L1", "W1", "W2", "W3", "W4")) {
             assertEquals("PASS", status.get(id), id + " in " + status);
         }
-        // The step-0 checkpoint and every 25th step, each recorded with the log so far.
-        for (int s = 0; s <= 50; s += 25) assertTrue(Files.exists(genuine.resolve("step-" + s + ".safetensors")), "step " + s);
+        // The weight checks read the files (not the ledger's samples), and W1 tested the claimed init at step 0.
+        JsonNode w1 = check(json, "W1");
+        assertTrue(w1.path("n").asLong() > 0 && w1.path("detail").asText().contains("at step 0"), w1.toString());
+        // The step-0 checkpoint and every 100th step, each recorded with the log so far.
+        for (int s = 0; s <= 300; s += 100) assertTrue(Files.exists(genuine.resolve("step-" + s + ".safetensors")), "step " + s);
         assertTrue(Files.exists(genuine.resolve("trainproof-log.jsonl")));
+        assertEquals(300, Files.readAllLines(genuine.resolve("trainproof-log.jsonl")).size());
     }
 
+    /**
+     * The same loop, with the same claims (init claims of the freshly built model), but started from the
+     * genuine run's final weights: exit 6, and a weight check decides it: W1 rejects the step-0 weights
+     * against the claimed initialisation (as does L1 the step-0 loss).
+     */
     @Test
-    void runStartedFromAnotherRunsWeights_verify_exit6_L1Fails() throws Exception {
+    void runStartedFromAnotherRunsWeights_verify_exit6_W1AndL1Fail() throws Exception {
         Path derived = tmp.resolve("derived");
-        Result r = train(derived, -1, "--steps", "20", "--every", "20", "--seed", "2",
-                "--init-from", genuine.resolve("step-50.safetensors").toString());
+        Result r = train(derived, -1, "--steps", "300", "--every", "100", "--seed", "2",
+                "--init-from", genuine.resolve("step-300.safetensors").toString());
         assertEquals(0, r.exit, r.output);
+        assertEquals(initLine(genuineRun.output), initLine(r.output), "both runs claim the same initialisation");
         Path json = tmp.resolve("derived.json");
         CliRun v = CliRun.run("verify", derived.resolve("ledger.db"), "--key", pub, "--artifacts", derived, "--json", json);
         assertEquals(6, v.code(), v.toString());
-        assertEquals("FAIL", statuses(json).get("L1"));
+        Map<String, String> status = statuses(json);
+        assertEquals("FAIL", status.get("L1"), status.toString());
+        assertEquals("FAIL", status.get("W1"), status.toString());
+        JsonNode w1 = check(json, "W1");
+        boolean failAtStep0 = false;
+        for (JsonNode f : w1.path("findings")) {
+            if (f.path("severity").asText().equals("FAIL") && f.path("code").asText().startsWith("W1_")
+                    && f.path("location").path("step").asLong(-1) == 0 && !f.path("location").path("tensor").asText().isEmpty()) {
+                failAtStep0 = true;
+            }
+        }
+        assertTrue(failAtStep0, w1.toString());
+    }
+
+    static String initLine(String output) {
+        return output.lines().filter(l -> l.startsWith("init ")).findFirst().orElseThrow(() -> new AssertionError("no init line: " + output));
+    }
+
+    static JsonNode check(Path json, String id) throws Exception {
+        for (JsonNode c : new ObjectMapper().readTree(json.toFile()).get("checks")) if (c.get("id").asText().equals(id)) return c;
+        throw new AssertionError("no check " + id + " in " + json);
     }
 
     @Test
