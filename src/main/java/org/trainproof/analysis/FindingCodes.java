@@ -44,6 +44,8 @@ public final class FindingCodes {
     public static final String RESUME_FRESH_OPTIMIZER_STATE = "RESUME_FRESH_OPTIMIZER_STATE";
     public static final String RESUME_DECLARED_RESET = "RESUME_DECLARED_RESET";
     public static final String RESUME_FIRST_STEP_SIGN_UPDATE = "RESUME_FIRST_STEP_SIGN_UPDATE";
+    /** record --resume: the run was restarted from a recorded checkpoint (INFO; {@link ResumeClaims}). */
+    public static final String RESUME_CLAIMED = "RESUME_CLAIMED";
 
     public static final String L5_TOKENS_MISMATCH = "L5_TOKENS_MISMATCH";
     public static final String L5_TIME_NOT_MONOTONE = "L5_TIME_NOT_MONOTONE";

@@ -45,6 +45,15 @@ public final class ResumeResetCheck implements ConsistencyCheck {
 
     @Override
     public CheckResult run(AnalysisInput in) {
+        CheckResult r = check(in);
+        List<Finding> claims = ResumeClaims.findings(in);
+        if (claims.isEmpty()) return r;
+        List<Finding> all = new ArrayList<>(claims);
+        all.addAll(r.findings());
+        return new CheckResult(r.id(), r.name(), r.status(), r.statistic(), r.threshold(), r.n(), r.pValue(), r.effectSize(), r.detail(), all);
+    }
+
+    private CheckResult check(AnalysisInput in) {
         AnalysisConfig.Resume cfg = in.config().resume();
         Trajectory tr = in.trajectory();
         if (tr.size() < 2) return CheckResult.notRun(id(), name(), "needs at least two checkpoints");

@@ -17,6 +17,7 @@ import org.trainproof.checkpoint.CheckpointManifest;
 import org.trainproof.checkpoint.TensorManifest;
 import org.trainproof.checkpoint.Manifests;
 import org.trainproof.ledger.CheckpointBodies;
+import org.trainproof.ledger.CheckpointLineage;
 import org.trainproof.ledger.EntryKinds;
 import org.trainproof.ledger.Ledger;
 import org.trainproof.ledger.LedgerEntry;
@@ -66,6 +67,11 @@ public final class RunInputs {
         Map<Long, Path> files = new HashMap<>();
         List<RunEvent> events = new ArrayList<>();
         boolean[] folded = new boolean[1];
+        // Checkpoint entries by seq; which of them form the trajectory is decided after the pass, by the
+        // resume claims (record --resume): a checkpoint of an abandoned attempt is not part of it.
+        Map<Long, StepCheckpoint> bySeq = new HashMap<>();
+        Map<Long, String> nameBySeq = new HashMap<>();
+        CheckpointLineage lineage = new CheckpointLineage();
         ledger.forEachEntry(e -> {
             if (e.seq() >= limit) return;
             switch (e.kind()) {
@@ -76,8 +82,9 @@ public final class RunInputs {
                     Optional<Long> step = e.step();
                     if (!ms.isEmpty() && ms.get(0).manifest() != null && step.isPresent()) {
                         CheckpointManifest m = ms.get(0).manifest();
-                        checkpoints.add(new StepCheckpoint(step.get(), keepSketches ? m : withoutSketches(m)));
-                        if (artifactsDir != null) files.put(step.get(), artifactsDir.resolve(ms.get(0).name()));
+                        lineage.add(e.seq(), step.get(), CheckpointLineage.resumeFrom(e.body()).orElse(null));
+                        bySeq.put(e.seq(), new StepCheckpoint(step.get(), keepSketches ? m : withoutSketches(m)));
+                        nameBySeq.put(e.seq(), ms.get(0).name());
                         folded[0] |= m.folded(); // shards may be on other hosts: weight checks use the ledger's samples
                     }
                 }
@@ -86,6 +93,15 @@ public final class RunInputs {
                 default -> { }
             }
         });
+        for (CheckpointLineage.Point p : lineage.kept()) {
+            checkpoints.add(bySeq.get(p.seq()));
+            if (artifactsDir != null) files.put(p.step(), artifactsDir.resolve(nameBySeq.get(p.seq())));
+        }
+        for (CheckpointLineage.Resume r : lineage.resumes()) {
+            events.add(ResumeClaims.event(r));
+            long from = r.from();
+            series.values().forEach(b -> b.resumeAfter(from));
+        }
         RunClaims claims = genesis[0] == null ? RunClaims.none() : RunClaims.parse(genesis[0]);
         checkpoints.sort(java.util.Comparator.comparingLong(StepCheckpoint::step));
         // A checkpoint file deleted since (HF save_total_limit rotation) is a warning of the integrity audit
@@ -244,7 +260,18 @@ public final class RunInputs {
             n++;
         }
 
+        /** A claimed resume from step {@code from} ({@link ResumeClaims#order}): the latest records of each step after it. */
+        long resumeFrom = Long.MAX_VALUE;
+
+        void resumeAfter(long from) {
+            resumeFrom = Math.min(resumeFrom, from);
+        }
+
         MetricSeries build() {
+            if (resumeFrom != Long.MAX_VALUE) {
+                int m = ResumeClaims.order(steps, values, times, n, resumeFrom);
+                n = m;
+            }
             return new MetricSeries(metric, java.util.Arrays.copyOf(steps, n), java.util.Arrays.copyOf(values, n),
                     anyTime ? java.util.Arrays.copyOf(times, n) : null, windowed, 0, ordinal);
         }

@@ -60,6 +60,9 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = "--base", paramLabel = "DIR", description = "Store checkpoint and log names relative to DIR (for paths inside it), so 'verify --artifacts DIR' finds both; default: a checkpoint relative to its parent folder, a log as given. Use the same DIR on every call.")
     Path base;
 
+    @Option(names = "--resume", paramLabel = "STEP", description = "With --checkpoint or --shard-manifest: training was restarted from the recorded checkpoint at STEP; the new step need only be after STEP (checkpoints after STEP recorded before are the abandoned attempt's). Recorded in the checkpoint entry.")
+    Long resume;
+
     @Option(names = "--event", paramLabel = "TEXT", description = "Append an 'event' entry (resume, restart, config change, note).")
     String event;
 
@@ -72,6 +75,8 @@ final class RecordCommand implements Callable<Integer> {
         if (stepEntries && step == null) throw TrainproofException.usage("--step is required with --checkpoint, --shard-manifest, --event or --end");
         if (!checkpoints.isEmpty() && !shardManifests.isEmpty()) throw TrainproofException.usage("--checkpoint and --shard-manifest are two ways to record one checkpoint; give one");
         if (step != null && step < 0) throw TrainproofException.usage("--step must be >= 0");
+        if (resume != null && checkpoints.isEmpty() && shardManifests.isEmpty()) throw TrainproofException.usage("--resume is a claim about a new checkpoint: give it with --checkpoint or --shard-manifest");
+        if (resume != null && resume < 0) throw TrainproofException.usage("--resume must be >= 0");
         LogFormat format = null;
         if (logFormat != null) {
             try {
@@ -84,6 +89,7 @@ final class RecordCommand implements Callable<Integer> {
         if (!checkpoints.isEmpty()) {
             ObjectNode b = JsonNodeFactory.instance.objectNode();
             b.put("step", step);
+            if (resume != null) b.put(org.trainproof.ledger.CheckpointLineage.RESUME_FROM, resume);
             long total = checkpoints.stream().mapToLong(Progress::sizeOf).sum();
             Progress.Bytes progress = Progress.forBytes("record", total, spec.commandLine().getErr());
             b.set("checkpoint", CheckpointBodies.of(checkpoints, org.trainproof.checkpoint.ManifestOptions.defaults(), progress, base));
@@ -93,6 +99,7 @@ final class RecordCommand implements Callable<Integer> {
         if (!shardManifests.isEmpty()) {
             ObjectNode b = JsonNodeFactory.instance.objectNode();
             b.put("step", step);
+            if (resume != null) b.put(org.trainproof.ledger.CheckpointLineage.RESUME_FROM, resume);
             b.set("checkpoint", org.trainproof.ledger.ShardManifests.body(shardManifests, shardName));
             drafts.add(new EntryDraft(EntryKinds.CHECKPOINT, b));
         }
@@ -113,7 +120,7 @@ final class RecordCommand implements Callable<Integer> {
         var k = key.load();
         var out = spec.commandLine().getOut();
         try (Ledger l = Ledger.openForAppend(ledger, k)) {
-            if (!checkpoints.isEmpty()) CheckpointStepOrder.requireAfterLast(ledger, l.lastCheckpointStep(), step);
+            if (!checkpoints.isEmpty() || !shardManifests.isEmpty()) CheckpointStepOrder.require(ledger, l, step, resume);
             trusted.attach(l);
             LogRecorder.Result r = new LogRecorder(l, RecordBase.naming(base, ledger)).record(inputs, drafts);
             for (LedgerEntry e : r.entries()) {

@@ -49,6 +49,9 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--exclude", paramLabel = "GLOB", description = "Never record paths matching GLOB, relative to RUN_DIR (repeatable), e.g. 'runs/**' or '*.txt'.")
     List<String> excludes = new java.util.ArrayList<>();
 
+    @Option(names = "--base", paramLabel = "DIR", description = "Store checkpoint and log names relative to DIR (a folder holding RUN_DIR), for paths inside it, so 'verify --artifacts DIR' finds both (as record --base); default: relative to RUN_DIR. Use the same DIR every time.")
+    Path base;
+
     @Option(names = "--polls", paramLabel = "N", description = "Stop after N polls (default: until interrupted).", defaultValue = "0")
     long polls;
 
@@ -86,7 +89,7 @@ final class WatchCommand implements Callable<Integer> {
             Runtime.getRuntime().halt(code[0]);
         }, "trainproof-watch-shutdown");
         try (Ledger l = Ledger.openForAppend(ledger, k)) {
-            w[0] = new RunWatcher(l, new RunWatcher.Options(runDir, logs, Duration.ofMillis(Math.round(interval * 1000)), polls, excludes), out, err);
+            w[0] = new RunWatcher(l, new RunWatcher.Options(runDir, logs, Duration.ofMillis(Math.round(interval * 1000)), polls, excludes, base), out, err);
             Runtime.getRuntime().addShutdownHook(hook);
             code[0] = w[0].run();
             out.println("watch stopped: " + w[0].appended() + " entries appended");

@@ -37,7 +37,9 @@ import org.trainproof.trainlog.LogReaders;
  * (the previous poll's file sizes) only decides when to look again.
  *
  * <p>Names in the ledger are relative to the run directory ({@code checkpoint-500/model.safetensors},
- * {@code logs/train.jsonl}), so {@code verify --artifacts RUN_DIR} re-checks all of them.
+ * {@code logs/train.jsonl}), so {@code verify --artifacts RUN_DIR} re-checks all of them; with
+ * {@code --base DIR} (a folder holding the run directory) relative to DIR, for paths inside it, as
+ * {@code record --base DIR}, so {@code verify --artifacts DIR} also finds {@code --log} files beside the run directory.
  * {@link #requestStop()} (from a signal handler) lets the entry in progress finish; the loop then
  * returns. Not thread-safe apart from {@link #requestStop()}.
  */
@@ -51,15 +53,28 @@ public final class RunWatcher {
     static final int LOG_DEPTH = 4;
 
     /** What to watch: the run directory, extra log paths, the poll interval, and a poll limit (0: until stopped). */
-    public record Options(Path runDir, List<Path> logs, Duration interval, long maxPolls, List<String> excludes) {
+    public record Options(Path runDir, List<Path> logs, Duration interval, long maxPolls, List<String> excludes, Path base) {
         public Options {
             runDir = runDir.toAbsolutePath().normalize();
             logs = logs.stream().map(p -> p.toAbsolutePath().normalize()).toList();
             excludes = List.copyOf(excludes);
+            base = base == null ? null : base.toAbsolutePath().normalize();
+            if (base != null && !runDir.startsWith(base)) {
+                throw TrainproofException.usage("--base " + base + ": the run directory " + runDir + " is not inside it");
+            }
+        }
+
+        public Options(Path runDir, List<Path> logs, Duration interval, long maxPolls, List<String> excludes) {
+            this(runDir, logs, interval, maxPolls, excludes, null);
         }
 
         public Options(Path runDir, List<Path> logs, Duration interval, long maxPolls) {
             this(runDir, logs, interval, maxPolls, List.of());
+        }
+
+        /** The folder stored names are relative to: {@code --base DIR}, else the run directory. */
+        Path nameBase() {
+            return base != null ? base : runDir;
         }
     }
 
@@ -92,19 +107,29 @@ public final class RunWatcher {
         ledger.forEachEntry(e -> {
             if (!e.kind().equals(EntryKinds.CHECKPOINT)) return;
             JsonNode cp = e.body().get("checkpoint");
-            for (String name : CheckpointBodies.recordedFileNames(cp instanceof ObjectNode o ? o : null)) {
+            // Names are relative to --base when given: the run directory's path inside it comes first.
+            for (String recorded : CheckpointBodies.recordedFileNames(cp instanceof ObjectNode o ? o : null)) {
+                String name = inRunDir(recorded);
                 int slash = name.indexOf('/');
                 recordedCheckpoints.add(slash < 0 ? name : name.substring(0, slash));
             }
         });
-        org.trainproof.ledger.LedgerMetrics.forEachChunk(ledger, ce -> recordedSources.add(ce.chunk().source()));
+        org.trainproof.ledger.LedgerMetrics.forEachChunk(ledger, ce -> recordedSources.add(inRunDir(ce.chunk().source())));
         this.recorder = newRecorder();
+    }
+
+    /** A stored name (relative to {@code --base} when given) as a name relative to the run directory. */
+    private String inRunDir(String stored) {
+        if (opt.nameBase().equals(opt.runDir())) return stored;
+        String prefix = opt.nameBase().relativize(opt.runDir()).toString().replace('\\', '/') + "/";
+        return stored.startsWith(prefix) ? stored.substring(prefix.length()) : stored;
     }
 
     private LogRecorder newRecorder() {
         return new LogRecorder(ledger, s -> {
             Path p = Path.of(s).toAbsolutePath().normalize();
-            return (p.startsWith(opt.runDir()) ? opt.runDir().relativize(p) : p).toString().replace('\\', '/');
+            Path base = opt.nameBase();
+            return (p.startsWith(base) ? base.relativize(p) : p).toString().replace('\\', '/');
         });
     }
 
@@ -172,7 +197,7 @@ public final class RunWatcher {
             if (CheckpointCandidates.incomplete(c, now, opt.runDir()) != null || !now.equals(before)) return;
             ObjectNode body = JsonNodeFactory.instance.objectNode();
             body.put("step", c.step());
-            body.set("checkpoint", CheckpointBodies.of(List.of(c.path())));
+            body.set("checkpoint", CheckpointBodies.of(List.of(c.path()), org.trainproof.checkpoint.ManifestOptions.defaults(), null, opt.base()));
             // The files must not have changed while they were hashed.
             if (!CheckpointCandidates.snapshot(c).equals(now)) return;
             List<LedgerEntry> added = ledger.append(List.of(new EntryDraft(EntryKinds.CHECKPOINT, body)));
@@ -207,7 +232,7 @@ public final class RunWatcher {
             for (LedgerEntry e : r.entries()) {
                 appended++;
                 JsonNode b = e.body();
-                recordedSources.add(b.path("source").asText());
+                recordedSources.add(inRunDir(b.path("source").asText()));
                 out.println("entry " + e.seq() + " metrics " + b.path("source").asText() + " [" + b.path("byte_range").path(0).asLong() + ","
                         + b.path("byte_range").path(1).asLong() + ") " + b.path("records").size() + " records");
             }
