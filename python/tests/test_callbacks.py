@@ -12,6 +12,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import trainproof.hf as hf  # noqa: E402
 import trainproof.lightning as pl  # noqa: E402
+import hf_shapes  # noqa: E402
 
 try:
     import torch
@@ -134,6 +135,18 @@ class LightningCallbackTest(unittest.TestCase):
         pl.Recorder = FakeRecorder
         self.addCleanup(setattr, pl, "Recorder", self.orig)
 
+    # lightning.pytorch.callbacks.Callback (src/lightning/pytorch/callbacks/callback.py): the hooks used, with
+    # their parameters; Lightning calls them positionally, fn(trainer, pl_module, *args).
+    DOCUMENTED = {"on_train_start": ["trainer", "pl_module"], "on_train_end": ["trainer", "pl_module"],
+                  "on_train_batch_end": ["trainer", "pl_module", "outputs", "batch", "batch_idx"],
+                  "on_save_checkpoint": ["trainer", "pl_module", "checkpoint"]}
+
+    def test_hookSignaturesAsDocumented(self):
+        import inspect
+        for name, params in self.DOCUMENTED.items():
+            sig = inspect.signature(getattr(pl.TrainproofCallback, name))
+            self.assertEqual(["self"] + params, list(sig.parameters)[:len(params) + 1], name)
+
     def test_hooksAsLightningCallsThem(self):
         module = nn.Sequential(nn.Linear(8, 8))
         opt = torch.optim.AdamW(module.parameters(), lr=1e-3, weight_decay=0.1)
@@ -157,6 +170,99 @@ class LightningCallbackTest(unittest.TestCase):
                           ("checkpoint", 3, "Sequential"),
                           ("log", 4, {"loss": 0.0, "val_loss": 2.0, "lr": 1e-3}),
                           ("checkpoint", 6, "Sequential"), ("close",)], rec.calls)
+
+
+@unittest.skipIf(hf_shapes.wheel() is None, "no transformers wheel on disk (set TRAINPROOF_TRANSFORMERS_WHEEL): "
+                 "protocol-from-source tests skipped")
+class TransformersProtocolTest(unittest.TestCase):
+    """The callback against transformers' own source (the wheel's trainer_callback.py and training_args.py,
+    parsed, not imported): every hook TrainerCallback defines, called exactly as CallbackHandler.call_event
+    calls it, with TrainingArguments/TrainerState/TrainerControl objects holding every real field."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.src = hf_shapes.Source(hf_shapes.wheel())
+
+    def setUp(self):
+        self.out = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.out)
+        FakeRecorder.instances = []
+        self.orig = hf.Recorder
+        hf.Recorder = FakeRecorder
+        self.addCleanup(setattr, hf, "Recorder", self.orig)
+
+    def test_everyHookOfTheProtocol_callableAsCallEventCallsIt(self):
+        hooks = self.src.hooks()
+        self.assertIn("on_log", hooks)
+        for name, (params, var_kw) in hooks.items():
+            self.assertEqual(["args", "state", "control"], params[:3], name)
+            self.assertTrue(hasattr(hf.TrainproofCallback, name), "TrainproofCallback lacks %s (%s)" % (name, self.src.wheel))
+        self.assertLessEqual(set(hooks), set(hf.HOOKS), "hf.HOOKS lists every hook of the protocol")
+        cb = hf.TrainproofCallback(key="lab.key")
+        args, state, control = self.src.training_arguments(output_dir=self.out), self.src.trainer_state(), self.src.trainer_control()
+        common = {k: None for k in self.src.call_event_kwargs()}
+        extra = self.src.event_extra_kwargs()
+        for name in hooks:
+            if name in ("on_train_begin", "on_train_end"):
+                continue  # they open / close a recorder: test_trainingRun_withRealArgumentShapes
+            kw = dict(common, **{k: {} for k in extra.get(name, [])})
+            self.assertIs(control, getattr(cb, name)(args, state, control, **kw), name)
+
+    def test_trainingRun_withRealArgumentShapes(self):
+        src = self.src
+        args = src.training_arguments(output_dir=self.out, max_steps=20, learning_rate=3e-4, lr_scheduler_type="cosine",
+                                      warmup_steps=0.1, weight_decay=0.01, per_device_train_batch_size=4,
+                                      gradient_accumulation_steps=2, bf16=True)
+        state = src.trainer_state(max_steps=20)
+        control = src.trainer_control()
+        common = {k: None for k in src.call_event_kwargs()}
+        if torch is not None:
+            common["model"] = nn.Sequential(nn.Linear(16, 16), nn.LayerNorm(16))
+        extra = src.event_extra_kwargs()
+        cb = hf.TrainproofCallback(key="lab.key", origin="example.com/runs/src", vocab_size=100)
+
+        def call(event, **kw):  # CallbackHandler.call_event: (args, state, control, model=..., ..., **kwargs)
+            for k in extra.get(event, []):
+                kw.setdefault(k, {})
+            return getattr(cb, event)(args, state, control, **dict(common, **kw))
+
+        for event in ("on_init_end", "on_train_begin", "on_epoch_begin", "on_step_begin"):
+            self.assertIs(control, call(event), event)
+        rec = FakeRecorder.instances[0]
+        cfg = rec.run_config
+        # transformers 5: warmup_steps 0.1 is a ratio of the 20 steps -> ceil(2.0) = 2
+        self.assertEqual({"peak_lr": 3e-4, "shape": "cosine", "warmup_steps": 2, "min_lr": 0.0, "total_steps": 20},
+                         cfg["lr_schedule"])
+        # adam_beta2 / adam_epsilon / seed / max_grad_norm: transformers' defaults (0.999, 1e-8, 42, 1.0)
+        self.assertEqual({"name": "adamw", "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.01},
+                         {k: v for k, v in cfg["optimizer"].items() if k != "no_decay"})
+        self.assertEqual((4 * 2 * 1, 42, 1.0, "bf16", 100), (cfg["batch_size"], cfg["seed"], cfg["grad_clip"],
+                                                             cfg["hardware"]["precision"], cfg["vocab_size"]))
+        for step in range(1, 11):
+            state.global_step = step
+            for event in ("on_pre_optimizer_step", "on_optimizer_step", "on_step_end"):
+                self.assertIs(control, call(event), event)
+            if step % 5 == 0:
+                self.assertIs(control, call("on_log", logs={"loss": 4.0 - step / 10, "grad_norm": 1.0,
+                                                           "learning_rate": 2e-4, "epoch": step / 10}))
+        os.makedirs(os.path.join(self.out, "checkpoint-10"))
+        self.assertIs(control, call("on_save"))
+        self.assertIs(control, call("on_evaluate", metrics={"eval_loss": 3.0}))
+        self.assertIs(control, call("on_log", logs={"train_runtime": 1.0, "train_samples_per_second": 9.0,
+                                                    "train_steps_per_second": 1.0, "total_flos": 0.0, "train_loss": 3.5}))
+        self.assertIs(control, call("on_train_end"))
+        logs = [c for c in rec.calls if c[0] == "log"]
+        self.assertEqual([5, 10], [c[1] for c in logs])
+        self.assertIn(("record_checkpoint", 10, "checkpoint-10"), rec.calls)
+        self.assertEqual(("close",), rec.calls[-1])
+
+    def test_realDefaults_runConfig(self):
+        # Every field at its default; the Trainer computed max_steps = 100 (args.max_steps is -1).
+        cfg = hf.run_config_from_args(self.src.training_arguments(output_dir=self.out), max_steps=100)
+        self.assertEqual({"peak_lr": 5e-5, "shape": "linear", "warmup_steps": 0, "min_lr": 0.0, "total_steps": 100},
+                         cfg["lr_schedule"])
+        self.assertEqual((8, 42, 1.0), (cfg["batch_size"], cfg["seed"], cfg["grad_clip"]))
+        self.assertNotIn("hardware", cfg)
 
 
 if __name__ == "__main__":

@@ -85,6 +85,10 @@ def main():
     ap.add_argument("--every", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--init-from", help="start from these weights (another run's checkpoint) instead of a fresh init")
+    ap.add_argument("--sync-until", type=int, default=-1,
+                    help="wait until checkpoints at steps <= this are recorded (so a test killing the process knows what is in the ledger)")
+    ap.add_argument("--stop-at", type=int, help="stop after this many steps (the schedule still spans --steps)")
+    ap.add_argument("--resume-from", type=int, help="restart this run (its ledger exists) from its checkpoint at this step")
     a = ap.parse_args()
 
     # One intra-op thread: on the shared 2-core machine (load average about 15) two threads made the
@@ -97,6 +101,8 @@ def main():
     init = trainproof.torchconfig.init_claims(model)
     if a.init_from:
         model.load_state_dict(load_safetensors(a.init_from))
+    if a.resume_from is not None:  # the recorder's own file of that step (a fresh optimizer state: the checkpoint has none)
+        model.load_state_dict(load_safetensors(os.path.join(a.dir, "step-%d.safetensors" % a.resume_from)))
     bsz, seq, peak, warm = 16, 16, 1e-2, 6
     decay = [p for n, p in model.named_parameters() if n.endswith("weight") and not n.startswith("ln")]
     other = [p for n, p in model.named_parameters() if not (n.endswith("weight") and not n.startswith("ln"))]
@@ -108,9 +114,14 @@ def main():
     rec = trainproof.Recorder.from_torch(
         model, opt, sched, ledger=os.path.join(a.dir, "ledger.db"), key=a.key, origin=a.origin,
         total_steps=total, vocab_size=V, batch_size=bsz, seq_len=seq, seed=a.seed, init=init,
-        run_config={"grad_clip": 1.0, "data": {"name": "markov-4-of-64"}})
+        run_config={"grad_clip": 1.0, "data": {"name": "markov-4-of-64"}}, resume_from=a.resume_from)
+    if a.sync_until >= 0:
+        rec.flush()  # the step-0 checkpoint
     nxt, g = markov(12345)
-    for step in range(total):
+    first = a.resume_from or 0
+    for _ in range(first):
+        sched.step()
+    for step in range(first, a.stop_at if a.stop_at is not None else total):
         ctx, y = batch(nxt, g, bsz, seq)
         loss = nn.functional.cross_entropy(model(ctx), y)
         opt.zero_grad()
@@ -122,6 +133,8 @@ def main():
         sched.step()
         if (step + 1) % a.every == 0:
             rec.checkpoint(step + 1, model)
+            if step + 1 <= a.sync_until:
+                rec.flush()
         print("step %d loss %.4f" % (step, loss.item()), flush=True)
     rec.close()
     print("stats " + json.dumps(rec.stats), flush=True)

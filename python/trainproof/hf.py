@@ -22,7 +22,7 @@ except Exception:  # transformers absent (or broken): same hooks, no base class
 
 HOOKS = ("on_init_end", "on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_step_begin",
          "on_pre_optimizer_step", "on_optimizer_step", "on_substep_end", "on_step_end", "on_evaluate",
-         "on_predict", "on_save", "on_log", "on_prediction_step")
+         "on_predict", "on_save", "on_log", "on_prediction_step", "on_push_begin")
 
 # HF lr_scheduler_type -> (run-config shape, ends at min_lr 0)
 _SHAPES = {"linear": "linear", "cosine": "cosine", "constant": "constant", "constant_with_warmup": "constant",
@@ -61,11 +61,18 @@ def run_config_from_args(args, max_steps=None, world_size=None):
         sched = {"peak_lr": float(lr)}
         if sched_type in _SHAPES:
             sched["shape"] = _SHAPES[sched_type]
-            warm = int(_get(args, "warmup_steps", 0) or 0)
-            ratio = float(_get(args, "warmup_ratio", 0.0) or 0.0)
-            if warm <= 0 and ratio > 0 and steps:
-                warm = int(-(-ratio * steps // 1))  # math.ceil, as TrainingArguments.get_warmup_steps
-            sched["warmup_steps"] = warm
+            # transformers 5: warmup_steps is a float, a ratio of the total steps when below 1 (warmup_ratio is
+            # gone); 4.x: an int, with warmup_ratio used when it is 0. As TrainingArguments.get_warmup_steps.
+            ws = float(_get(args, "warmup_steps", 0) or 0)
+            ratio = ws if 0 < ws < 1 else float(_get(args, "warmup_ratio", 0.0) or 0.0)
+            warm = int(ws) if ws >= 1 else 0
+            if warm <= 0 and ratio > 0:
+                if steps:
+                    warm = int(-(-ratio * steps // 1))  # math.ceil
+                else:
+                    warm = None  # a ratio of a total the Trainer has not computed: not claimed
+            if warm is not None:
+                sched["warmup_steps"] = warm
             if sched["shape"] != "constant":
                 kw = _get(args, "lr_scheduler_kwargs", {}) or {}
                 min_lr = kw.get("min_lr") if isinstance(kw, dict) else None

@@ -48,7 +48,7 @@ class Recorder(object):
 
     def __init__(self, ledger, key, run_config=None, origin=None, checkpoint_dir=None, log_path=None,
                  jar=None, java=None, passphrase_env=None, flush_records=1000, flush_seconds=60.0,
-                 max_pending_checkpoints=2, checkpoint_name=CHECKPOINT_NAME):
+                 max_pending_checkpoints=2, checkpoint_name=CHECKPOINT_NAME, resume_from=None):
         self.ledger = os.path.abspath(ledger)
         self.folder = os.path.dirname(self.ledger)
         self.key = os.path.abspath(key)
@@ -61,6 +61,10 @@ class Recorder(object):
         self._cli = Cli(jar=jar, java=java)
         self.stats = {"log_calls": 0, "checkpoints": 0, "record_calls": 0, "record_seconds": 0.0, "write_seconds": 0.0}
         self._last_checkpoint_step = None
+        # resume_from=R: this process restarted from the ledger's checkpoint at step R; the first checkpoint
+        # it records carries the claim (record --resume R), so steps already passed by the abandoned
+        # attempt are accepted and verify orders the trajectory by the claim.
+        self._resume_from = None if resume_from is None else _step(resume_from)
         self._last_step = None
         self._error = None
         self._closed = False
@@ -207,6 +211,8 @@ class Recorder(object):
         if self._last_checkpoint_step is not None and step <= self._last_checkpoint_step:
             raise ValueError("checkpoint step %d is not after the previous checkpoint (step %d)"
                              % (step, self._last_checkpoint_step))
+        if self._last_checkpoint_step is None and self._resume_from is not None and step <= self._resume_from:
+            raise ValueError("checkpoint step %d is not after the resumed checkpoint (step %d)" % (step, self._resume_from))
         self._last_checkpoint_step = step
         self._last_step = step if self._last_step is None else max(self._last_step, step)
         return step
@@ -294,7 +300,7 @@ class Recorder(object):
                         step = task[1]
                         if kind == "ckpt":
                             t0 = time.time()
-                            path = os.path.join(self.checkpoint_dir, self.checkpoint_name.format(step=step))
+                            path = _unused(os.path.join(self.checkpoint_dir, self.checkpoint_name.format(step=step)))
                             meta = {"step": str(step)}
                             meta.update({str(k): str(v) for k, v in task[3].items()})
                             safetensors.write(path, task[2], metadata=meta)
@@ -303,7 +309,11 @@ class Recorder(object):
                             path = task[2]
                         log.flush()
                         os.fsync(log.fileno())
-                        self._record(["--step", str(step), "--checkpoint", self._rel(path), "--log", self._rel(self.log_path)])
+                        resume = []
+                        if self._resume_from is not None:
+                            resume, self._resume_from = ["--resume", str(self._resume_from)], None
+                        self._record(["--step", str(step), "--checkpoint", self._rel(path), "--log", self._rel(self.log_path)]
+                                     + resume)
                         unrecorded, last_record = 0, time.time()
                     elif kind == "event":
                         log.flush()
@@ -362,6 +372,18 @@ class Recorder(object):
             self._drain(task)
             if task[0] == "close":
                 return
+
+
+def _unused(path):
+    """`path`, or with -1, -2, ... before the extension when a file is already there: after a resume the
+    abandoned attempt's checkpoint at the same step is signed evidence, never overwritten."""
+    if not os.path.exists(path):
+        return path
+    root, ext = os.path.splitext(path)
+    k = 1
+    while os.path.exists("%s-%d%s" % (root, k, ext)):
+        k += 1
+    return "%s-%d%s" % (root, k, ext)
 
 
 def _step(step):
