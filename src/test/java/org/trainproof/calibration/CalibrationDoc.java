@@ -23,7 +23,7 @@ final class CalibrationDoc {
      */
     private static final Map<String, String> DIRECTION = Map.of(
             "W1", "below", "W2", "above", "W3", "above", "W4", "below", "W5", "below", "RESUME", "above",
-            "W7|cosine gate", "above (then the ρ rule decides)", "W7|rounding-floor rule", "below");
+            "W7|cosine gate", "above (then the ρ rule decides)", "W7|rounding-floor rule", "below", "L4", "never (a soft check: warnings only)");
 
     static String render(List<Result> rs, List<JsonNode> rows, double seconds, double trainSeconds, int threads) {
         StringBuilder s = new StringBuilder();
