@@ -6,14 +6,16 @@ without reference to the Java fixture trainer the checks were first tuned on.
     python3 torch_run.py --jobs JOBS_FILE      (one {"spec": {...}, "out": DIR} per line; one torch import for all)
     python3 torch_run.py --grid ROOT [quick]   (the calibration grid: writes ROOT/runs.jsonl and every run under ROOT)
 
-SPEC keys: family (mlp | attn), opt (adamw | adam | sgdm), lr (peak), sched (cosine | constant | linear |
+SPEC keys: family (mlp | attn), opt (adamw | adam | sgdm | lion | adafactor), lr (peak), sched (cosine | constant | linear |
 wsd), warmup, steps, every (checkpoint spacing), dtype (F32 | BF16), init (std002 | fanin | trunc |
-zero_out), seed, construction (honest | derived | mixed | straight | straight_noise | cumlr | spliced).
+zero_out), seed, construction (honest | derived | mixed | permuted | straight | straight_noise | cumlr | spliced).
 
 Writes step-N.safetensors (step 0 included), log.jsonl (step, loss, lr, grad_norm) and run-config.json
 (the claims, always those of an honest from-scratch run with the spec's recipe). Dishonest constructions:
   derived        step-0 weights are another run's trained weights, rescaled to the claimed init std
   mixed          step-0 = 0.6 x pretrained + 0.8 x fresh init noise (std close to the claim), then trained
+  permuted       step-0 = pretrained weights with their hidden units permuted (the function-preserving symmetry)
+                 and rescaled to the claimed init std, then trained
   straight       checkpoints on the straight line from the init to an honest run's final weights
   straight_noise the same with per-checkpoint noise (std 0.1 x mean per-checkpoint move)
   cumlr          checkpoints follow the cumulative LR from the init to the final weights, + small noise
@@ -150,12 +152,36 @@ def no_decay(name):
     return name.endswith(".bias") or name.startswith("ln") or ".ln" in name
 
 
+class Lion(torch.optim.Optimizer):
+    """Lion (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms", Algorithm 2): decoupled decay,
+    update = sign(beta1 m + (1 - beta1) g), then m = beta2 m + (1 - beta2) g. Not in torch 2.13."""
+
+    def __init__(self, params, lr, betas=(0.9, 0.99), weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, betas=betas, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self):
+        for g in self.param_groups:
+            b1, b2 = g["betas"]
+            for p in g["params"]:
+                if p.grad is None:
+                    continue
+                m = self.state[p].setdefault("exp_avg", torch.zeros_like(p))
+                p.mul_(1 - g["lr"] * g["weight_decay"])
+                p.add_(torch.sign(m * b1 + p.grad * (1 - b1)), alpha=-g["lr"])
+                m.mul_(b2).add_(p.grad, alpha=1 - b2)
+
+
 def optimizer(spec, model):
     decay = [p for n, p in model.named_parameters() if not no_decay(n)]
     nod = [p for n, p in model.named_parameters() if no_decay(n)]
     if spec["opt"] == "adamw":
         return torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": nod, "weight_decay": 0.0}],
                                  lr=spec["lr"], betas=(0.9, 0.95), eps=1e-8)
+    if spec["opt"] == "lion":
+        return Lion([{"params": decay, "weight_decay": 0.1}, {"params": nod, "weight_decay": 0.0}], lr=spec["lr"], betas=(0.9, 0.99))
+    if spec["opt"] == "adafactor":
+        return torch.optim.Adafactor(model.parameters(), lr=spec["lr"], weight_decay=0.0)
     if spec["opt"] == "adam":
         return torch.optim.Adam(model.parameters(), lr=spec["lr"], betas=(0.9, 0.999), eps=1e-8)
     return torch.optim.SGD(model.parameters(), lr=spec["lr"], momentum=0.9)
@@ -259,11 +285,77 @@ def grid(quick):
                             "dtype": dtype, "init": "std002", "seed": 900 + j, "construction": c}
                     runs.append(("d%03d-%s-%s-%s-%s" % (j, c, family, opt, dtype), spec, False))
                     j += 1
+    if not quick:
+        runs += grid2(len([r for r in runs if r[2]]), j)
     if quick:
         keep = {"h001-mlp-adamw-lr1e-05-e1-BF16", "h009-mlp-adamw-lr0.0001-e10-F32", "h063-mlp-sgdm-lr0.01-e1-F32",
                 "h078-attn-adamw-lr1e-05-e1-BF16", "h003-mlp-adamw-lr1e-05-e10-BF16"}
         runs = [r for r in runs if r[0] in keep or (not r[2] and r[1]["family"] == "mlp" and r[1]["opt"] == "adamw" and r[1]["dtype"] == "F32")]
     return runs
+
+
+def grid2(i, j):
+    """Runs added after the first 202 (names and specs of those are frozen: their trained files are cached and
+    reused): Lion and Adafactor, runs of 200 steps with a checkpoint every step, long runs of 2,000-5,000 steps
+    (checkpoints every 200, F32 and BF16), and the dishonest constructions on the new optimizers plus a
+    hidden-unit permutation of pretrained weights. Honest runs are numbered on from i, dishonest from j."""
+    runs = []
+    scheds, inits = ["cosine", "constant", "linear", "wsd"], ["std002", "fanin", "trunc", "zero_out"]
+    steps_at = {1: 200, 10: 300, 50: 500}
+    k = 0
+
+    def honest(family, opt, lr, every, dtype, steps):
+        nonlocal i, k
+        spec = {"family": family, "opt": opt, "lr": lr, "sched": scheds[k % 4], "warmup": [0, 20][(k // 4) % 2],
+                "steps": steps, "every": every, "dtype": dtype, "init": inits[(k // 2 + k // 8) % 4],
+                "seed": 100 + i}
+        runs.append(("h%03d-%s-%s-lr%g-e%d-%s" % (i, family, opt, lr, every, dtype) + ("-s%d" % steps if steps >= 2000 else ""), spec, True))
+        i += 1
+        k += 1
+
+    for family in ["mlp", "attn"]:
+        for opt, lrs in [("lion", [1e-5, 1e-4, 1e-3]), ("adafactor", [1e-3, 1e-2])]:
+            for lr in lrs:
+                for every in [1, 10, 50]:
+                    for dtype in ["F32", "BF16"]:
+                        honest(family, opt, lr, every, dtype, steps_at[every])
+    for family, opt, lr, dtype, steps in [("mlp", "adamw", 1e-3, "F32", 2000), ("mlp", "adamw", 1e-4, "BF16", 5000),
+                                          ("attn", "adamw", 1e-3, "BF16", 2000), ("mlp", "sgdm", 1e-2, "F32", 5000),
+                                          ("mlp", "lion", 1e-4, "BF16", 2000), ("attn", "adam", 1e-3, "F32", 2000),
+                                          ("mlp", "adafactor", 1e-2, "BF16", 2000), ("attn", "lion", 1e-4, "F32", 2000)]:
+        honest(family, opt, lr, 200, dtype, steps)
+    for c in ["derived", "mixed", "straight", "straight_noise", "cumlr", "spliced"]:
+        for family in ["mlp", "attn"]:
+            for opt in ["lion", "adafactor"]:
+                dtype = ["F32", "BF16"][j % 2]
+                spec = {"family": family, "opt": opt, "lr": 1e-4 if opt == "lion" else 1e-2, "sched": scheds[j % 4], "warmup": 20,
+                        "steps": 300, "every": 10, "dtype": dtype, "init": inits[j % 4], "seed": 900 + j, "construction": c}
+                runs.append(("d%03d-%s-%s-%s-%s" % (j, c, family, opt, dtype), spec, False))
+                j += 1
+    for family in ["mlp", "attn"]:
+        for opt in ["adamw", "sgdm", "lion"]:
+            for dtype in ["F32", "BF16"]:
+                lr = {"adamw": 1e-3, "sgdm": 1e-2, "lion": 1e-4}[opt]
+                spec = {"family": family, "opt": opt, "lr": lr, "sched": scheds[j % 4], "warmup": 20, "steps": 300, "every": 10,
+                        "dtype": dtype, "init": "std002", "seed": 900 + j, "construction": "permuted"}
+                runs.append(("d%03d-permuted-%s-%s-%s" % (j, family, opt, dtype), spec, False))
+                j += 1
+    return runs
+
+
+def permute_hidden(family, state, seed):
+    """The function-preserving symmetry of a trained network: permutes the hidden units of its MLP block."""
+    g = torch.Generator().manual_seed(seed + 31)
+    st = {k: v.clone() for k, v in state.items()}
+    hidden, out_w = ("fc1", "head") if family == "mlp" else ("fc1", "fc2")
+    n = st[hidden + ".weight"].shape[0]
+    perm = torch.randperm(n, generator=g)
+    st[hidden + ".weight"] = st[hidden + ".weight"][perm]
+    st[hidden + ".bias"] = st[hidden + ".bias"][perm]
+    if family == "mlp":
+        st["ln.weight"], st["ln.bias"] = st["ln.weight"][perm], st["ln.bias"][perm]
+    st[out_w + ".weight"] = st[out_w + ".weight"][:, perm]
+    return st
 
 
 def main():
@@ -296,10 +388,12 @@ def main():
 def run(spec, out):
     os.makedirs(out, exist_ok=True)
     seed, c = spec["seed"], spec.get("construction", "honest")
-    if c in ("derived", "mixed"):
+    if c in ("derived", "mixed", "permuted"):
         _, donor, _ = train(dict(spec, lr=max(spec["lr"], 3e-3), opt="adamw", sched="constant"), seed + 500,
                             keep=lambda t: t == spec["steps"])
         pre = donor[spec["steps"]]
+        if c == "permuted":
+            pre = permute_hidden(spec["family"], pre, seed)
         torch.manual_seed(seed)
         fresh = make_model(spec["family"])
         rules = init_rules(fresh, spec["init"])
@@ -309,7 +403,7 @@ def run(spec, out):
             f = fs[k]
             if f.dim() < 2 or float(f.std()) == 0:
                 start[k] = f.clone()  # gains/biases as claimed (the disguise a careful forger applies)
-            elif c == "derived":
+            elif c in ("derived", "permuted"):
                 start[k] = v * (float(f.std()) / float(v.std()))
             else:
                 start[k] = 0.6 * v * (float(f.std()) / float(v.std())) + 0.8 * f
@@ -339,7 +433,10 @@ def run(spec, out):
     opt = {"adamw": {"name": "adamw", "betas": [0.9, 0.95], "eps": 1e-8, "weight_decay": 0.1,
                      "no_decay": ["*.bias", "ln*.weight", "*.ln*.weight", "lnf.weight"]},
            "adam": {"name": "adam", "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.0},
-           "sgdm": {"name": "sgd", "momentum": 0.9, "weight_decay": 0.0}}[spec["opt"]]
+           "sgdm": {"name": "sgd", "momentum": 0.9, "weight_decay": 0.0},
+           "lion": {"name": "lion", "betas": [0.9, 0.99], "weight_decay": 0.1,
+                    "no_decay": ["*.bias", "ln*.weight", "*.ln*.weight", "lnf.weight"]},
+           "adafactor": {"name": "adafactor", "weight_decay": 0.0}}[spec["opt"]]
     cfg = {"vocab_size": V, "loss_units": "nats", "optimizer": opt,
            "lr_schedule": {"shape": spec["sched"], "peak_lr": spec["lr"], "min_lr": spec["lr"] * 0.1,
                            "warmup_steps": spec.get("warmup", 0), "total_steps": spec["steps"]},

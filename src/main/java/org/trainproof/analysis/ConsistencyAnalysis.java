@@ -23,8 +23,8 @@ public final class ConsistencyAnalysis {
     /** All implemented checks, in catalogue priority order. */
     public static ConsistencyAnalysis standard() {
         return new ConsistencyAnalysis(List.of(
-                new StepZeroLossCheck(), new TimeToLossCheck(), new AdamBoundCheck(), new InitDistributionCheck(), new InitIndependenceCheck(),
-                new AdjacentDependenceCheck(), new WeightNormCheck(), new UpdateDirectionCheck(), new ResumeResetCheck(), new LogArithmeticCheck(),
+                new StepZeroLossCheck(), new TimeToLossCheck(), new AdamBoundCheck(), new InitDistributionCheck(), new InitSpectrumCheck(), new InitIndependenceCheck(),
+                new AdjacentDependenceCheck(), new WeightNormCheck(), new UpdateDirectionCheck(), new TrajectoryChordCheck(), new ResumeResetCheck(), new LogArithmeticCheck(),
                 new ComputeCheck(), new ThroughputCheck(), new LevelShiftCheck(), new SpikeGradNormCheck()));
     }
 

@@ -41,6 +41,10 @@ public final class FindingCodes {
 
     public static final String W7_STRAIGHT_LINE_TRAJECTORY = "W7_STRAIGHT_LINE_TRAJECTORY";
 
+    public static final String W9_STEP0_SPECTRUM_SPIKE = "W9_STEP0_SPECTRUM_SPIKE";
+    public static final String W10_TRAJECTORY_ON_CHORD = "W10_TRAJECTORY_ON_CHORD";
+    public static final String W10_RESIDUALS_INCOHERENT = "W10_RESIDUALS_INCOHERENT";
+
     public static final String RESUME_FRESH_OPTIMIZER_STATE = "RESUME_FRESH_OPTIMIZER_STATE";
     public static final String RESUME_DECLARED_RESET = "RESUME_DECLARED_RESET";
     public static final String RESUME_FIRST_STEP_SIGN_UPDATE = "RESUME_FIRST_STEP_SIGN_UPDATE";

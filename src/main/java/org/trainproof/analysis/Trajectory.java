@@ -114,6 +114,15 @@ public final class Trajectory {
         }).clone();
     }
 
+    /**
+     * Exact values of the tensor in checkpoint i at the given ascending row-major positions, read from the file
+     * (only when {@link #exact()}; uncached, for checks that need more than the sample, such as W9's matrices).
+     */
+    public double[] exactValues(int i, String tensor, long[] positions) {
+        if (values == null) throw new IllegalStateException("exact values need the checkpoint files; this trajectory has ledger samples only");
+        return values.at(step(i), tensor, positions);
+    }
+
     /** The tensor's manifest in checkpoint i. */
     public TensorManifest tensor(int i, String name) {
         return manifest(i).tensor(name).orElseThrow();

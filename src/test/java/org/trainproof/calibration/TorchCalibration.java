@@ -24,11 +24,38 @@ final class TorchCalibration {
     static final Path SCRIPT = Path.of("src", "test", "resources", "calibration", "torch_run.py");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Evidence variants each run is analysed at: all files, without the step-0 checkpoint, the log only. */
-    enum Variant { FULL, NO_INIT, LOG_ONLY }
+    /**
+     * Evidence variants a run is analysed at (the files given to {@code analyze}): everything; without the step-0
+     * checkpoint; the step-0 and the final checkpoint only (no trajectory); the final checkpoint only; the log
+     * only; everything but without the run-config (no claims).
+     */
+    enum Variant {
+        FULL("full"), NO_INIT("no-init"), INIT_FINAL("init+final"), FINAL_ONLY("final-only"), LOG_ONLY("log-only"), NO_CONFIG("no-config");
+
+        final String label;
+
+        Variant(String label) {
+            this.label = label;
+        }
+
+        /** Cheap variants (at most two checkpoints): analysed for honest runs too. */
+        boolean cheap() {
+            return this == INIT_FINAL || this == FINAL_ONLY || this == LOG_ONLY;
+        }
+    }
 
     /** One analysis: run, variant, exit code, and per check id its status and statistic. */
     record Result(String run, boolean honest, JsonNode spec, Variant variant, int exit, String evidence, Map<String, JsonNode> checks) {
+        /** The evidence level the report names ("initialisation + trajectory", "logs only", ...), without the rule. */
+        String level() {
+            int i = evidence.indexOf(" — ");
+            return evidence.isEmpty() ? "(no report)" : i < 0 ? evidence : evidence.substring(0, i);
+        }
+
+        String construction() {
+            return honest ? "honest" : spec.path("construction").asText();
+        }
+
         String status(String id) {
             JsonNode c = checks.get(id);
             return c == null ? "-" : c.path("status").asText();
@@ -74,20 +101,37 @@ final class TorchCalibration {
         return rows;
     }
 
+    private static long step(Path p) {
+        String n = p.getFileName().toString();
+        return Long.parseLong(n.substring(n.indexOf('-') + 1, n.indexOf('.')));
+    }
+
     /** Analyses one run at one evidence level with {@code analyze --seed 1 --run-config ... --json}. */
     static Result analyse(Path root, JsonNode row, Variant v) throws IOException {
         String name = row.path("name").asText();
         Path dir = root.resolve(name);
-        List<String> args = new ArrayList<>(List.of("analyze", "--quiet", "--seed", "1", "--run-config", dir.resolve("run-config.json").toString()));
+        List<String> args = new ArrayList<>(List.of("analyze", "--quiet", "--seed", "1"));
+        if (v != Variant.NO_CONFIG) args.addAll(List.of("--run-config", dir.resolve("run-config.json").toString()));
         Path json = Files.createTempFile("calib-", ".json");
         Files.delete(json); // --json refuses to overwrite an existing file
         args.addAll(List.of("--json", json.toString()));
         args.add(dir.resolve("log.jsonl").toString());
         if (v != Variant.LOG_ONLY) {
+            List<Path> ckpts;
             try (Stream<Path> s = Files.list(dir)) {
-                s.filter(p -> p.getFileName().toString().endsWith(".safetensors"))
-                        .filter(p -> v == Variant.FULL || !p.getFileName().toString().equals("step-0.safetensors"))
-                        .sorted().forEach(p -> args.add(p.toString()));
+                ckpts = new ArrayList<>(s.filter(p -> p.getFileName().toString().endsWith(".safetensors"))
+                        .sorted(java.util.Comparator.comparingLong(TorchCalibration::step)).toList());
+            }
+            Path init = ckpts.get(0), last = ckpts.get(ckpts.size() - 1);
+            for (Path p : ckpts) {
+                boolean keep = switch (v) {
+                    case FULL, NO_CONFIG -> true;
+                    case NO_INIT -> step(p) != 0;
+                    case INIT_FINAL -> p.equals(init) || p.equals(last);
+                    case FINAL_ONLY -> p.equals(last);
+                    case LOG_ONLY -> false;
+                };
+                if (keep) args.add(p.toString());
             }
         }
         StringWriter out = new StringWriter(), err = new StringWriter();
