@@ -48,7 +48,11 @@ public final class InitSpectrumCheck implements ConsistencyCheck {
     static final int MIN_DIM = 8;
     /** Largest block tested per matrix (8 MB of doubles, plus its positions). */
     static final int MAX_ELEMENTS = 1 << 20;
-    static final int MAX_ITER = 300;
+    /**
+     * Power-iteration cap. The Rayleigh quotient only grows towards λ, so stopping early can only lower z (pass); a spike at
+     * the smallest calibrated z (8.4, top singular value 1.16 × the edge) converges to 1e-9 in about 70 iterations.
+     */
+    static final int MAX_ITER = 100;
 
     @Override
     public String id() {

@@ -13,7 +13,7 @@ final class CalibrationDoc {
 
     /** Checks whose honest statistics are summarised: id, direction of failure ("above"/"below"). */
     private static final String[][] STATS = {
-        {"W1", "below"}, {"W2", "above"}, {"W3", "above"}, {"W4", "below"}, {"W7", "below"}, {"RESUME", "above"}};
+        {"W1", "below"}, {"W2", "above"}, {"W3", "above"}, {"W4", "below"}, {"W7", "below"}, {"W9", "above"}, {"W10", "below"}, {"RESUME", "above"}};
 
     static String render(List<TorchCalibration.Result> rs, int runs, double seconds) {
         StringBuilder s = new StringBuilder();
