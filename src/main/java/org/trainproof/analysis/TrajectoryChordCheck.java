@@ -73,42 +73,56 @@ public final class TrajectoryChordCheck implements ConsistencyCheck {
         int dim = 0;
         for (String t : tr.tensors()) dim += tr.sample(0, t).length;
         if (dim == 0) return CheckResult.notRun(id(), name(), "no tensor sampled in every checkpoint");
-        double[][] x = new double[n][];
         String[] dtype = new String[dim];
-        for (int i = 0; i < n; i++) {
-            x[i] = new double[dim];
-            int o = 0;
+        int o = 0;
+        for (String t : tr.tensors()) {
+            int len = tr.sample(0, t).length;
+            String dt = tr.dtype(t) == null ? "F32" : tr.dtype(t);
+            for (int j = 0; j < len; j++) dtype[o++] = dt;
+        }
+        // Rows are assembled on demand from the trajectory's (cached) samples: no second copy of every checkpoint.
+        final int dimF = dim;
+        return decide(tr.step(0), tr.step(n - 1), n, i -> {
+            double[] row = new double[dimF];
+            int p = 0;
             for (String t : tr.tensors()) {
                 double[] s = tr.sample(i, t);
-                String dt = tr.dtype(t) == null ? "F32" : tr.dtype(t);
-                for (double v : s) {
-                    x[i][o] = v;
-                    dtype[o] = dt;
-                    o++;
-                }
+                System.arraycopy(s, 0, row, p, s.length);
+                p += s.length;
             }
-        }
-        return decide(tr.step(0), tr.step(n - 1), x, dtype, tr.source());
+            return row;
+        }, dtype, tr.source());
     }
 
-    /** The rules on checkpoint vectors x[i] (same coordinates in every checkpoint), element k stored as dtype[k]. */
+    /** {@link #decide(long, long, int, java.util.function.IntFunction, String[], String)} on rows held in memory. */
     CheckResult decide(long firstStep, long lastStep, double[][] x, String[] dtype, String source) {
-        int n = x.length, dim = x[0].length;
-        boolean[] use = new boolean[dim];
+        return decide(firstStep, lastStep, x.length, i -> x[i], dtype, source);
+    }
+
+    /**
+     * The rules on n checkpoint vectors {@code row.apply(i)} (same coordinates in every checkpoint; element k stored as
+     * dtype[k]). Memory: a few vectors of the sample's length, whatever n.
+     */
+    CheckResult decide(long firstStep, long lastStep, int n, java.util.function.IntFunction<double[]> row, String[] dtype, String source) {
+        double[] x0 = row.apply(0), xT = row.apply(n - 1);
+        int dim = x0.length;
+        boolean[] use = new boolean[dim], moves = new boolean[dim], bad = new boolean[dim];
+        for (int i = 0; i < n; i++) {
+            double[] xi = i == 0 ? x0 : i == n - 1 ? xT : row.apply(i);
+            for (int k = 0; k < dim; k++) {
+                bad[k] |= !Double.isFinite(xi[k]);
+                moves[k] |= xi[k] != x0[k];
+            }
+        }
         int moved = 0;
         for (int k = 0; k < dim; k++) {
-            boolean finite = true, moves = false;
-            for (int i = 0; i < n; i++) {
-                finite &= Double.isFinite(x[i][k]);
-                moves |= x[i][k] != x[0][k];
-            }
-            use[k] = finite && moves; // an element that never moves has no residual under any hypothesis
+            use[k] = !bad[k] && moves[k]; // an element that never moves has no residual under any hypothesis
             if (use[k]) moved++;
         }
         double[] d = new double[dim];
         double dd = 0;
         for (int k = 0; k < dim; k++) {
-            d[k] = use[k] ? x[n - 1][k] - x[0][k] : 0;
+            d[k] = use[k] ? xT[k] - x0[k] : 0;
             dd += d[k] * d[k];
         }
         if (dd == 0) {
@@ -120,16 +134,16 @@ public final class TrajectoryChordCheck implements ConsistencyCheck {
         List<Double> cos = new ArrayList<>();
         double[] rho = new double[interior], rel = new double[interior], norm = new double[interior];
         for (int t = 0; t < interior; t++) {
-            double[] xt = x[t + 1];
+            double[] xt = row.apply(t + 1);
             double ad = 0;
-            for (int k = 0; k < dim; k++) if (use[k]) ad += (xt[k] - x[0][k]) * d[k];
+            for (int k = 0; k < dim; k++) if (use[k]) ad += (xt[k] - x0[k]) * d[k];
             double alpha = ad / dd, rr = 0, floor2 = 0;
             for (int k = 0; k < dim; k++) {
                 if (!use[k]) continue;
-                cur[k] = xt[k] - x[0][k] - alpha * d[k];
+                cur[k] = xt[k] - x0[k] - alpha * d[k];
                 rr += cur[k] * cur[k];
-                double ut = InitDistributions.ulp(xt[k], dtype[k]), u0 = InitDistributions.ulp(x[0][k], dtype[k]),
-                        uT = InitDistributions.ulp(x[n - 1][k], dtype[k]);
+                double ut = InitDistributions.ulp(xt[k], dtype[k]), u0 = InitDistributions.ulp(x0[k], dtype[k]),
+                        uT = InitDistributions.ulp(xT[k], dtype[k]);
                 // Round-to-nearest error of each stored value is uniform on ±ulp/2 (variance ulp²/12); r_t mixes three of them.
                 floor2 += (ut * ut + alpha * alpha * uT * uT + (1 - alpha) * (1 - alpha) * u0 * u0) / 12;
             }

@@ -21,9 +21,11 @@ final class CalibrationDoc {
      * "id|rule" when the check's detail names the rule that decided). Checks not listed get the direction their own
      * results show (marked "inferred").
      */
-    private static final Map<String, String> DIRECTION = Map.of(
-            "W1", "below", "W2", "above", "W3", "above", "W4", "below", "W5", "below", "RESUME", "above",
-            "W7|cosine gate", "above (then the ρ rule decides)", "W7|rounding-floor rule", "below", "L4", "never (a soft check: warnings only)");
+    private static final Map<String, String> DIRECTION = Map.ofEntries(
+            Map.entry("W1", "below"), Map.entry("W2", "above"), Map.entry("W3", "above"), Map.entry("W4", "below"),
+            Map.entry("W5", "below"), Map.entry("RESUME", "above"), Map.entry("W9", "above"), Map.entry("W10", "below"),
+            Map.entry("W7|cosine gate", "above (then the ρ rule decides)"), Map.entry("W7|rounding-floor rule", "below"),
+            Map.entry("L4", "never (a soft check: warnings only)"));
 
     static String render(List<Result> rs, List<JsonNode> rows, double seconds, double trainSeconds, int threads) {
         StringBuilder s = new StringBuilder();
