@@ -299,21 +299,24 @@ final class TextLogReader {
     private void keyValue(String line, SourceRef src) {
         Matcher m = KV.matcher(line);
         Long step = null;
+        String badStep = null;
         java.util.List<String[]> kv = new java.util.ArrayList<>();
         while (m.find()) {
             String k = m.group(1);
             if (step == null && KV_STEP_KEYS.contains(k.toLowerCase(java.util.Locale.ROOT))) {
                 step = Numbers.step(m.group(2));
                 if (step != null) continue;
+                if (badStep == null && Numbers.parse(m.group(2).trim()) != null) badStep = m.group(2);
             }
             kv.add(new String[] {k, m.group(2)});
         }
         if (kv.isEmpty()) return;
         if (step == null) {
             step = ordinal;
-            sink.finding(LogFindings.STEP_MISSING, Severity.WARNING, "", src.location(),
-                    "line has no step key; records numbered by line order from 0");
-            sink.stepsByOrder(src.location());
+            sink.finding(LogFindings.STEP_MISSING, Severity.WARNING, "", src.location(), badStep != null
+                    ? Numbers.badStep(badStep) + "; records numbered by line order from 0"
+                    : "line has no step key; records numbered by line order from 0");
+            sink.stepsByOrder(src.location(), badStep);
         }
         ordinal++;
         for (String[] p : kv) value(step, p[0], p[1], src);
