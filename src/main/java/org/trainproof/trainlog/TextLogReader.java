@@ -74,7 +74,14 @@ final class TextLogReader {
             }
             String line = new String(buf, off, len, StandardCharsets.UTF_8);
             long before = sink.count();
-            r.line(line, src);
+            try {
+                r.line(line, src);
+            } catch (NumberFormatException e) {
+                // found by FuzzHarness: a step or count of 2^63 or more ("0 train 4.1" with a 19-digit step) was exit 4
+                java.util.regex.Matcher q = java.util.regex.Pattern.compile("\"(\\d{1,40})").matcher(String.valueOf(e.getMessage()));
+                sink.finding(LogFindings.MALFORMED_RECORD, Severity.WARNING, "", src.location(), "the step or count "
+                        + (q.find() ? q.group(1) + " " : "") + "is 2^63 or more, beyond any training step; line skipped");
+            }
             if (terminated) {
                 stable[0] = end;
             } else if (sink.count() > before) {

@@ -55,4 +55,19 @@ class FuzzRegressionTest {
         assertTrue(init.err().contains(cfg + ": /accelerator_count: an integer beyond 2^53"), init.err());
         assertFalse(Files.exists(dir.resolve("x.db")));
     }
+
+    /** Finding 3: a text-log step of 2^63 or more (Long.parseLong overflow) made metrics exit 4; now that line is skipped, named. */
+    @Test
+    void textLog_stepBeyond2pow63_lineSkippedWithFinding_restRead() throws Exception {
+        Path log = dir.resolve("log.txt");
+        Files.writeString(log, "0 train 11.08\n1 train 10.97\n9223372036854775808 train 10.7\n3 train 10.4\n");
+        for (String fmt : new String[] {"build-nanogpt", "llmc-main-log", "nanogpt", "modded-nanogpt", "megatron", "hf-console"}) {
+            CliRun r = CliRun.run("metrics", log, "--log-format", fmt, "--json", "-");
+            assertTrue(r.code() != ExitCode.INTERNAL, fmt + ": " + r);
+        }
+        CliRun m = CliRun.run("metrics", log, "--log-format", "build-nanogpt", "--json", "-");
+        assertEquals(0, m.code(), m.toString());
+        assertTrue(m.out().contains("the step or count 9223372036854775808 is 2^63 or more"), m.out());
+        assertTrue(m.out().contains("log.txt") && m.out().contains("\"line\" : 3"), m.out());
+    }
 }
