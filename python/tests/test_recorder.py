@@ -120,7 +120,7 @@ class RecorderTest(unittest.TestCase):
         with open(os.path.join(d, "trainproof-log.jsonl")) as f:
             lines = f.read().splitlines()
         self.assertEqual([0, 1], [json.loads(x)["step"] for x in lines])
-        v = TOOL.run(["verify", led, "--artifacts", d, "--integrity-only"], ok=(0, 1))
+        v = TOOL.run(["verify", led, "--key", os.path.join(self.tmp, "k.pub"), "--artifacts", d, "--integrity-only"], ok=(0, 1))
         self.assertEqual(0, v.returncode, v.stdout.decode())
 
 

@@ -64,18 +64,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         files.check();
         ObjectNode config = JSON.createObjectNode();
-        if (runConfig != null) {
-            JsonNode n;
-            try {
-                n = JSON.readTree(runConfig.toFile());
-            } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
-                throw TrainproofException.badInput(runConfig, "no such file");
-            } catch (IOException e) {
-                throw TrainproofException.badInput(runConfig, "not JSON: " + e.getMessage().lines().findFirst().orElse(""));
-            }
-            if (!(n instanceof ObjectNode o)) throw TrainproofException.badInput(runConfig, "the run config is not a JSON object");
-            config = o;
-        }
+        if (runConfig != null) config = RunConfigFile.read(runConfig, "analyze", spec.commandLine().getErr());
         if (vocabSize != null) {
             if (vocabSize < 2) throw TrainproofException.usage("--vocab-size must be at least 2");
             config.put("vocab_size", vocabSize);

@@ -416,8 +416,17 @@ final class LedgerAudit {
             }
             Proofs.verifyConsistency(saved.size(), size, saved.root().toByteArray(), root.toByteArray(), proof);
         } catch (ProofException | TrainproofException e) {
+            // What the ledger holds where the saved checkpoint was taken: the root of its first saved.size() entries
+            // (issue 20 item 11: the finding said "found null").
+            String found;
+            try {
+                found = "root " + ledger.root(saved.size()) + " of this ledger's first " + saved.size() + " entries";
+            } catch (RuntimeException notComputable) {
+                found = "no root of this ledger's first " + saved.size() + " entries could be computed from its stored hashes";
+            }
             add(Finding.of(LedgerFindings.LEDGER_FORKED, Severity.FAIL, "the ledger is not an append-only extension of the saved checkpoint (size "
-                    + saved.size() + "): " + e.getMessage()).at(at).withMismatch(saved.root(), null));
+                    + saved.size() + ", root " + saved.root() + "; this ledger holds " + size + " entries): " + e.getMessage())
+                    .at(at).withMismatch("root " + saved.root() + " of the saved checkpoint (size " + saved.size() + ")", found));
         }
     }
 

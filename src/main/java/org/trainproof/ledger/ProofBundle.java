@@ -127,7 +127,16 @@ public final class ProofBundle {
         checkSignatureLines(where, proof.checkpointNote());
         byte[] bytes = proof.extra();
         if (bytes == null) throw TrainproofException.badInput(where, "the tlog-proof has no 'extra' line with the entry bytes");
-        if (bundleEntry != null && !Arrays.equals(CanonicalJson.canonicalize(bundleEntry), bytes)) {
+        byte[] bundleEntryBytes = null;
+        if (bundleEntry != null) {
+            try {
+                bundleEntryBytes = CanonicalJson.canonicalize(bundleEntry);
+            } catch (CanonicalJson.CanonicalizationException e) {
+                // found by FuzzHarness: an integer beyond 2^53 in the bundle's entry was exit 4
+                throw TrainproofException.badInput(where, "the bundle's entry cannot be a ledger entry: " + e.getMessage());
+            }
+        }
+        if (bundleEntry != null && !Arrays.equals(bundleEntryBytes, bytes)) {
             throw TrainproofException.integrity(where, "the bundle's entry differs from the entry bytes in its tlog-proof");
         }
         LedgerEntry entry;

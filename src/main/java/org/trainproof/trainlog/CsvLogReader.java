@@ -59,12 +59,16 @@ final class CsvLogReader {
                 return;
             }
             Long step = null;
-            if (stepCol[0] >= 0) step = Numbers.step(cells.get(stepCol[0]));
+            String badStep = null;
+            if (stepCol[0] >= 0) {
+                step = Numbers.step(cells.get(stepCol[0]));
+                if (step == null && !cells.get(stepCol[0]).isBlank()) badStep = cells.get(stepCol[0]);
+            }
             if (step == null) {
                 step = ordinal[0];
                 sink.finding(LogFindings.STEP_MISSING, Severity.WARNING, "", src.location(),
-                        "row has no step value; numbered by row order");
-                sink.stepsByOrder(src.location());
+                        badStep != null ? Numbers.badStep(badStep) + "; numbered by row order" : "row has no step value; numbered by row order");
+                sink.stepsByOrder(src.location(), badStep);
             }
             ordinal[0]++;
             Double wall = wallCol[0] >= 0 ? Numbers.parse(cells.get(wallCol[0])) : null;

@@ -191,15 +191,20 @@ final class JsonLogReader {
         }
         flushNonNumeric(st, sink, src);
         Long step = null;
+        String badStep = null;
         for (int i = 0; i < st.stepByKey.length && step == null; i++) {
-            if (st.stepByKey[i] != null) step = Numbers.step(st.stepByKey[i]);
+            if (st.stepByKey[i] != null) {
+                step = Numbers.step(st.stepByKey[i]);
+                if (step == null && badStep == null) badStep = st.stepByKey[i];
+            }
         }
         if (step == null) {
             step = st.ordinal;
             if (!st.names.isEmpty()) {
-                sink.finding(LogFindings.STEP_MISSING, Severity.WARNING, "", src.location(),
-                        "JSON line has no step key (" + String.join(", ", STEP_KEYS) + "); numbered by line order");
-                sink.stepsByOrder(src.location());
+                sink.finding(LogFindings.STEP_MISSING, Severity.WARNING, "", src.location(), badStep != null
+                        ? Numbers.badStep(badStep) + "; numbered by line order"
+                        : "JSON line has no step key (" + String.join(", ", STEP_KEYS) + "); numbered by line order");
+                sink.stepsByOrder(src.location(), badStep);
             }
         }
         st.ordinal++;

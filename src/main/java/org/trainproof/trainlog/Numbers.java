@@ -54,6 +54,31 @@ final class Numbers {
         return i == n;
     }
 
+    /** The largest step {@link #step} accepts (a double-valued step above it is not an exact whole number). */
+    static final double MAX_STEP = 9.0e18;
+
+    /**
+     * Why {@code s}, given as a record's step, is not one {@link #step} accepts (issue 20 item 11: a negative
+     * or huge step was reported as "no step column"); null when it is one.
+     */
+    static String stepProblem(String s) {
+        if (step(s) != null) return null;
+        String t = s.trim();
+        Double d = parse(t);
+        if (d == null) return "not a number";
+        if (d.isNaN()) return "not a number";
+        if (d < 0) return "negative";
+        if (d >= MAX_STEP) return "larger than the largest step, 9.0e18";
+        return "not a whole number";
+    }
+
+    /** "step VALUE is not a training step (WHY)", the value clipped to 40 characters. */
+    static String badStep(String s) {
+        String t = s.trim();
+        String shown = t.length() <= 40 ? t : t.substring(0, 39) + "…";
+        return "step value \"" + shown + "\" is not a training step (" + stepProblem(s) + "; a step is a whole number from 0)";
+    }
+
     /** A step as a non-negative long, or null. Accepts integral floats such as "100.0". */
     static Long step(String s) {
         String t = s.trim();
@@ -62,7 +87,7 @@ final class Numbers {
             return v >= 0 ? v : null;
         } catch (NumberFormatException e) {
             Double d = parse(t);
-            if (d != null && d >= 0 && d == Math.rint(d) && d < 9.0e18) return d.longValue();
+            if (d != null && d >= 0 && d == Math.rint(d) && d < MAX_STEP) return d.longValue();
             return null;
         }
     }

@@ -97,8 +97,25 @@ final class RecordSink {
      * with {@code requireSteps} the read stops here with a bad-input error naming the file and line.
      */
     void stepsByOrder(Location where) {
+        stepsByOrder(where, null);
+    }
+
+    /**
+     * As {@link #stepsByOrder(Location)} for a record whose step field is present but holds {@code badStep}
+     * (negative, huge, fractional, not a number): the error and the finding name the value, not a missing column.
+     */
+    void stepsByOrder(Location where, String badStep) {
+        String at = where == null || where.file() == null ? "log" : where.file() + (where.line() == null ? "" : ":" + where.line());
+        if (badStep != null) {
+            if (requireSteps) {
+                throw org.trainproof.TrainproofException.badInput(at, Numbers.badStep(badStep) + "; a ledger binds every record to"
+                        + " its step, so this log cannot be recorded as it is");
+            }
+            findings.add(LogFindings.STEPS_BY_ORDER, Severity.INFO, "", where, Numbers.badStep(badStep)
+                    + ": training steps unknown, records numbered by their order in the file");
+            return;
+        }
         if (requireSteps) {
-            String at = where == null || where.file() == null ? "log" : where.file() + (where.line() == null ? "" : ":" + where.line());
             throw org.trainproof.TrainproofException.badInput(at, "record has no training step (no step column, e.g. \"step\":"
                     + " N); a ledger binds every record to its step, so this log cannot be recorded as it is: log the step, or"
                     + " read it without a ledger with 'trainproof analyze'");

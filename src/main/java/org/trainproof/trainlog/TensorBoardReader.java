@@ -60,7 +60,12 @@ final class TensorBoardReader {
 
     private static long timestamp(Path p) {
         Matcher m = TS.matcher(p.getFileName().toString());
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
+        if (!m.find()) return 0;
+        try {
+            return Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE; // a file-name timestamp beyond 2^63: ordered last
+        }
     }
 
     static void readFile(Path f, String tagPrefix, RecordSink sink) {

@@ -74,7 +74,14 @@ final class TextLogReader {
             }
             String line = new String(buf, off, len, StandardCharsets.UTF_8);
             long before = sink.count();
-            r.line(line, src);
+            try {
+                r.line(line, src);
+            } catch (NumberFormatException e) {
+                // found by FuzzHarness: a step or count of 2^63 or more ("0 train 4.1" with a 19-digit step) was exit 4
+                java.util.regex.Matcher q = java.util.regex.Pattern.compile("\"(\\d{1,40})").matcher(String.valueOf(e.getMessage()));
+                sink.finding(LogFindings.MALFORMED_RECORD, Severity.WARNING, "", src.location(), "the step or count "
+                        + (q.find() ? q.group(1) + " " : "") + "is 2^63 or more, beyond any training step; line skipped");
+            }
             if (terminated) {
                 stable[0] = end;
             } else if (sink.count() > before) {
@@ -299,21 +306,24 @@ final class TextLogReader {
     private void keyValue(String line, SourceRef src) {
         Matcher m = KV.matcher(line);
         Long step = null;
+        String badStep = null;
         java.util.List<String[]> kv = new java.util.ArrayList<>();
         while (m.find()) {
             String k = m.group(1);
             if (step == null && KV_STEP_KEYS.contains(k.toLowerCase(java.util.Locale.ROOT))) {
                 step = Numbers.step(m.group(2));
                 if (step != null) continue;
+                if (badStep == null && Numbers.parse(m.group(2).trim()) != null) badStep = m.group(2);
             }
             kv.add(new String[] {k, m.group(2)});
         }
         if (kv.isEmpty()) return;
         if (step == null) {
             step = ordinal;
-            sink.finding(LogFindings.STEP_MISSING, Severity.WARNING, "", src.location(),
-                    "line has no step key; records numbered by line order from 0");
-            sink.stepsByOrder(src.location());
+            sink.finding(LogFindings.STEP_MISSING, Severity.WARNING, "", src.location(), badStep != null
+                    ? Numbers.badStep(badStep) + "; records numbered by line order from 0"
+                    : "line has no step key; records numbered by line order from 0");
+            sink.stepsByOrder(src.location(), badStep);
         }
         ordinal++;
         for (String[] p : kv) value(step, p[0], p[1], src);

@@ -12,18 +12,20 @@ public final class Headline {
     public static final int MAX = 160;
     /** How a keyless verify's statement starts (org.trainproof.KeylessHeadline). */
     static final String KEYLESS = "SELF-CONSISTENT";
+    /** What a keyless statement says (org.trainproof.KeylessHeadline.note). */
+    static final String KEYLESS_NOTE = "signer not authenticated (no --key";
 
     private Headline() {}
 
     public static String of(Report r) {
         String word = r.outcome() == Outcome.CONSISTENT && r.statement() != null && r.statement().startsWith("VERIFIED")
                 ? "VERIFIED" : r.outcome().name().replace('_', ' ');
-        if (r.statement() != null && r.statement().startsWith(KEYLESS)) {
-            // verify without --key: only self-consistency is known, and the first line must say so (issue 20, item 9)
-            word = r.outcome() == Outcome.CONSISTENT ? KEYLESS + ", signer not authenticated (no --key)" : word + ", signer not authenticated (no --key)";
-        }
+        // verify without --key: only self-consistency is known, and the first line must say so (issue 20, item 9)
+        boolean selfConsistent = r.outcome() == Outcome.INCONCLUSIVE && r.statement() != null && r.statement().startsWith(KEYLESS + ", ");
+        if (selfConsistent) word = KEYLESS + ", signer not authenticated (no --key)";
+        else if (r.statement() != null && r.statement().contains(KEYLESS_NOTE)) word = word + ", signer not authenticated (no --key)";
         String head = word + " (exit " + r.exitCode() + ")";
-        String tail = switch (r.outcome()) {
+        String tail = selfConsistent ? passed(r.checks()) : switch (r.outcome()) {
             case INTEGRITY_FAILURE -> failing(r.checks().stream().filter(c -> c.id().startsWith("INTEGRITY")).toList(), CheckStatus.FAIL,
                     "failing check");
             case INCONSISTENT -> failing(r.checks(), CheckStatus.FAIL, "failing check");

@@ -51,8 +51,8 @@ class CliOutputsTest {
     @Test
     void existingFile_refusedWithoutForce_replacedWithForce_everyOutputOption() throws Exception {
         Object[][] commands = {
-            {"verify", db, "--integrity-only", "--json"},
-            {"verify", db, "--integrity-only", "--report"},
+            {"verify", db, "--key", pub, "--integrity-only", "--json"},
+            {"verify", db, "--key", pub, "--integrity-only", "--report"},
             {"log", db, "--json"},
             {"prove", db, "--index", 0, "--out"},
         };

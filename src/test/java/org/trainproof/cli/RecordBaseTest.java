@@ -46,7 +46,7 @@ class RecordBaseTest {
             });
         }
         assertEquals(List.of("ckpts/step-10.safetensors", "logs/train.jsonl"), names.stream().sorted().toList());
-        CliRun v1 = CliRun.run("verify", db, "--integrity-only", "--artifacts", run);
+        CliRun v1 = CliRun.run("verify", db, "--key", dir.resolve("k.pub"), "--integrity-only", "--artifacts", run);
         assertEquals(0, v1.code(), v1.toString());
         assertTrue(!v1.out().contains("ARTIFACT_MISSING"), v1.toString());
 
@@ -54,12 +54,12 @@ class RecordBaseTest {
         byte[] b = Files.readAllBytes(cp);
         b[b.length - 1] ^= 1;
         Files.write(cp, b);
-        CliRun v2 = CliRun.run("verify", db, "--integrity-only", "--artifacts", run);
+        CliRun v2 = CliRun.run("verify", db, "--key", dir.resolve("k.pub"), "--integrity-only", "--artifacts", run);
         assertEquals(1, v2.code(), v2.toString());
         b[b.length - 1] ^= 1;
         Files.write(cp, b);
         Files.writeString(log, "{\"step\": 0, \"loss\": 4.2}\n{\"step\": 10, \"loss\": 3.9}\n");
-        CliRun v3 = CliRun.run("verify", db, "--integrity-only", "--artifacts", run);
+        CliRun v3 = CliRun.run("verify", db, "--key", dir.resolve("k.pub"), "--integrity-only", "--artifacts", run);
         assertEquals(1, v3.code(), v3.toString());
     }
 }

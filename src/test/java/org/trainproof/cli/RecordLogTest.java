@@ -93,7 +93,7 @@ class RecordLogTest {
 
     private JsonNode verifyJson(Path artifacts, int expectCode) throws IOException {
         Path json = dir.resolve("report-" + System.nanoTime() + ".json");
-        CliRun v = CliRun.run("verify", db, "--integrity-only", "--artifacts", artifacts, "--json", json);
+        CliRun v = CliRun.run("verify", db, "--key", dir.resolve("k.pub"), "--integrity-only", "--artifacts", artifacts, "--json", json);
         assertEquals(expectCode, v.code(), v.toString());
         return M.readTree(json.toFile());
     }
@@ -296,7 +296,7 @@ class RecordLogTest {
             LogReadResult whole = LogReaders.read(copy, format);
             List<MetricRecord> stable = whole.records().stream().filter(r -> r.source().end() <= whole.files().get(0).stableEnd()).toList();
             if (!fromReader(stable).equals(fromLedger(db))) failures.add(src + ": ledger records differ from the reader's");
-            CliRun v = CliRun.run("verify", db, "--integrity-only", "--artifacts", d);
+            CliRun v = CliRun.run("verify", db, "--key", dir.resolve("k.pub"), "--integrity-only", "--artifacts", d);
             if (v.code() != 0) failures.add(src + ": verify " + v);
         }
         assertTrue(n > 0, "no real logs");

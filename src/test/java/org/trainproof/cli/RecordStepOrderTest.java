@@ -33,6 +33,6 @@ class RecordStepOrderTest {
         // An event at an earlier step (no checkpoint) is still allowed, and the next larger step records.
         assertEquals(0, CliRun.run("record", db, "--key", key, "--step", 40, "--event", "note").code());
         assertEquals(0, CliRun.run("record", db, "--key", key, "--step", 51, "--checkpoint", ck).code());
-        assertEquals(0, CliRun.run("verify", db, "--artifacts", dir, "--integrity-only").code());
+        assertEquals(0, CliRun.run("verify", db, "--key", dir.resolve("k.pub"), "--artifacts", dir, "--integrity-only").code());
     }
 }

@@ -47,7 +47,7 @@ class RedTeamLogPathTest {
         CliRun r = CliRun.run("record", db, "--key", key, "--log", dotDot(f));
         assertEquals(0, r.code(), r.toString());
         assertTrue(!r.out().contains("log ../"), r.toString());
-        CliRun v = CliRun.run("verify", db, "--integrity-only", "--artifacts", f.getParent());
+        CliRun v = CliRun.run("verify", db, "--key", dir.resolve("k.pub"), "--integrity-only", "--artifacts", f.getParent());
         assertEquals(0, v.code(), v.toString());
     }
 
@@ -61,9 +61,9 @@ class RedTeamLogPathTest {
         CliRun b = CliRun.run("record", db, "--key", key, "--log", dotDot(dir.resolve("run/./sub/../train.jsonl")));
         assertEquals(0, b.code(), b.toString());
         assertTrue(b.out().contains("nothing new to record"), b.toString());
-        CliRun v = CliRun.run("verify", db, "--integrity-only", "--artifacts", dir);
+        CliRun v = CliRun.run("verify", db, "--key", dir.resolve("k.pub"), "--integrity-only", "--artifacts", dir);
         assertEquals(0, v.code(), v.toString());
-        CliRun v2 = CliRun.run("verify", db, "--integrity-only", "--artifacts", dir.resolve("run"));
+        CliRun v2 = CliRun.run("verify", db, "--key", dir.resolve("k.pub"), "--integrity-only", "--artifacts", dir.resolve("run"));
         assertEquals(0, v2.code(), v2.toString());
     }
 }

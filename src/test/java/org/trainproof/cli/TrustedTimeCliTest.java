@@ -187,7 +187,7 @@ class TrustedTimeCliTest {
         Path copy = dir.resolve("scratch.db");
         Files.copy(Path.of("fixtures", "scratch", "ledger.db"), copy);
         byte[] before = Files.readAllBytes(copy);
-        CliRun v = CliRun.run("verify", copy, "--integrity-only");
+        CliRun v = CliRun.run("verify", copy, "--key", Path.of("fixtures", "scratch", "signer.pub"), "--integrity-only");
         assertEquals(0, v.code(), v.toString());
         assertTrue(v.out().contains("no RFC 3161 timestamps") || v.out().contains("when:"), v.out());
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + copy + "?mode=ro");

@@ -200,7 +200,7 @@ class WatchTest {
             }
             assertEquals(onDisk, files.get(cp), cp + " recorded before it was complete");
         }
-        CliRun v = CliRun.run("verify", db, "--integrity-only", "--artifacts", run);
+        CliRun v = CliRun.run("verify", db, "--key", dir.resolve("k.pub"), "--integrity-only", "--artifacts", run);
         assertEquals(0, v.code(), v.toString());
     }
 
@@ -308,6 +308,6 @@ class WatchTest {
         seen.write(in.readAllBytes());
         assertEquals(ExitCode.OK, p.exitValue(), seen.toString(StandardCharsets.UTF_8));
         assertTrue(seen.toString(StandardCharsets.UTF_8).contains("watch stopped"), seen.toString(StandardCharsets.UTF_8));
-        assertEquals(0, CliRun.run("verify", db, "--integrity-only").code());
+        assertEquals(0, CliRun.run("verify", db, "--key", dir.resolve("k.pub"), "--integrity-only").code());
     }
 }

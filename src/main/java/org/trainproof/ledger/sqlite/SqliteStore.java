@@ -215,13 +215,14 @@ public final class SqliteStore implements AutoCloseable {
                         + BUSY_TIMEOUT_MS / 1000 + " s); retry later", e);
             }
             if (n.startsWith("SQLITE_CORRUPT") || n.startsWith("SQLITE_NOTADB")) {
-                return new LedgerCorruptException(path + ": ledger database is corrupt (" + n + "): " + what, e);
+                return new LedgerCorruptException(path + ": ledger database is corrupt ("
+                        + (n.startsWith("SQLITE_NOTADB") ? "not a database file" : "damaged database pages") + "): " + what, e);
             }
             if (n.startsWith("SQLITE_CONSTRAINT")) {
-                return new TrainproofException(ExitCode.INTEGRITY, path + ": " + what + ": " + e.getMessage(), e);
+                return new TrainproofException(ExitCode.INTEGRITY, path + ": " + what + ": " + org.trainproof.LibraryMessages.clean(e.getMessage()), e);
             }
         }
-        return TrainproofException.badInput(path, what + ": " + e.getMessage(), e);
+        return TrainproofException.badInput(path, what + ": " + org.trainproof.LibraryMessages.clean(e.getMessage()), e);
     }
 
     public boolean readOnly() {
