@@ -198,6 +198,8 @@ public final class Verification {
         }
         Map<String, String> params = new LinkedHashMap<>();
         if (auditorSeed != null) params.put("auditor seed", auditorSeed + " (reproduce with --seed " + auditorSeed + ")");
+        else params.put("auditor seed", "none used: " + (consistency == null ? "training consistency not analysed"
+                : "no files re-read (--artifacts), so nothing was sampled; weight checks use the signer's recorded samples"));
         params.put("evidence level", consistency == null ? "integrity only — training consistency not analysed" : consistency.evidence().describe());
         Report r;
         if (consistency == null) {

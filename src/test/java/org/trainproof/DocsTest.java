@@ -69,13 +69,47 @@ class DocsTest {
         StringWriter o = new StringWriter();
         CommandLine cl = Cli.commandLine(new PrintWriter(o), new PrintWriter(new StringWriter()));
         StringBuilder help = new StringBuilder(cl.getUsageMessage());
-        for (CommandLine sub : cl.getSubcommands().values()) help.append(sub.getUsageMessage());
+        java.util.Map<String, CommandLine> all = new java.util.TreeMap<>();
+        collect(cl, all);
+        for (CommandLine sub : all.values()) help.append(sub.getUsageMessage());
         Set<String> cited = new HashSet<>();
         Matcher m = CITED.matcher(help);
         while (m.find()) cited.add(m.group(1));
         assertTrue(cited.size() >= 3, "help cites " + cited);
         List<String> missing = cited.stream().filter(c -> !Files.exists(Path.of(c))).sorted().toList();
         assertEquals(List.of(), missing);
+    }
+
+    /**
+     * Where one command's help names another command's option ("as 'trainproof metrics --log-format'",
+     * "verify --artifacts DIR"), that option exists and is not a hidden deprecated spelling.
+     */
+    @Test
+    void everyOptionCitedByHelp_existsOnTheCommandItNames() {
+        CommandLine cl = Cli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        java.util.Map<String, CommandLine> commands = new java.util.TreeMap<>();
+        collect(cl, commands);
+        StringBuilder help = new StringBuilder(cl.getUsageMessage());
+        for (CommandLine c : commands.values()) help.append(c.getUsageMessage());
+        Pattern cite = Pattern.compile("\\b(" + String.join("|", commands.keySet()) + ")((?:\\s+[A-Z][A-Z_.@]*)*)\\s+(--[a-z][a-z0-9-]*)");
+        Matcher m = cite.matcher(help);
+        List<String> bad = new ArrayList<>();
+        int found = 0;
+        while (m.find()) {
+            found++;
+            CommandLine.Model.OptionSpec o = commands.get(m.group(1)).getCommandSpec().findOption(m.group(3));
+            if (o == null) bad.add(m.group() + ": no such option");
+            else if (o.hidden()) bad.add(m.group() + ": a hidden (deprecated) spelling");
+        }
+        assertTrue(found >= 5, "help cites " + found + " options of other commands");
+        assertEquals(List.of(), bad);
+    }
+
+    private static void collect(CommandLine c, java.util.Map<String, CommandLine> out) {
+        for (java.util.Map.Entry<String, CommandLine> e : c.getSubcommands().entrySet()) {
+            out.putIfAbsent(e.getKey(), e.getValue());
+            collect(e.getValue(), out);
+        }
     }
 
     /** GitHub's heading anchors: lower case, punctuation dropped, spaces to '-'. */

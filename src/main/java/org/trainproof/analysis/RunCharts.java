@@ -23,6 +23,8 @@ import org.trainproof.verdict.ReportCharts.Series;
 public final class RunCharts {
     /** Tensors drawn per weight chart at most (the largest by element count), to keep legends readable. */
     static final int MAX_TENSORS = 10;
+    /** The x axis of every chart over training: its unit is the optimizer step (the logged step index). */
+    static final String STEP = "step (optimizer steps)";
 
     private RunCharts() {}
 
@@ -39,14 +41,14 @@ public final class RunCharts {
                         units.equals("bits") ? "log2" : "ln", lnV, units, vocab.getAsLong()), lnV));
             }
             MetricSeries s = loss.get();
-            charts.add(Chart.lines("loss", "Training loss against step", "step", "loss (" + units + ")",
+            charts.add(Chart.lines("loss", "Training loss against step", STEP, "loss (" + units + ")",
                     List.of(new Series("train/loss (logged)", toDouble(s.steps()), s.values())), refs,
                     (s.firstWindowed() ? "Logged values are means over the logging window, not the loss at the step. " : "")
                             + (vocab.isPresent() ? "A model trained from a random initialisation starts near the dashed line."
                                     : "No vocab_size claimed: the ln V line is not drawn.")));
         }
         in.metric(MetricSeries.TRAIN_LR).filter(s -> s.size() > 0).ifPresent(s -> charts.add(Chart.lines("lr", "Learning rate against step",
-                "step", "learning rate (per step)", List.of(new Series("train/lr (logged)", toDouble(s.steps()), s.values())), List.of(),
+                STEP, "learning rate (per step)", List.of(new Series("train/lr (logged)", toDouble(s.steps()), s.values())), List.of(),
                 in.claims().lrSchedule().map(c -> "Claimed schedule: " + c.shape() + ", peak " + c.peakLr() + ", warmup "
                         + c.warmupSteps() + ", total " + c.totalSteps() + " steps.").orElse(""))));
         Trajectory t = in.trajectory();
@@ -73,7 +75,7 @@ public final class RunCharts {
             if (any) norms.add(new Series(n, steps, y));
         }
         if (!norms.isEmpty()) {
-            charts.add(Chart.lines("norms", "Per-tensor L2 norm over checkpoints", "step", "\u2016W\u2016\u2082 (L2 norm, weight units)",
+            charts.add(Chart.lines("norms", "Per-tensor L2 norm over checkpoints", STEP, "\u2016W\u2016\u2082 (L2 norm, weight units)",
                     norms, List.of(), "From the exact per-tensor stats in each checkpoint manifest." + chosen));
         }
         if (t.size() < 2) return;
@@ -116,7 +118,7 @@ public final class RunCharts {
             if (anyU) upd.add(new Series(n, ux, u));
         }
         if (!dist.isEmpty()) {
-            charts.add(Chart.lines("distance", "Distance from the first checkpoint (step " + t.step(0) + ")", "step",
+            charts.add(Chart.lines("distance", "Distance from the first checkpoint (step " + t.step(0) + ")", STEP,
                     "\u2016W\u209c \u2212 W\u2080\u2016 / \u2016W\u2080\u2016 (relative, unitless)", dist, List.of(),
                     "Estimated from the manifests' count sketches (" + TensorSketch.SCHEME
                             + "): \u2016W\u209c \u2212 W\u2080\u2016\u00b2 \u2248 \u2016sketch(W\u209c) \u2212 sketch(W\u2080)\u2016\u00b2. Tensors initialised to zero (no relative distance) are not drawn."
@@ -125,14 +127,14 @@ public final class RunCharts {
         if (!upd.isEmpty()) {
             if (budget) {
                 charts.add(Chart.lines("updates", "Update size per checkpoint interval against the Adam learning-rate budget",
-                        "step (end of interval)", "\u2016\u0394W\u2016 / budget (unitless)", upd,
+                        "end of interval (optimizer step)", "\u2016\u0394W\u2016 / budget (unitless)", upd,
                         List.of(new Reference("budget = 1", 1.0)),
                         String.format(Locale.ROOT, "\u2016\u0394W\u2016 from the sketches; budget = \u03a3 lr \u00b7 (B\u221an + wd\u00b7\u2016W\u2016) over"
                                 + " the interval, B = %.4g (sup of Adam's normalised step for the claimed betas), lr from the logged"
                                 + " learning rate, \u2016W\u2016 the larger endpoint norm (an approximation of the decay term). Points above 1"
                                 + " moved more than Adam with this learning rate can move them.", bound) + chosen));
             } else {
-                charts.add(Chart.lines("updates", "Update size per checkpoint interval", "step (end of interval)",
+                charts.add(Chart.lines("updates", "Update size per checkpoint interval", "end of interval (optimizer step)",
                         "\u2016W\u1d62 \u2212 W\u1d62\u208b\u2081\u2016 (weight units)", upd, List.of(),
                         "From the manifests' sketches. No budget drawn: " + (lrSum == null ? "no logged learning rate covers the intervals"
                                 : "no Adam betas claimed (optimizer.betas)") + "." + chosen));

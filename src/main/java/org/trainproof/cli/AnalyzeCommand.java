@@ -83,6 +83,8 @@ final class AnalyzeCommand implements Callable<Integer> {
         Map<String, String> params = new LinkedHashMap<>();
         if (!in.trajectory().checkpoints().isEmpty()) {
             params.put("auditor seed", auditorSeed + " (reproduce with --seed " + auditorSeed + ")");
+        } else {
+            params.put("auditor seed", "none used: no checkpoint files given, so nothing was sampled");
         }
         params.put("evidence level", v.evidence().describe());
         List<String> notChecked = new ArrayList<>(v.notPerformed());

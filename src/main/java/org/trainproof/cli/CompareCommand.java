@@ -74,11 +74,11 @@ final class CompareCommand implements Callable<Integer> {
             err.println(msg);
             err.flush();
         });
-        Report report = withClaims(result.toReport());
+        Report report = withClaims(CompareEvidence.apply(result.toReport(), a, b, located, seed));
         PrintWriter out = spec.commandLine().getOut();
-        return ReportOutput.emit(report, files, () -> LineageCharts.of(result), out, () -> {
-            if (quiet) new org.trainproof.verdict.TextReport(Progress.terminal()).verdictLine(report, out);
-            else LineageText.write(result, out, false);
+        return ReportOutput.emit(report, files, () -> LineageCharts.of(result), out, stamped -> {
+            if (quiet) new org.trainproof.verdict.TextReport(Progress.terminal()).verdictLine(stamped, out);
+            else LineageText.write(result, stamped, out, false);
         });
     }
 
@@ -99,14 +99,19 @@ final class CompareCommand implements Callable<Integer> {
         return at > 0 && !Files.exists(Path.of(arg)) ? Path.of(arg.substring(0, at)) : null;
     }
 
-    private static TensorSource open(String arg, Path artifacts) {
+    /** The checkpoint file each LEDGER@step argument resolved to (by argument). */
+    private final Map<String, Path> located = new LinkedHashMap<>();
+
+    private TensorSource open(String arg, Path artifacts) {
         int at = arg.lastIndexOf('@');
         if (at > 0 && !Files.exists(Path.of(arg))) {
             String step = arg.substring(at + 1);
             if (!step.matches("\\d{1,18}")) throw TrainproofException.usage(arg + ": LEDGER@step needs a step number after '@'");
             Path db = Path.of(arg.substring(0, at));
             if (!Files.isRegularFile(db)) throw TrainproofException.badInput(db, "no such ledger");
-            return SafetensorsTensorSource.open(org.trainproof.ledger.CheckpointLocator.locate(db, Long.parseLong(step), artifacts));
+            Path file = org.trainproof.ledger.CheckpointLocator.locate(db, Long.parseLong(step), artifacts);
+            located.put(arg, file);
+            return SafetensorsTensorSource.open(file);
         }
         Path p = Path.of(arg);
         if (!Files.exists(p)) throw TrainproofException.badInput(arg, "no such file or directory");

@@ -135,7 +135,7 @@ public final class MetricsCommand implements Callable<Integer> {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("files", summaries);
                 JsonGenerator g = JSON.getFactory().createGenerator(out);
-                JSON.writeValue(g, doc);
+                JSON.writeValue(g, org.trainproof.verdict.NonFiniteJson.nullify(JSON.valueToTree(doc)));
                 out.println();
             } else if (!asCsv) {
                 for (MetricsSummary s : summaries) text(out, s);

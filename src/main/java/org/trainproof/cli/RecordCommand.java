@@ -45,7 +45,7 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = "--log", paramLabel = "FILE", arity = "1..*", description = "Training-log files or run directories (repeatable): their new records as 'metrics' entries.")
     List<Path> logs = new ArrayList<>();
 
-    @Option(names = "--log-format", paramLabel = "F", description = "Read every --log as this format (as 'trainproof metrics --format'); default: as recorded before, else detected.")
+    @Option(names = "--log-format", paramLabel = "F", description = "Read every --log as this format (as 'trainproof metrics --log-format'); default: as recorded before, else detected.")
     String logFormat;
 
     @Option(names = "--checkpoint", paramLabel = "PATH", description = "A checkpoint file or directory (repeatable): one 'checkpoint' entry.")

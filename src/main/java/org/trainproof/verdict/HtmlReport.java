@@ -88,23 +88,25 @@ public final class HtmlReport {
                     + " in the JSON report)" : "").append(".</p></section>\n");
             return;
         }
-        h.append("<table class=\"findings\"><thead><tr><th>severity</th><th>code</th><th>where</th><th>statistic</th>")
+        h.append("<div class=\"wide\"><table class=\"findings rows\"><thead><tr><th>severity</th><th>code</th><th>where</th><th>statistic</th>")
                 .append("<th>threshold</th><th>n</th><th>what</th></tr></thead>\n<tbody>\n");
         int k = 0;
         for (Finding f : shown) {
             if (k++ == MAX_FINDINGS) break;
-            h.append("<tr class=\"").append(f.severity().name().toLowerCase(Locale.ROOT)).append("\"><td>")
-                    .append(f.severity()).append("</td><td class=\"code\">").append(esc(f.code())).append("</td><td>")
-                    .append(esc(f.location().toString())).append("</td><td class=\"num\">").append(num(f.statistic()))
-                    .append("</td><td class=\"num\">").append(num(f.threshold())).append("</td><td class=\"num\">")
-                    .append(f.n() == null ? "" : f.n()).append("</td><td>").append(esc(f.message()));
+            h.append("<tr class=\"").append(f.severity().name().toLowerCase(Locale.ROOT)).append("\"><td data-label=\"severity\">")
+                    .append(f.severity()).append("</td><td class=\"code\" data-label=\"code\">").append(esc(f.code()))
+                    .append("</td><td data-label=\"where\">").append(esc(f.location().toString()))
+                    .append("</td><td class=\"num\" data-label=\"statistic\">").append(num(f.statistic()))
+                    .append("</td><td class=\"num\" data-label=\"threshold\">").append(num(f.threshold()))
+                    .append("</td><td class=\"num\" data-label=\"n\">").append(f.n() == null ? "" : f.n())
+                    .append("</td><td data-label=\"what\">").append(esc(f.message()));
             if (f.expected() != null || f.actual() != null) {
                 h.append("<div class=\"mismatch\">expected ").append(esc(String.valueOf(f.expected()))).append("<br/>actual ")
                         .append(esc(String.valueOf(f.actual()))).append("</div>");
             }
             h.append("</td></tr>\n");
         }
-        h.append("</tbody></table>\n");
+        h.append("</tbody></table></div>\n");
         if (shown.size() > MAX_FINDINGS) {
             h.append("<p class=\"note\">").append(shown.size() - MAX_FINDINGS).append(" more not shown; the JSON report lists all.</p>\n");
         }
@@ -114,18 +116,20 @@ public final class HtmlReport {
     }
 
     private static void checks(StringBuilder h, Report r) {
-        h.append("<section id=\"checks\"><h2>Checks</h2>\n<table class=\"checks\"><thead><tr><th>check</th><th>name</th>")
+        h.append("<section id=\"checks\"><h2>Checks</h2>\n<div class=\"wide\"><table class=\"checks rows\"><thead><tr><th>check</th><th>name</th>")
                 .append("<th>status</th><th>statistic</th><th>threshold</th><th>n</th><th>p</th><th>detail</th></tr></thead>\n<tbody>\n");
         for (CheckResult c : r.checks()) {
             String st = c.status().name();
-            h.append("<tr><td class=\"code\">").append(esc(c.id())).append("</td><td>").append(esc(c.name())).append("</td><td>")
+            h.append("<tr><td class=\"code\" data-label=\"check\">").append(esc(c.id())).append("</td><td data-label=\"name\">")
+                    .append(esc(c.name())).append("</td><td data-label=\"status\">")
                     .append("<span class=\"status s-").append(st.toLowerCase(Locale.ROOT)).append("\">").append(st.replace('_', ' '))
-                    .append("</span></td><td class=\"num\">").append(num(c.statistic())).append("</td><td class=\"num\">")
-                    .append(num(c.threshold())).append("</td><td class=\"num\">").append(c.n() == null ? "" : c.n())
-                    .append("</td><td class=\"num\">").append(num(c.pValue())).append("</td><td>").append(esc(c.detail()))
-                    .append("</td></tr>\n");
+                    .append("</span></td><td class=\"num\" data-label=\"statistic\">").append(num(c.statistic()))
+                    .append("</td><td class=\"num\" data-label=\"threshold\">").append(num(c.threshold()))
+                    .append("</td><td class=\"num\" data-label=\"n\">").append(c.n() == null ? "" : c.n())
+                    .append("</td><td class=\"num\" data-label=\"p\">").append(num(c.pValue()))
+                    .append("</td><td data-label=\"detail\">").append(esc(c.detail())).append("</td></tr>\n");
         }
-        h.append("</tbody></table></section>\n");
+        h.append("</tbody></table></div></section>\n");
     }
 
     private static void parameters(StringBuilder h, Report r) {
@@ -262,7 +266,7 @@ public final class HtmlReport {
         List<String> legend = new ArrayList<>(c.groups());
         for (ReportCharts.Reference ref : c.references()) legend.add(ref.label());
         int legendRows = legendRows(legend);
-        int labelSpace = c.bars().stream().allMatch(b -> 7 * Math.min(b.category().length(), 40) + 12 < (double) (W - MR - ML) / c.bars().size()) ? 30 : 90;
+        int labelSpace = c.bars().stream().allMatch(b -> 7 * Math.min(b.category().length(), 40) + 12 < (double) (W - MR - ML) / c.bars().size()) ? 30 : 110;
         int top = MT + 20 * legendRows, bottom = top + (H - MT - MB);
         int height = bottom + labelSpace;
         Axis ya = Axis.of(ylo, yhi, bottom, top, true);
@@ -293,7 +297,11 @@ public final class HtmlReport {
                 h.append("<text class=\"cat\" text-anchor=\"middle\" x=\"").append(px(cx)).append("\" y=\"").append(bottom + 16)
                         .append("\">").append(esc(label)).append("</text>\n");
             } else {
-                String label = b.category().length() > 28 ? "\u2026" + b.category().substring(b.category().length() - 27) : b.category();
+                // rotated 35 degrees from its end at cx: at most 28 characters, fewer where the label would cross the left edge
+                // (10 px labels advance at most about 6.2 px a character, measured in Chromium)
+                int max = Math.max(4, Math.min(Math.min(28, (int) ((labelSpace - 20) / (6.2 * Math.sin(Math.toRadians(35))))),
+                        (int) ((cx - 10) / (6.2 * Math.cos(Math.toRadians(35))))));
+                String label = b.category().length() > max ? "\u2026" + b.category().substring(b.category().length() - (max - 1)) : b.category();
                 h.append("<text class=\"cat\" text-anchor=\"end\" transform=\"translate(").append(px(cx)).append(',').append(bottom + 10)
                         .append(") rotate(-35)\">").append(esc(label)).append("</text>\n");
             }
@@ -333,13 +341,40 @@ public final class HtmlReport {
                         .append("\" y=\"").append(bottom + 16).append("\">").append(esc(tick(t, xa.step))).append("</text>\n");
             }
             h.append("<text class=\"label\" text-anchor=\"middle\" x=\"").append((ML + W - MR) / 2).append("\" y=\"").append(bottom + 38)
-                    .append("\">").append(esc(xLabel)).append("</text>\n");
+                    .append('"');
+            axisLabel(h, xLabel, W - MR - ML);
         }
         h.append("<line class=\"axis\" x1=\"").append(ML).append("\" x2=\"").append(W - MR).append("\" y1=\"").append(bottom)
                 .append("\" y2=\"").append(bottom).append("\"/>\n<line class=\"axis\" x1=\"").append(ML).append("\" x2=\"").append(ML)
                 .append("\" y1=\"").append(top).append("\" y2=\"").append(bottom).append("\"/>\n");
         h.append("<text class=\"label\" text-anchor=\"middle\" transform=\"translate(16,").append((top + bottom) / 2)
-                .append(") rotate(-90)\">").append(esc(yLabel)).append("</text>\n</g>\n");
+                .append(") rotate(-90)\"");
+        axisLabel(h, yLabel, bottom - top);
+        h.append("</g>\n");
+    }
+
+    /** Average advance of a 12 px label character, generous (measured in Chromium: 36 characters of a real label fit 260 px). */
+    private static final double LABEL_CHAR_PX = 6.6;
+
+    /**
+     * Closes the open {@code <text} with the label, shortened to fit {@code px} so it is not clipped by the
+     * chart's edge: the front is cut and the parenthesised unit at the end kept. A shortened label keeps its
+     * full text in {@code aria-label}.
+     */
+    private static void axisLabel(StringBuilder h, String label, int px) {
+        String shown = fit(label == null ? "" : label, (int) (px / LABEL_CHAR_PX));
+        if (!shown.equals(label)) h.append(" aria-label=\"").append(esc(label)).append('"');
+        h.append('>').append(esc(shown)).append("</text>\n");
+    }
+
+    static String fit(String s, int max) {
+        if (s.length() <= max) return s;
+        int p = s.lastIndexOf(" (");
+        if (p > 0 && s.endsWith(")") && s.length() - p <= max / 2) {
+            String unit = s.substring(p);
+            return s.substring(0, max - unit.length() - 1) + "\u2026" + unit;
+        }
+        return s.substring(0, max - 1) + "\u2026";
     }
 
     private static int legendRows(List<String> labels) {
@@ -535,7 +570,7 @@ public final class HtmlReport {
 
     private static final String CSS = """
             body{margin:0;background:#f6f7f9;color:#1b1f24;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-            main{max-width:1120px;margin:0 auto;padding:20px 20px 40px}
+            main{max-width:1120px;margin:0 auto;padding:20px 20px 40px;overflow-wrap:anywhere}
             header .tool{font-size:13px;color:#57606a;text-transform:uppercase;letter-spacing:.06em}
             header .subject{font:600 18px/1.3 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all;margin:2px 0 14px}
             h2{font-size:17px;margin:26px 0 8px;padding-bottom:4px;border-bottom:1px solid #d0d7de}
@@ -576,5 +611,18 @@ public final class HtmlReport {
             ul{margin:4px 0;padding-left:22px}
             li{margin:2px 0}
             footer{margin-top:30px;color:#8c959f;font-size:12px}
+            .wide{overflow-x:auto}
+            @media (max-width:720px){
+            main{padding:12px 10px 30px}
+            table.rows,table.rows tbody,table.rows tr,table.rows td{display:block;width:auto}
+            table.rows thead{display:none}
+            table.rows tr{border:1px solid #d8dee4;border-radius:4px;margin:0 0 8px}
+            table.rows td{border:0;border-top:1px solid #eef1f4;text-align:left;white-space:normal;min-width:0}
+            table.rows td:first-child{border-top:0}
+            table.rows td:empty{display:none}
+            table.rows td::before{content:attr(data-label);display:inline-block;min-width:6.5em;font-weight:600;color:#57606a;font-family:system-ui,sans-serif}
+            table.checks td:nth-child(2){min-width:0}
+            table.kv th{width:32%}
+            }
             """;
 }

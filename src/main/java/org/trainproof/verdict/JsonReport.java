@@ -32,7 +32,7 @@ public final class JsonReport {
             nullNonFinite((com.fasterxml.jackson.databind.node.ObjectNode) check);
             for (JsonNode f : check.path("findings")) nullNonFinite((com.fasterxml.jackson.databind.node.ObjectNode) f);
         }
-        return root;
+        return NonFiniteJson.nullify(root); // any other number (integrity, trusted time) the same way
     }
 
     private static void nullNonFinite(com.fasterxml.jackson.databind.node.ObjectNode o) {
@@ -41,7 +41,7 @@ public final class JsonReport {
             if (v == null || !v.isNumber() || Double.isFinite(v.doubleValue())) continue;
             double d = v.doubleValue();
             o.putNull(field);
-            o.with("non_finite").put(field, Double.isNaN(d) ? "NaN" : d > 0 ? "+Infinity" : "-Infinity");
+            o.with("non_finite").put(field, NonFiniteJson.label(d));
         }
     }
 

@@ -67,6 +67,30 @@ public final class TextReport {
             r.parameters().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
                     .forEach(e -> out.println(e.getKey() + ": " + e.getValue()));
         }
+        provenance(r, out);
+    }
+
+    /**
+     * What makes the terminal report stand alone, as the JSON and HTML do (issue 18): the tool and its
+     * build, when (UTC), the command line, the ledger (origin, size, root), and the run's claims as one
+     * line of JSON. Nothing when the report has no provenance (a report not yet stamped).
+     */
+    public void provenance(Report r, PrintWriter out) {
+        Provenance p = r.provenance();
+        if (p == null) return;
+        out.println();
+        out.println("report: " + p.tool() + " " + p.toolVersion() + (p.build() == null ? "" : " (built " + p.build() + ")")
+                + ", created " + p.created() + " (UTC)");
+        out.println("command line: " + (p.commandLine().isEmpty() ? "(library call)" : String.join(" ", p.commandLine())));
+        java.util.Map<String, Object> i = r.integrity();
+        if (i != null && i.get("ledger") != null) {
+            out.println("ledger: " + i.get("ledger") + ", origin " + i.get("origin") + ", " + i.get("entries") + " entries, root "
+                    + (i.get("root") == null ? "unknown" : i.get("root")));
+        } else if (r.parameters().keySet().stream().noneMatch(k -> k.startsWith("ledger"))) {
+            out.println("ledger: none (the report is about the files given; nothing ties them to a signed record)");
+        }
+        if (p.claims() == null) out.println("claims: " + p.claimsSource());
+        else out.println("claims (" + p.claimsSource() + "): " + p.claims());
     }
 
     private static String numbers(Finding f) {

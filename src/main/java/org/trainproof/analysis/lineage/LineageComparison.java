@@ -60,13 +60,12 @@ public final class LineageComparison {
                 }
             }
             List<String> notChecked = List.of(
-                    "LEDGER@step inputs (the ledger is not available to compare yet)",
                     "activation matching (X2) and LAP-aligned CKA (X3): need forward passes",
                     "tokenizer lineage (T1)",
                     "tensors of rank > 2, and 2-D tensors that are not part of a hidden layer by the pairing rule");
             Map<String, String> params = new LinkedHashMap<>();
             params.put("permutations", Integer.toString(config.permutations()));
-            params.put("seed", Long.toString(config.seed()));
+            params.put("auditor seed", config.seed() + " (reproduce with --seed " + config.seed() + ")");
             params.put("alpha", fmt(config.alpha()));
             params.put("alpha_per_check", checksRun == 0 ? "-" : fmt(config.alpha() / checksRun));
             params.put("max_units", Integer.toString(config.maxUnits()));

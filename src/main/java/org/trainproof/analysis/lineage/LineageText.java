@@ -15,6 +15,11 @@ public final class LineageText {
     private LineageText() {}
 
     public static void write(LineageComparison.Result r, PrintWriter out, boolean colour) {
+        write(r, r.toReport(), out, colour);
+    }
+
+    /** As above, ending with {@code report} (the comparison's report as written: parameters, provenance). */
+    public static void write(LineageComparison.Result r, org.trainproof.verdict.Report report, PrintWriter out, boolean colour) {
         out.println("compare  A = " + r.labelA());
         out.println("         B = " + r.labelB());
         NormGainTest.Result n = r.norm();
@@ -57,7 +62,7 @@ public final class LineageText {
             }
         }
         out.println();
-        new TextReport(colour).write(r.toReport(), out);
+        new TextReport(colour).write(report, out);
     }
 
     private static String clip(String s, int w) {
