@@ -35,7 +35,7 @@ public final class ManifestBenchmark {
     public record Result(Path file, long bytes, int tensors, int threads, double[] manifest, double[] manifestCpu,
             double[] openssl, double[] opensslCpu, double[] sha256sum, double[] sha256sumCpu, String[] loads,
             String loadBefore, String loadAfter, String root,
-            long ptBytes, double[] ptManifest, double[] ptOpenssl, boolean ptSameDigests) {
+            long ptBytes, double[] ptManifest, double[] ptOpenssl, boolean ptSameDigests, double[] jdkShaCpu) {
         public double median(double[] t) {
             double[] s = t.clone();
             Arrays.sort(s);
@@ -183,8 +183,11 @@ public final class ManifestBenchmark {
         double[] sum = new double[repeats];
         double[] sumCpu = new double[repeats];
         String[] loads = new String[repeats];
+        double[] jdkSha = new double[repeats];
         String root = null;
         for (int r = 0; r < repeats; r++) {
+            warm(file);
+            jdkSha[r] = jdkSha256Cpu(file, opt.chunkBytes());
             warm(file);
             double[] t = timeTool(List.of("openssl", "dgst", "-sha256", file.toString()));
             ossl[r] = t[0];
@@ -206,8 +209,9 @@ public final class ManifestBenchmark {
             root = m.root();
             loads[r] = loadAverage();
             progress.printf(java.util.Locale.ROOT,
-                    "run %d: manifest %.3f s (%.3f CPU-s), openssl %.3f s (%.3f CPU-s), sha256sum %.3f s (%.3f CPU-s); load %s%n",
-                    r + 1, man[r], cpu[r], ossl[r], osslCpu[r], sum[r], sumCpu[r], loads[r]);
+                    "run %d: manifest %.3f s (%.3f CPU-s), openssl %.3f s (%.3f CPU-s), sha256sum %.3f s (%.3f CPU-s),"
+                    + " JDK SHA-256 alone %.3f CPU-s; load %s%n",
+                    r + 1, man[r], cpu[r], ossl[r], osslCpu[r], sum[r], sumCpu[r], jdkSha[r], loads[r]);
             progress.flush();
         }
         // the same weights as a torch.save .pt: manifest through the torch reader vs openssl on that file
@@ -233,7 +237,30 @@ public final class ManifestBenchmark {
             progress.flush();
         }
         return new Result(file, size, tensors, opt.threads(), man, cpu, ossl, osslCpu, sum, sumCpu, loads, loadBefore,
-                loadAverage(), root, Files.size(pt), ptMan, ptOssl, same);
+                loadAverage(), root, Files.size(pt), ptMan, ptOssl, same, jdkSha);
+    }
+
+    /**
+     * Thread CPU seconds of the JDK's SHA-256 ({@code MessageDigest}, the digest the manifest uses) over
+     * the whole file, one thread, positioned reads into one direct buffer of {@code chunk} bytes as the
+     * manifest reads: the floor of any manifest built on {@code MessageDigest}.
+     */
+    static double jdkSha256Cpu(Path file, int chunk) throws IOException {
+        java.lang.management.ThreadMXBean tb = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.security.MessageDigest md = org.trainproof.bytes.Digest.newSha256();
+        ByteBuffer buf = ByteBuffer.allocateDirect(chunk);
+        long t0 = tb.getCurrentThreadCpuTime();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            for (long pos = 0; pos < size; ) {
+                buf.clear().limit((int) Math.min(chunk, size - pos));
+                SafetensorsReader.readFully(ch, buf, pos, file.toString());
+                pos += buf.position();
+                md.update(buf.flip());
+            }
+        }
+        md.digest();
+        return (tb.getCurrentThreadCpuTime() - t0) / 1e9;
     }
 
     /**

@@ -34,7 +34,7 @@ final class BenchCommand implements Callable<Integer> {
     Path dir;
 
     @Option(names = "--repeat", paramLabel = "R", description = "Runs of each tool; the median is reported (default ${DEFAULT-VALUE}).")
-    int repeat = 3;
+    int repeat = 5;
 
     @Option(names = "--threads", paramLabel = "T", description = "Manifest worker threads (default: all cores).")
     Integer threads;
@@ -85,6 +85,13 @@ final class BenchCommand implements Callable<Integer> {
                 c, c / gb, c / m, r.threads());
         out.printf(Locale.ROOT, "  openssl dgst -sha256 %6.3f CPU-s = %.3f CPU-s per GB%n", oc, oc / gb);
         out.printf(Locale.ROOT, "  sha256sum           %7.3f CPU-s = %.3f CPU-s per GB%n", sc, sc / gb);
+        double jc = r.median(r.jdkShaCpu());
+        out.printf(Locale.ROOT, "  JDK SHA-256 alone   %7.3f CPU-s = %.3f CPU-s per GB (MessageDigest, one thread, same reads: the floor of the"
+                + " digest part; manifest minus it: %.3f CPU-s per GB for statistics, sample, sketch and threading)%n",
+                jc, jc / gb, (c - jc) / gb);
+        double target = dt == Dtype.BF16 ? 0.9 : 1.0; // issue 19's targets, CPU-s per GB of all manifest work
+        out.printf(Locale.ROOT, "target (issue 19) for %s: <= %.1f CPU-s per GB: %s (median %.3f; load average after the runs: %s)%n",
+                dt, target, c / gb <= target ? "met" : "NOT met", c / gb, r.loadAfter());
         out.printf(Locale.ROOT, "CPU ratio manifest/openssl %.2f, manifest/sha256sum %.2f (CPU-s per GB; below 1 = cheaper)%n", c / oc, c / sc);
         out.printf(Locale.ROOT, "wall ratio to openssl: %.2fx; to sha256sum: %.2fx (both depend on how many cores the machine's other jobs left)%n",
                 o / m, s / m);

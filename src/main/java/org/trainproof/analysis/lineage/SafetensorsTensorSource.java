@@ -77,44 +77,10 @@ public final class SafetensorsTensorSource implements TensorSource {
         return out;
     }
 
+    /** Reads only the selected rows and decodes only the selected columns ({@link TensorValues#gather}). */
     @Override
     public double[][] gather(String name, int[] rows, int[] cols) {
-        long[] s = shape(name);
-        if (s.length != 2) throw new IllegalArgumentException(name + " is not 2-D");
-        int nr = Math.toIntExact(s[0]), nc = Math.toIntExact(s[1]);
-        int[] r = rows == null ? TensorSource.identity(nr) : rows;
-        int[] c = cols == null ? TensorSource.identity(nc) : cols;
-        int[] rowPos = positions(r, nr);
-        int[] colPos = positions(c, nc);
-        double[][] out = new double[r.length][c.length];
-        TensorValues.visit(path, name, (first, v, n) -> {
-            int row = (int) (first / nc), col = (int) (first % nc);
-            int k = 0;
-            while (k < n) {
-                int take = Math.min(n - k, nc - col);
-                int rp = rowPos[row];
-                if (rp >= 0) {
-                    double[] dst = out[rp];
-                    for (int t = 0; t < take; t++) {
-                        int cp = colPos[col + t];
-                        if (cp >= 0) dst[cp] = v[k + t];
-                    }
-                }
-                k += take;
-                col += take;
-                if (col == nc) {
-                    col = 0;
-                    row++;
-                }
-            }
-        });
-        return out;
-    }
-
-    private static int[] positions(int[] idx, int n) {
-        int[] pos = new int[n];
-        java.util.Arrays.fill(pos, -1);
-        for (int i = 0; i < idx.length; i++) pos[idx[i]] = i;
-        return pos;
+        entry(name);
+        return TensorValues.gather(path, name, rows, cols);
     }
 }
