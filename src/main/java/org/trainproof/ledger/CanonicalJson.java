@@ -61,9 +61,25 @@ public final class CanonicalJson {
      * being checked): a ledger entry of 300 KB otherwise grows its buffer a dozen times.
      */
     public static byte[] canonicalize(JsonNode node, int sizeHint) {
+        return canonicalize(node, sizeHint, false);
+    }
+
+    /**
+     * The bytes trainproof wrote for {@code node} before 2026-12-05, when numbers came from a
+     * BigDecimal search for the shortest round-tripping digits. That search differs from ECMAScript
+     * (and so from RFC 8785) only for some exact powers of two, e.g. 2^-24, written then as
+     * 5.9604644775390625e-8 instead of 5.960464477539063e-8 (46 of the 2,098 powers of two, none
+     * other among 1,994,546 doubles compared with Node.js). Used only to recognise entries of
+     * ledgers written before, so that an audit does not call them altered (Entries.decode).
+     */
+    public static byte[] canonicalizeLegacy(JsonNode node, int sizeHint) {
+        return canonicalize(node, sizeHint, true);
+    }
+
+    private static byte[] canonicalize(JsonNode node, int sizeHint, boolean legacy) {
         StringBuilder sb = new StringBuilder(Math.max(16, sizeHint));
         try {
-            write(node, sb);
+            write(node, sb, legacy);
         } catch (Failure f) {
             throw new CanonicalizationException(f.path() + ": " + f.getMessage());
         }
@@ -108,7 +124,7 @@ public final class CanonicalJson {
         }
     }
 
-    private static void write(JsonNode n, StringBuilder sb) {
+    private static void write(JsonNode n, StringBuilder sb, boolean legacy) {
         switch (n.getNodeType()) {
             case OBJECT -> {
                 List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(n.properties());
@@ -121,7 +137,7 @@ public final class CanonicalJson {
                     try {
                         writeString(f.getKey(), sb);
                         sb.append(':');
-                        write(f.getValue(), sb);
+                        write(f.getValue(), sb, legacy);
                     } catch (Failure e) {
                         throw e.in("." + f.getKey());
                     }
@@ -133,7 +149,7 @@ public final class CanonicalJson {
                 for (int i = 0; i < n.size(); i++) {
                     if (i > 0) sb.append(',');
                     try {
-                        write(n.get(i), sb);
+                        write(n.get(i), sb, legacy);
                     } catch (Failure e) {
                         throw e.in("[" + i + "]");
                     }
@@ -143,12 +159,12 @@ public final class CanonicalJson {
             case STRING -> writeString(n.textValue(), sb);
             case BOOLEAN -> sb.append(n.booleanValue() ? "true" : "false");
             case NULL -> sb.append("null");
-            case NUMBER -> writeNumber(n, sb);
+            case NUMBER -> writeNumber(n, sb, legacy);
             default -> throw new Failure("unsupported JSON value " + n.getNodeType());
         }
     }
 
-    private static void writeNumber(JsonNode n, StringBuilder sb) {
+    private static void writeNumber(JsonNode n, StringBuilder sb, boolean legacy) {
         if (n.isIntegralNumber()) {
             if (n.canConvertToLong()) {
                 long v = n.longValue();
@@ -171,7 +187,7 @@ public final class CanonicalJson {
         }
         double d = n.isBigDecimal() ? n.decimalValue().doubleValue() : n.doubleValue();
         if (Double.isNaN(d) || Double.isInfinite(d)) throw new Failure(NON_FINITE);
-        sb.append(formatFinite(d));
+        sb.append(legacy ? legacyFormat(d) : formatFinite(d));
     }
 
     private static final String NON_FINITE = "NaN and Infinity are not allowed in ledger entries (RFC 8785 §3.2.2.3)";
@@ -188,6 +204,42 @@ public final class CanonicalJson {
             return Long.toString((long) d);
         }
         return EcmaDouble.serialize(d); // Ryu, checked against Node.js (EcmaNumberNodeTest)
+    }
+
+    /** The number formatting of trainproof before 2026-12-05 (see {@link #canonicalizeLegacy}). */
+    private static String legacyFormat(double d) {
+        if (d == 0 || (d == Math.rint(d) && Math.abs(d) < 1e21 && Math.abs(d) <= MAX_SAFE)) return formatFinite(d);
+        String sign = d < 0 ? "-" : "";
+        double a = Math.abs(d);
+        java.math.BigDecimal exact = new java.math.BigDecimal(a);
+        int lo = 1;
+        int hi = 17;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            java.math.BigDecimal r = exact.round(new java.math.MathContext(mid, java.math.RoundingMode.HALF_EVEN));
+            if (r.doubleValue() == a) hi = mid; else lo = mid + 1;
+        }
+        java.math.BigDecimal best = exact.round(new java.math.MathContext(lo, java.math.RoundingMode.HALF_EVEN)).stripTrailingZeros();
+        String s = best.unscaledValue().toString();
+        int k = s.length();
+        int n = k - best.scale();
+        StringBuilder out = new StringBuilder(sign);
+        if (k <= n && n <= 21) {
+            out.append(s);
+            for (int i = 0; i < n - k; i++) out.append('0');
+        } else if (0 < n && n <= 21) {
+            out.append(s, 0, n).append('.').append(s, n, k);
+        } else if (-6 < n && n <= 0) {
+            out.append("0.");
+            for (int i = 0; i < -n; i++) out.append('0');
+            out.append(s);
+        } else {
+            int e = n - 1;
+            out.append(s.charAt(0));
+            if (k > 1) out.append('.').append(s, 1, k);
+            out.append('e').append(e >= 0 ? "+" : "-").append(Math.abs(e));
+        }
+        return out.toString();
     }
 
     private static void writeString(String s, StringBuilder sb) {
