@@ -57,6 +57,13 @@ class Cli(object):
         self.java = java or find_java()
         env = os.environ.get("TRAINPROOF_JVM_ARGS")
         self.jvm_args = env.split() if env else list(jvm_args)
+        if not cp:
+            # The class-data sharing archive bin/trainproof writes beside the jar (docs/performance.md,
+            # "Startup"): mapped only when newer than the jar; the JVM ignores one that does not fit.
+            jsa = self.launch[1][:-4] + ".jsa"
+            if os.environ.get("TRAINPROOF_CDS", "1") != "0" and os.path.isfile(jsa) \
+                    and os.path.getmtime(jsa) >= os.path.getmtime(self.launch[1]):
+                self.jvm_args += ["-XX:SharedArchiveFile=" + jsa, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
 
     def run(self, args, cwd=None, ok=(0,)):
         cmd = [self.java] + self.jvm_args + self.launch + [str(a) for a in args]

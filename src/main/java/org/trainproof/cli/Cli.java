@@ -96,9 +96,33 @@ public final class Cli implements Callable<Integer> {
 
     /** Builds the command line writing to {@code out} and {@code err}. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, subcommands());
+    }
+
+    /**
+     * The subcommands {@link #run} needs for {@code args}: only the one named when the first word that
+     * is not a root option names one (picocli then builds the model of one command instead of all
+     * eighteen, which is most of the start-up CPU; docs/performance.md "Startup"); else all (root
+     * help, a typo's suggestions, and 'completion', which lists every command).
+     */
+    static List<Object> subcommandsFor(String... args) {
+        List<Object> all = subcommands();
+        for (String a : args) {
+            if (a.equals("--debug")) continue;
+            if (a.startsWith("-") || a.equals("completion")) return all;
+            for (Object sub : all) {
+                Command c = sub.getClass().getAnnotation(Command.class);
+                if (c != null && c.name().equals(a)) return List.of(sub);
+            }
+            return all;
+        }
+        return all;
+    }
+
+    private static CommandLine commandLine(PrintWriter out, PrintWriter err, List<Object> subs) {
         Cli root = new Cli();
         CommandLine cl = new CommandLine(root);
-        for (Object sub : subcommands()) {
+        for (Object sub : subs) {
             cl.addSubcommand(sub);
         }
         reflowDescriptions(cl);
@@ -131,7 +155,7 @@ public final class Cli implements Callable<Integer> {
         Invocation.set(args);
         int code;
         try {
-            code = commandLine(out, err).execute(args);
+            code = commandLine(out, err, subcommandsFor(args)).execute(args);
         } finally {
             Invocation.clear();
         }

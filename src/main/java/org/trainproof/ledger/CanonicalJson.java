@@ -10,10 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.math.MathContext;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,8 +61,28 @@ public final class CanonicalJson {
      * being checked): a ledger entry of 300 KB otherwise grows its buffer a dozen times.
      */
     public static byte[] canonicalize(JsonNode node, int sizeHint) {
+        return canonicalize(node, sizeHint, false);
+    }
+
+    /**
+     * The bytes trainproof wrote for {@code node} before 2026-12-05, when numbers came from a
+     * BigDecimal search for the shortest round-tripping digits. That search differs from ECMAScript
+     * (and so from RFC 8785) only for some exact powers of two, e.g. 2^-24, written then as
+     * 5.9604644775390625e-8 instead of 5.960464477539063e-8 (46 of the 2,098 powers of two, none
+     * other among 1,994,546 doubles compared with Node.js). Used only to recognise entries of
+     * ledgers written before, so that an audit does not call them altered (Entries.decode).
+     */
+    public static byte[] canonicalizeLegacy(JsonNode node, int sizeHint) {
+        return canonicalize(node, sizeHint, true);
+    }
+
+    private static byte[] canonicalize(JsonNode node, int sizeHint, boolean legacy) {
         StringBuilder sb = new StringBuilder(Math.max(16, sizeHint));
-        write(node, sb, "$");
+        try {
+            write(node, sb, legacy);
+        } catch (Failure f) {
+            throw new CanonicalizationException(f.path() + ": " + f.getMessage());
+        }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -85,7 +102,29 @@ public final class CanonicalJson {
         return o;
     }
 
-    private static void write(JsonNode n, StringBuilder sb, String path) {
+    /**
+     * A value that cannot be canonicalized; each enclosing level adds its path segment as the
+     * failure passes through, so no path string is built while nothing fails.
+     */
+    private static final class Failure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final java.util.ArrayDeque<String> segments = new java.util.ArrayDeque<>();
+
+        Failure(String message) {
+            super(message, null, false, false);
+        }
+
+        Failure in(String segment) {
+            segments.addFirst(segment);
+            return this;
+        }
+
+        String path() {
+            return "$" + String.join("", segments);
+        }
+    }
+
+    private static void write(JsonNode n, StringBuilder sb, boolean legacy) {
         switch (n.getNodeType()) {
             case OBJECT -> {
                 List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(n.properties());
@@ -95,9 +134,13 @@ public final class CanonicalJson {
                 for (Map.Entry<String, JsonNode> f : fields) {
                     if (!first) sb.append(',');
                     first = false;
-                    writeString(f.getKey(), sb, path);
-                    sb.append(':');
-                    write(f.getValue(), sb, path + "." + f.getKey());
+                    try {
+                        writeString(f.getKey(), sb);
+                        sb.append(':');
+                        write(f.getValue(), sb, legacy);
+                    } catch (Failure e) {
+                        throw e.in("." + f.getKey());
+                    }
                 }
                 sb.append('}');
             }
@@ -105,65 +148,81 @@ public final class CanonicalJson {
                 sb.append('[');
                 for (int i = 0; i < n.size(); i++) {
                     if (i > 0) sb.append(',');
-                    write(n.get(i), sb, path + "[" + i + "]");
+                    try {
+                        write(n.get(i), sb, legacy);
+                    } catch (Failure e) {
+                        throw e.in("[" + i + "]");
+                    }
                 }
                 sb.append(']');
             }
-            case STRING -> writeString(n.textValue(), sb, path);
+            case STRING -> writeString(n.textValue(), sb);
             case BOOLEAN -> sb.append(n.booleanValue() ? "true" : "false");
             case NULL -> sb.append("null");
-            case NUMBER -> writeNumber(n, sb, path);
-            default -> throw new CanonicalizationException(path + ": unsupported JSON value " + n.getNodeType());
+            case NUMBER -> writeNumber(n, sb, legacy);
+            default -> throw new Failure("unsupported JSON value " + n.getNodeType());
         }
     }
 
-    private static void writeNumber(JsonNode n, StringBuilder sb, String path) {
+    private static void writeNumber(JsonNode n, StringBuilder sb, boolean legacy) {
         if (n.isIntegralNumber()) {
-            BigInteger v = n.bigIntegerValue();
-            if (v.abs().compareTo(BigInteger.valueOf(MAX_SAFE)) > 0) {
-                // A double beyond 2^53 that is an integer below 1e21 is written by number() as this
-                // integer literal (e.g. total_flos 37188093821091840, or 113163093940371460 for the
-                // double 113163093940371456): it parses back as an integer, and is accepted when it
-                // is exactly the canonical form of the double it denotes.
-                double d = v.doubleValue();
-                if (Math.abs(d) < 1e21 && number(d, path).equals(v.toString())) {
+            if (n.canConvertToLong()) {
+                long v = n.longValue();
+                if (v >= -MAX_SAFE && v <= MAX_SAFE) {
                     sb.append(v);
                     return;
                 }
-                throw new CanonicalizationException(path + ": integer " + v + " exceeds 2^53 and cannot be represented exactly in JSON (RFC 8785)");
             }
-            sb.append(v.longValue());
-            return;
+            BigInteger v = n.bigIntegerValue();
+            // A double beyond 2^53 that is an integer below 1e21 is written by number() as this
+            // integer literal (e.g. total_flos 37188093821091840, or 113163093940371460 for the
+            // double 113163093940371456): it parses back as an integer, and is accepted when it
+            // is exactly the canonical form of the double it denotes.
+            double d = v.doubleValue();
+            if (Math.abs(d) < 1e21 && formatFinite(d).equals(v.toString())) {
+                sb.append(v);
+                return;
+            }
+            throw new Failure("integer " + v + " exceeds 2^53 and cannot be represented exactly in JSON (RFC 8785)");
         }
         double d = n.isBigDecimal() ? n.decimalValue().doubleValue() : n.doubleValue();
-        sb.append(number(d, path));
+        if (Double.isNaN(d) || Double.isInfinite(d)) throw new Failure(NON_FINITE);
+        sb.append(legacy ? legacyFormat(d) : formatFinite(d));
     }
+
+    private static final String NON_FINITE = "NaN and Infinity are not allowed in ledger entries (RFC 8785 §3.2.2.3)";
 
     /** ECMAScript Number.prototype.toString (ECMA-262 Number::toString) for a finite double. */
     public static String number(double d, String path) {
-        if (Double.isNaN(d) || Double.isInfinite(d)) {
-            throw new CanonicalizationException(path + ": NaN and Infinity are not allowed in ledger entries (RFC 8785 §3.2.2.3)");
-        }
+        if (Double.isNaN(d) || Double.isInfinite(d)) throw new CanonicalizationException(path + ": " + NON_FINITE);
+        return formatFinite(d);
+    }
+
+    private static String formatFinite(double d) {
         if (d == 0) return "0"; // also -0
         if (d == Math.rint(d) && Math.abs(d) < 1e21 && Math.abs(d) <= MAX_SAFE) {
             return Long.toString((long) d);
         }
+        return EcmaDouble.serialize(d); // Ryu, checked against Node.js (EcmaNumberNodeTest)
+    }
+
+    /** The number formatting of trainproof before 2026-12-05 (see {@link #canonicalizeLegacy}). */
+    private static String legacyFormat(double d) {
+        if (d == 0 || (d == Math.rint(d) && Math.abs(d) < 1e21 && Math.abs(d) <= MAX_SAFE)) return formatFinite(d);
         String sign = d < 0 ? "-" : "";
         double a = Math.abs(d);
-        // Shortest digit string that round-trips; correctly rounded, so also the closest (ECMA-262 step 5).
-        BigDecimal exact = new BigDecimal(a);
-        BigDecimal best = null;
+        java.math.BigDecimal exact = new java.math.BigDecimal(a);
         int lo = 1;
         int hi = 17;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            BigDecimal r = exact.round(new MathContext(mid, RoundingMode.HALF_EVEN));
+            java.math.BigDecimal r = exact.round(new java.math.MathContext(mid, java.math.RoundingMode.HALF_EVEN));
             if (r.doubleValue() == a) hi = mid; else lo = mid + 1;
         }
-        best = exact.round(new MathContext(lo, RoundingMode.HALF_EVEN)).stripTrailingZeros();
-        String s = best.unscaledValue().toString(); // digits, k = s.length()
+        java.math.BigDecimal best = exact.round(new java.math.MathContext(lo, java.math.RoundingMode.HALF_EVEN)).stripTrailingZeros();
+        String s = best.unscaledValue().toString();
         int k = s.length();
-        int n = k - best.scale(); // value = s * 10^(n-k)
+        int n = k - best.scale();
         StringBuilder out = new StringBuilder(sign);
         if (k <= n && n <= 21) {
             out.append(s);
@@ -183,7 +242,7 @@ public final class CanonicalJson {
         return out.toString();
     }
 
-    private static void writeString(String s, StringBuilder sb, String path) {
+    private static void writeString(String s, StringBuilder sb) {
         sb.append('"');
         // Most strings (hex digests, base64 samples and sketches, names) need no escape: append them whole.
         int plain = 0;
@@ -197,12 +256,12 @@ public final class CanonicalJson {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c)) {
                 if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-                    throw new CanonicalizationException(path + ": lone surrogate in string");
+                    throw new Failure("lone surrogate in string");
                 }
                 sb.append(c).append(s.charAt(++i));
                 continue;
             }
-            if (Character.isLowSurrogate(c)) throw new CanonicalizationException(path + ": lone surrogate in string");
+            if (Character.isLowSurrogate(c)) throw new Failure("lone surrogate in string");
             switch (c) {
                 case '"' -> sb.append("\\\"");
                 case '\\' -> sb.append("\\\\");
