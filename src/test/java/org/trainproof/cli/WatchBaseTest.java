@@ -47,19 +47,19 @@ class WatchBaseTest {
         assertEquals(0, again.code(), again.toString());
         assertTrue(again.out().contains("0 entries appended"), again.toString());
 
-        CliRun v1 = CliRun.run("verify", db, "--integrity-only", "--artifacts", out);
+        CliRun v1 = CliRun.run("verify", db, "--integrity-only", "--artifacts", out, "--key", dir.resolve("k.pub"));
         assertEquals(0, v1.code(), v1.toString());
         assertTrue(!v1.out().contains("ARTIFACT_MISSING"), v1.toString());
         // Both were re-read from the one folder: a changed byte in either is found (exit 1).
         byte[] b = Files.readAllBytes(cp);
         b[b.length - 1] ^= 1;
         Files.write(cp, b);
-        assertEquals(1, CliRun.run("verify", db, "--integrity-only", "--artifacts", out).code());
+        assertEquals(1, CliRun.run("verify", db, "--integrity-only", "--artifacts", out, "--key", dir.resolve("k.pub")).code());
         b[b.length - 1] ^= 1;
         Files.write(cp, b);
-        assertEquals(0, CliRun.run("verify", db, "--integrity-only", "--artifacts", out).code());
+        assertEquals(0, CliRun.run("verify", db, "--integrity-only", "--artifacts", out, "--key", dir.resolve("k.pub")).code());
         Files.writeString(log, "{\"step\": 0, \"loss\": 4.2}\n{\"step\": 10, \"loss\": 3.9}\n");
-        assertEquals(1, CliRun.run("verify", db, "--integrity-only", "--artifacts", out).code());
+        assertEquals(1, CliRun.run("verify", db, "--integrity-only", "--artifacts", out, "--key", dir.resolve("k.pub")).code());
     }
 
     static List<String> names(Path db) {
