@@ -166,7 +166,7 @@ public final class AdamBoundCheck implements ConsistencyCheck {
         }
         String detail = String.format("%d element-steps checked on %d segments (%s); B = %.4f, worst |delta|/allowed = %.3g%s",
                 checked, tr.size() - 1, tr.source(), bound, worst, lr.note() == null ? "" : "; " + lr.note());
-        String rule = "largest |update| / optimizer step bound";
+        String rule = "largest update / optimizer step bound (abs)";
         if (checked == 0) return new CheckResult(id(), name(), CheckStatus.INCONCLUSIVE, null, 1.0, 0L, null, null, "no finite sampled elements", findings)
                 .decidedBy(rule, Direction.FAILS_ABOVE);
         return new CheckResult(id(), name(), failures > 0 ? CheckStatus.FAIL : CheckStatus.PASS, worst, 1.0, checked, null, worst, detail, findings)

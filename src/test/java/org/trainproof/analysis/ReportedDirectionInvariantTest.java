@@ -23,6 +23,7 @@ import org.trainproof.SchemaValidation;
 import org.trainproof.cli.Cli;
 import org.trainproof.verdict.JsonReport;
 import org.trainproof.verdict.Report;
+import org.trainproof.verdict.ReportedSides;
 
 /**
  * Issue 13: the checks table never shows PASS for a statistic on the failing side of its own threshold, nor FAIL for
@@ -41,34 +42,9 @@ class ReportedDirectionInvariantTest {
     private static final Path FIXTURES = Path.of(System.getProperty("trainproof.fixtures", "fixtures"));
     private static final Path LOGS = Path.of("..", "shared", "realdata", "logs");
 
-    /** The violations of the invariant in one JSON report, each naming {@code source} and the check. */
+    /** The violations of the invariant in one JSON report (see {@link ReportedSides}). */
     static List<String> violations(String source, JsonNode report) {
-        List<String> out = new ArrayList<>();
-        for (JsonNode c : report.path("checks")) {
-            String id = c.path("id").asText(), status = c.path("status").asText();
-            JsonNode st = c.get("statistic"), th = c.get("threshold"), dir = c.get("direction"), rule = c.get("rule");
-            String where = source + " " + id + " " + status + " statistic " + st + " threshold " + th + " direction " + dir + ": ";
-            if ((dir == null) != (rule == null)) out.add(where + "direction and rule must come together");
-            boolean numbers = st != null && st.isNumber() && th != null && th.isNumber();
-            boolean decided = status.equals("PASS") || status.equals("FAIL");
-            if (!numbers || !decided) continue;
-            if (dir == null || dir.asText().equals("NONE")) {
-                out.add(where + "a decided check with a statistic and a threshold names no direction");
-                continue;
-            }
-            double s = st.doubleValue(), t = th.doubleValue();
-            String d = dir.asText();
-            boolean above = d.endsWith("_ABOVE"), soft = d.startsWith("WARNS_");
-            if (!above && !d.endsWith("_BELOW")) {
-                out.add(where + "unknown direction");
-                continue;
-            }
-            boolean onFlaggedSide = above ? s > t : s < t, onPassingSide = above ? s < t : s > t;
-            if (status.equals("PASS") && onFlaggedSide) out.add(where + "PASS with the statistic on the " + (soft ? "warning" : "failing") + " side");
-            if (status.equals("FAIL") && soft) out.add(where + "a soft rule FAILed");
-            if (status.equals("FAIL") && onPassingSide) out.add(where + "FAIL with the statistic on the passing side");
-        }
-        return out;
+        return ReportedSides.violations(source, report.path("checks"));
     }
 
     private static JsonNode json(String subject, ConsistencyVerdict v) {
