@@ -597,6 +597,7 @@ public final class HtmlReport {
             td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
             table.checks td:nth-child(2){min-width:150px}
             td.num.line{white-space:normal;min-width:7em}
+            table.checks thead th{white-space:nowrap}
             .dir{display:block;font-size:11px;color:#57606a;white-space:nowrap}
             .rule{font-size:12px;color:#57606a;margin-bottom:2px}
             td.code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:nowrap}

@@ -30,8 +30,7 @@ import org.trainproof.verdict.ReportedSides;
  * one on the passing side. Checked over every analysis the suite can make cheaply — the committed fixtures (ledger
  * and exact views), the toy runs and dishonest scenarios, {@code analyze} on the real public logs, {@code compare}
  * on fixture checkpoints — from the fields of the JSON report alone ({@code status}, {@code statistic},
- * {@code threshold}, {@code direction}, {@code rule}), never from the checks' code: the comparison below is written
- * out here, not borrowed from {@code Direction}.
+ * {@code threshold}, {@code direction}, {@code rule}), never from the checks' code ({@link ReportedSides}).
  *
  * <p>Also: every PASS/FAIL result with a statistic and a threshold names a direction and a rule (a check cannot
  * escape the invariant by leaving the direction out), a soft rule ({@code WARNS_*}) never FAILs, and every report is
@@ -70,6 +69,7 @@ class ReportedDirectionInvariantTest {
         List<String> bad = new ArrayList<>();
         Map<String, Integer> seen = new TreeMap<>();
         int reports = 0;
+        Map<String, Integer> bySource = new TreeMap<>();
 
         // Toy runs (the Java AdamW trainer) and the dishonest scenarios built from them.
         Map<String, Supplier<ToyRun>> toys = new TreeMap<>();
@@ -103,6 +103,7 @@ class ReportedDirectionInvariantTest {
         for (var e : toys.entrySet()) {
             check("toy " + e.getKey(), json(e.getKey(), ConsistencyAnalysis.standard().run(e.getValue().get().input())), bad, seen);
             reports++;
+            bySource.merge("toy runs", 1, Integer::sum);
         }
 
         // The committed fixtures, ledger view (name-seeded samples) and exact view (auditor positions).
@@ -116,6 +117,7 @@ class ReportedDirectionInvariantTest {
                     check(name + " ledger", json(name, ConsistencyAnalysis.standard().run(f.input())), bad, seen);
                     check(name + " exact", json(name, ConsistencyAnalysis.standard().run(f.exactInput(424242L, 256))), bad, seen);
                     reports += 2;
+                    bySource.merge("fixture analyses", 2, Integer::sum);
                 }
             }
             // compare (W8, X1_PERM, X1_MATCH) through the CLI's JSON report: a derived pair and an unrelated pair.
@@ -129,6 +131,7 @@ class ReportedDirectionInvariantTest {
                 assertTrue(code == 0 || code == 5 || code == 6, "compare exit " + code);
                 check("compare " + p[0] + " " + p[1], OM.readTree(out.toFile()), bad, seen);
                 reports++;
+                bySource.merge("compares", 1, Integer::sum);
             }
         }
 
@@ -151,10 +154,12 @@ class ReportedDirectionInvariantTest {
                 }
                 check("real log " + c[file], OM.readTree(out.toFile()), bad, seen);
                 reports++;
+                bySource.merge("real logs", 1, Integer::sum);
             }
+            assertTrue(bySource.getOrDefault("real logs", 0) >= 10, "real logs present but few analysed: " + bySource);
         }
 
-        System.out.println(reports + " reports; (check status) pairs with a direction: " + seen);
+        System.out.println(reports + " reports " + bySource + "; (check status) pairs with a direction: " + seen);
         assertTrue(reports >= toys.size(), "too few analyses");
         // Coverage: the invariant is exercised on the checks issue 13 names, on both sides.
         for (String must : List.of("W4 PASS", "W4 FAIL", "W7 PASS", "W3 PASS", "W1 PASS", "L1 PASS")) {
