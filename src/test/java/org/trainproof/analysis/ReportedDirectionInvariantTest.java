@@ -92,6 +92,10 @@ class ReportedDirectionInvariantTest {
                 r.minLr = 1e-3;
                 return r.train(seed, ToyRun.freshInit(new SplittableRandom(seed ^ 0x5eed)), 0, 200, new long[] {});
             });
+            // A path whose update direction turns by 17 degrees per segment: lag-1 cosine cos 17 = 0.956 above W7's 0.95 gate,
+            // lag-2 cos 34 = 0.83 below it, so the lag-2 median closes the gate (the issue-13 case: honest runs passed on lag 2
+            // while the table showed lag-1 0.961 and 0.985 beside PASS).
+            toys.put("arc-" + s, () -> arc(seed, Math.toRadians(17)));
             toys.put("bf16-dense-" + s, () -> {
                 ToyRun r = new ToyRun();
                 r.bf16 = true;
@@ -162,10 +166,35 @@ class ReportedDirectionInvariantTest {
         System.out.println(reports + " reports " + bySource + "; (check status) pairs with a direction: " + seen);
         assertTrue(reports >= toys.size(), "too few analyses");
         // Coverage: the invariant is exercised on the checks issue 13 names, on both sides.
-        for (String must : List.of("W4 PASS", "W4 FAIL", "W7 PASS", "W3 PASS", "W1 PASS", "L1 PASS")) {
+        for (String must : List.of("W4 PASS", "W4 FAIL", "W7 PASS", "W7 FAIL", "W3 PASS", "W1 PASS", "L1 PASS")) {
             assertTrue(seen.containsKey(must), "no analysis produced " + must + " with a direction: " + seen);
         }
         assertTrue(bad.isEmpty(), bad.size() + " violations:\n" + String.join("\n", bad));
+    }
+
+    /** Checkpoints every 20 steps along an arc: update j = 0.002 (cos(j turn) u + sin(j turn) v), u, v fixed random directions. */
+    static ToyRun arc(long seed, double turn) {
+        SplittableRandom rng = new SplittableRandom(seed * 7919);
+        Map<String, double[]> p = ToyRun.freshInit(new SplittableRandom(seed)), u = new java.util.LinkedHashMap<>(), v = new java.util.LinkedHashMap<>();
+        for (var e : p.entrySet()) {
+            double[] a = new double[e.getValue().length], b = new double[a.length];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = rng.nextGaussian();
+                b[i] = rng.nextGaussian();
+            }
+            u.put(e.getKey(), a);
+            v.put(e.getKey(), b);
+        }
+        ToyRun r = new ToyRun();
+        r.save(0, p);
+        for (int j = 0; j < 10; j++) {
+            for (var e : p.entrySet()) {
+                double[] x = e.getValue(), a = u.get(e.getKey()), b = v.get(e.getKey());
+                for (int i = 0; i < x.length; i++) x[i] = (float) (x[i] + 0.002 * (Math.cos(j * turn) * a[i] + Math.sin(j * turn) * b[i]));
+            }
+            r.save(20L * (j + 1), p);
+        }
+        return r;
     }
 
     /** The checker itself can fail: the old W4 report (PASS on the p rule while showing r = 0.18 against 0.25). */
