@@ -109,6 +109,16 @@ class ReportedDirectionInvariantTest {
             reports++;
             bySource.merge("toy runs", 1, Integer::sum);
         }
+        // A reset declared by an event: RESUME passes, and its statistic must be that of the undeclared pairs (the old report
+        // showed the declared pair's fraction, >= 0.5, beside PASS).
+        for (long s = 1; s <= 2; s++) {
+            AnalysisInput in = Scenarios.resumed(s, 150, true).input();
+            AnalysisInput declared = new AnalysisInput(in.claims(), in.metrics(), in.trajectory(),
+                    List.of(new RunEvent(150, "resume", "optimizer reset (fresh optimizer state)")), null);
+            check("toy resumed-reset-declared-" + s, json("declared", ConsistencyAnalysis.standard().run(declared)), bad, seen);
+            reports++;
+            bySource.merge("toy runs", 1, Integer::sum);
+        }
 
         // The committed fixtures, ledger view (name-seeded samples) and exact view (auditor positions).
         if (Files.isDirectory(FIXTURES)) {
