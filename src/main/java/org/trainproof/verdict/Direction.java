@@ -1,7 +1,5 @@
 package org.trainproof.verdict;
 
-import java.util.Locale;
-
 /**
  * Which side of its threshold a check's reported statistic must be on to count against the run (issue 13):
  * a reader of the checks table sees, for every check, the statistic of the rule that decided, its threshold
@@ -24,25 +22,7 @@ public enum Direction {
         return this == WARNS_ABOVE || this == WARNS_BELOW;
     }
 
-    /** True when {@code statistic} is strictly on the flagged (failing or warning) side of {@code threshold}. */
-    public boolean flagged(double statistic, double threshold) {
-        return switch (this) {
-            case FAILS_ABOVE, WARNS_ABOVE -> statistic > threshold;
-            case FAILS_BELOW, WARNS_BELOW -> statistic < threshold;
-            case NONE -> false;
-        };
-    }
-
-    /** True when {@code statistic} is strictly on the passing side of {@code threshold}. */
-    public boolean passing(double statistic, double threshold) {
-        return switch (this) {
-            case FAILS_ABOVE, WARNS_ABOVE -> statistic < threshold;
-            case FAILS_BELOW, WARNS_BELOW -> statistic > threshold;
-            case NONE -> false;
-        };
-    }
-
-    /** "fails above", "warns below (soft)", ... — the words the reports print before the threshold. */
+    /** "fails above", "warns below", ... — the words the reports print before the threshold. */
     public String words() {
         return switch (this) {
             case FAILS_ABOVE -> "fails above";
@@ -53,13 +33,9 @@ public enum Direction {
         };
     }
 
-    /** "(fails above 1)" style text for a threshold, or "" when there is nothing to say. */
+    /** "fails above 1", "warns below 0.3333, soft": the terminal threshold cell; "" for NONE. */
     public String phrase(String threshold) {
         if (this == NONE || threshold == null) return "";
         return words() + " " + threshold + (soft() ? ", soft" : "");
-    }
-
-    public String label() {
-        return name().toLowerCase(Locale.ROOT);
     }
 }
