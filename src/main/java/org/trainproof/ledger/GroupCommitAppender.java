@@ -100,7 +100,7 @@ public final class GroupCommitAppender implements AutoCloseable {
         for (EntryDraft d : drafts) {
             if (d.kind().equals(EntryKinds.RUN)) throw TrainproofException.badInput(ledger.path(), "a 'run' entry exists only at seq 0");
             try {
-                CanonicalJson.canonicalize(d.body());
+                CanonicalJson.canonicalize(d.bodyView());
             } catch (IllegalArgumentException ex) {
                 throw TrainproofException.badInput("'" + d.kind() + "' entry body", ex.getMessage());
             }
