@@ -82,6 +82,10 @@ final class RecordCommand implements Callable<Integer> {
             if (step != null || !logs.isEmpty() || !checkpoints.isEmpty() || !shardManifests.isEmpty() || resume != null || event != null || end) {
                 throw TrainproofException.usage("--serve takes what to record from its input lines; give only LEDGER, key, --base, --log-format and trusted-time options");
             }
+            if (!trusted.witnesses.isEmpty()) {
+                throw TrainproofException.usage("--witness is not served (cosignatures are collected after each record); run"
+                        + " 'trainproof witness sync LEDGER' after the session");
+            }
             LogFormat format = parseFormat(logFormat);
             var k = key.load();
             return RecordServer.serve(ledger, k, trusted, base, format,

@@ -103,6 +103,7 @@ final class RecordServer {
                     }
                 }
             } // close(): commits and answers everything read
+            trusted.report(ledger, err, err); // --tsa: tokens stored and failures, on stderr (stdout is the protocol)
         }
         return ExitCode.OK;
     }

@@ -171,6 +171,13 @@ class RecordServeTest {
         assertTrue(r.err().contains("--serve takes what to record from its input lines"), r.err());
     }
 
+    @Test
+    void serveWithWitness_isAUsageError_notSilentlyIgnored() {
+        CliRun r = CliRun.run("record", db, "--key", key, "--serve", "--witness", "https://w.example/=w.pub");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--witness is not served"), r.err());
+    }
+
     private static void assertError(JsonNode a, int exit, String contains) {
         assertFalse(a.get("ok").asBoolean(), a.toString());
         assertEquals(exit, a.get("exit").asInt(), a.toString());
