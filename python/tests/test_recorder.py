@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -122,6 +123,86 @@ class RecorderTest(unittest.TestCase):
         self.assertEqual([0, 1], [json.loads(x)["step"] for x in lines])
         v = TOOL.run(["verify", led, "--key", os.path.join(self.tmp, "k.pub"), "--artifacts", d, "--integrity-only"], ok=(0, 1))
         self.assertEqual(0, v.returncode, v.stdout.decode())
+
+    def _verify(self, d):
+        v = TOOL.run(["verify", os.path.join(d, "ledger.db"), "--key", os.path.join(self.tmp, "k.pub"), "--artifacts", d,
+                      "--integrity-only"], ok=(0, 1))
+        self.assertEqual(0, v.returncode, v.stdout.decode() + v.stderr.decode())
+
+    def _recorded_steps(self, d):
+        log = TOOL.run(["log", os.path.join(d, "ledger.db"), "--json", "-"]).stdout.decode()
+        steps = set()
+        for line in log.splitlines():
+            e = json.loads(line)["entry"]
+            if e["kind"] == "metrics":
+                steps.update(r[0] for r in e["body"]["records"])  # [step, metric index, value, ...]
+        return len(steps)
+
+    def test_serve_oneJavaProcessPerRecorder_answeredAfterEachFlush(self):
+        # Issue 19: the recorder keeps one `record --serve` process; each flush() returns after its answer.
+        d = os.path.join(self.tmp, "s")
+        rec = Recorder(os.path.join(d, "ledger.db"), self.key("s"), origin="example.com/runs/s")
+        pids = set()
+        for step in range(5):
+            rec.log(step, loss=2.0 - 0.1 * step)
+            rec.flush()
+            pids.add(rec._server.proc.pid)
+            self.assertEqual(step + 1, self._recorded_steps(d), "flush() returned before its records were in the ledger")
+        rec.checkpoint(5, {"w": Tensor.from_values("F32", (1,), [1.0])})
+        rec.close(end=True)
+        self.assertEqual(1, len(pids), "one server for the recorder's life")
+        self.assertEqual(7, rec.stats["record_calls"])  # 5 flushes, the checkpoint, the end at close
+        self._verify(d)
+        log = TOOL.run(["log", os.path.join(d, "ledger.db"), "--json"]).stdout.decode()
+        self.assertIn('"kind":"end"', log)
+
+    def test_serverKilled_recorderRaisesSayingSo_andAnsweredRecordsStay(self):
+        d = os.path.join(self.tmp, "k")
+        rec = Recorder(os.path.join(d, "ledger.db"), self.key("killed"), origin="example.com/runs/k")
+        rec.log(0, loss=2.0)
+        rec.flush()
+        os.kill(rec._server.proc.pid, 9)
+        rec._server.proc.wait()
+        rec.log(1, loss=1.9)
+        with self.assertRaisesRegex(TrainproofError, "record --serve .* was killed by signal 9"):
+            rec.flush()
+        with self.assertRaises(TrainproofError):
+            rec.close()
+        self.assertEqual(1, self._recorded_steps(d))  # the answered flush is stored
+        self._verify(d)
+
+    def test_trainingProcessKilled_serverCommitsWhatItRead_everyFlushedRecordStays(self):
+        # SIGKILL of the Python side: the server reads end of input, commits what it read and exits.
+        d = os.path.join(self.tmp, "p")
+        os.makedirs(d)
+        key = self.key("p")
+        script = ("import sys, os; sys.path.insert(0, %r)\n"
+                  "from trainproof import Recorder\n"
+                  "rec = Recorder(%r, %r, origin='example.com/runs/p')\n"
+                  "for step in range(100000):\n"
+                  "    rec.log(step, loss=1.0 / (step + 1))\n"
+                  "    rec.flush()\n"
+                  "    print('flushed', step, rec._server.proc.pid, flush=True)\n") % (os.path.join(HERE, ".."), os.path.join(d, "ledger.db"), key)
+        p = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        last, server = -1, None
+        for line in p.stdout:
+            _, step, server = line.split()
+            last = int(step)
+            if last >= 15:
+                break
+        p.kill()
+        p.wait()
+        p.stdout.close()
+        for _ in range(600):  # the server exits by itself once it has read end of input
+            try:
+                os.kill(int(server), 0)
+            except OSError:
+                break
+            time.sleep(0.05)
+        else:
+            self.fail("the server outlived its recorder")
+        self.assertGreaterEqual(self._recorded_steps(d), last + 1)
+        self._verify(d)
 
 
 if __name__ == "__main__":

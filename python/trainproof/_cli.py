@@ -1,7 +1,9 @@
 """Finds and runs the trainproof Java tool (the shaded jar Maven builds as target/trainproof.jar)."""
+import json
 import os
 import shutil
 import subprocess
+import tempfile
 
 
 class TrainproofError(Exception):
@@ -72,3 +74,88 @@ class Cli(object):
             err = p.stderr.decode("utf-8", "replace").strip() or p.stdout.decode("utf-8", "replace").strip()
             raise TrainproofError("trainproof %s exited %d: %s" % (args[0], p.returncode, err), p.returncode)
         return p
+
+    def serve(self, args, cwd=None):
+        """Starts `trainproof record ARGS --serve` (one JVM kept alive); see Server."""
+        return Server(self, args, cwd=cwd)
+
+
+class Server(object):
+    """One `trainproof record LEDGER --serve` process (docs/cli.md): each request is a dict with the fields
+    of record's options (step, log, checkpoint, resume, event, end, ...), sent as one JSON line; request()
+    returns the server's answer, which it writes only once the entries are durable under a signed
+    checkpoint. A refused request raises TrainproofError with record's exit code; the session goes on. A
+    server that died (killed, crashed) raises TrainproofError saying so: a request it did not answer may or
+    may not have been recorded (`trainproof log LEDGER` shows which)."""
+
+    def __init__(self, cli, args, cwd=None):
+        self.cmd = [cli.java] + cli.jvm_args + cli.launch + ["record"] + [str(a) for a in args] + ["--serve"]
+        self._stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(self.cmd, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr)
+        self.requests = 0
+        ready = self._read("starting")
+        if not ready.get("ready"):
+            raise TrainproofError("trainproof record --serve: unexpected first line %r" % (ready,))
+        self.size = ready.get("size")
+
+    def request(self, req):
+        data = (json.dumps(req, separators=(",", ":"), allow_nan=False) + "\n").encode("utf-8")
+        try:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            raise self._died("sending a request")
+        self.requests += 1
+        ans = self._read("waiting for the answer to %s" % json.dumps(req, allow_nan=False))
+        if not ans.get("ok"):
+            raise TrainproofError("trainproof record exited %s: %s" % (ans.get("exit"), ans.get("error")), ans.get("exit"))
+        return ans
+
+    def close(self):
+        """Ends the session (end of input: the server commits what it read and exits); raises if it failed."""
+        if self._stderr.closed:
+            return
+        if self.proc.stdin and not self.proc.stdin.closed:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+        rest = self.proc.stdout.read()
+        self.proc.stdout.close()
+        code = self.proc.wait()
+        self._stderr.seek(0)
+        err = self._stderr.read().decode("utf-8", "replace").strip()
+        self._stderr.close()
+        if code != 0:
+            raise TrainproofError("trainproof record --serve exited %d: %s" % (code, err or rest.decode("utf-8", "replace")), code)
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def _read(self, doing):
+        line = self.proc.stdout.readline()
+        if not line:
+            raise self._died(doing)
+        try:
+            return json.loads(line.decode("utf-8"))
+        except ValueError:
+            raise TrainproofError("trainproof record --serve: not a JSON answer: %r" % line[:200])
+
+    def _died(self, doing):
+        try:
+            code = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            code = None
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                f.close()
+            except (OSError, ValueError):
+                pass
+        self._stderr.seek(0)
+        err = self._stderr.read().decode("utf-8", "replace").strip()[-2000:]
+        self._stderr.close()
+        how = "was killed by signal %d" % -code if code is not None and code < 0 else "exited %s" % code
+        return TrainproofError("trainproof record --serve (pid %d) %s while %s%s; a request it did not answer may or may not "
+                               "be recorded ('trainproof log LEDGER' shows what is)" % (self.proc.pid, how, doing,
+                                                                                       (": " + err) if err else ""),
+                               code if code is not None and code > 0 else None)

@@ -48,7 +48,7 @@ class Recorder(object):
 
     def __init__(self, ledger, key, run_config=None, origin=None, checkpoint_dir=None, log_path=None,
                  jar=None, java=None, passphrase_env=None, flush_records=1000, flush_seconds=60.0,
-                 max_pending_checkpoints=2, checkpoint_name=CHECKPOINT_NAME, resume_from=None):
+                 max_pending_checkpoints=2, checkpoint_name=CHECKPOINT_NAME, resume_from=None, serve=True):
         self.ledger = os.path.abspath(ledger)
         self.folder = os.path.dirname(self.ledger)
         self.key = os.path.abspath(key)
@@ -59,6 +59,10 @@ class Recorder(object):
         self.flush_seconds = float(flush_seconds)
         self._key_args = ["--key", self.key] + (["--passphrase-env", passphrase_env] if passphrase_env else [])
         self._cli = Cli(jar=jar, java=java)
+        # serve=True: one `trainproof record LEDGER --serve` process for this recorder, started at the first
+        # record and kept alive (one JVM start instead of one per flush); serve=False: one `record` per flush.
+        self._serve = bool(serve)
+        self._server = None
         self.stats = {"log_calls": 0, "checkpoints": 0, "record_calls": 0, "record_seconds": 0.0, "write_seconds": 0.0}
         self._last_checkpoint_step = None
         # resume_from=R: this process restarted from the ledger's checkpoint at step R; the first checkpoint
@@ -241,7 +245,12 @@ class Recorder(object):
 
     def _record(self, args):
         t0 = time.time()
-        self._cli.run(["record", self.ledger] + self._key_args + args, cwd=self.folder)
+        if self._serve:
+            if self._server is None:
+                self._server = self._cli.serve([self.ledger] + self._key_args, cwd=self.folder)
+            self._server.request(_request(args))  # returns once the entries are durable
+        else:
+            self._cli.run(["record", self.ledger] + self._key_args + args, cwd=self.folder)
         self.stats["record_calls"] += 1
         self.stats["record_seconds"] += time.time() - t0
 
@@ -332,6 +341,9 @@ class Recorder(object):
                             args = ["--step", str(self._last_step or 0), "--end"] + args
                         if unrecorded or task[1]:
                             self._record(args)
+                        if self._server is not None:
+                            server, self._server = self._server, None
+                            server.close()
                         return
                 finally:
                     if kind in ("ckpt", "path"):
@@ -342,6 +354,12 @@ class Recorder(object):
             self._error = e
             self._fail_rest()
         finally:
+            if self._server is not None:  # after a failure: end the session, the failure is what is raised
+                try:
+                    self._server.close()
+                except Exception:
+                    pass
+                self._server = None
             if log is not None:
                 try:
                     log.close()
@@ -372,6 +390,29 @@ class Recorder(object):
             self._drain(task)
             if task[0] == "close":
                 return
+
+
+def _request(args):
+    """The `record --serve` request (docs/cli.md) for record's command-line arguments `args`."""
+    req = {}
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--end":
+            req["end"] = True
+            i += 1
+            continue
+        v = args[i + 1]
+        if a in ("--step", "--resume"):
+            req[a[2:]] = int(v)
+        elif a in ("--log", "--checkpoint"):
+            req.setdefault(a[2:], []).append(str(v))
+        elif a == "--event":
+            req["event"] = str(v)
+        else:
+            raise ValueError("no served form for record option %s" % a)
+        i += 2
+    return req
 
 
 def _unused(path):

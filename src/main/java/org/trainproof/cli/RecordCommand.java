@@ -69,51 +69,32 @@ final class RecordCommand implements Callable<Integer> {
     @Option(names = "--end", description = "Append the 'end' entry: the run is over, nothing can follow.")
     boolean end;
 
+    @Option(names = "--serve", description = "Serve append requests: read JSON lines on stdin (the fields of these options: step, log,"
+            + " log_format, checkpoint, shard_manifest, name, resume, event, end; optional id), and answer each on stdout, one JSON line,"
+            + " only once its entries are durable under a signed checkpoint (or with the request's error; the session goes on)."
+            + " Requests in flight together share one commit (group commit). Ends at end of input, after committing what was read."
+            + " See docs/cli.md.")
+    boolean serve;
+
     @Override
     public Integer call() {
-        boolean stepEntries = !checkpoints.isEmpty() || !shardManifests.isEmpty() || event != null || end;
-        if (stepEntries && step == null) throw TrainproofException.usage("--step is required with --checkpoint, --shard-manifest, --event or --end");
-        if (!checkpoints.isEmpty() && !shardManifests.isEmpty()) throw TrainproofException.usage("--checkpoint and --shard-manifest are two ways to record one checkpoint; give one");
-        if (step != null && step < 0) throw TrainproofException.usage("--step must be >= 0");
-        if (resume != null && checkpoints.isEmpty() && shardManifests.isEmpty()) throw TrainproofException.usage("--resume is a claim about a new checkpoint: give it with --checkpoint or --shard-manifest");
-        if (resume != null && resume < 0) throw TrainproofException.usage("--resume must be >= 0");
-        LogFormat format = null;
-        if (logFormat != null) {
-            try {
-                format = LogFormat.parse(logFormat);
-            } catch (IllegalArgumentException e) {
-                throw TrainproofException.usage(e.getMessage());
+        if (serve) {
+            if (step != null || !logs.isEmpty() || !checkpoints.isEmpty() || !shardManifests.isEmpty() || resume != null || event != null || end) {
+                throw TrainproofException.usage("--serve takes what to record from its input lines; give only LEDGER, key, --base, --log-format and trusted-time options");
             }
+            if (!trusted.witnesses.isEmpty()) {
+                throw TrainproofException.usage("--witness is not served (cosignatures are collected after each record); run"
+                        + " 'trainproof witness sync LEDGER' after the session");
+            }
+            LogFormat format = parseFormat(logFormat);
+            var k = key.load();
+            return RecordServer.serve(ledger, k, trusted, base, format,
+                    new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)),
+                    spec.commandLine().getOut(), spec.commandLine().getErr());
         }
-        List<EntryDraft> drafts = new ArrayList<>();
-        if (!checkpoints.isEmpty()) {
-            ObjectNode b = JsonNodeFactory.instance.objectNode();
-            b.put("step", step);
-            if (resume != null) b.put(org.trainproof.ledger.CheckpointLineage.RESUME_FROM, resume);
-            long total = checkpoints.stream().mapToLong(Progress::sizeOf).sum();
-            Progress.Bytes progress = Progress.forBytes("record", total, spec.commandLine().getErr());
-            b.set("checkpoint", CheckpointBodies.of(checkpoints, org.trainproof.checkpoint.ManifestOptions.defaults(), progress, base));
-            if (progress != null) progress.finish();
-            drafts.add(new EntryDraft(EntryKinds.CHECKPOINT, b));
-        }
-        if (!shardManifests.isEmpty()) {
-            ObjectNode b = JsonNodeFactory.instance.objectNode();
-            b.put("step", step);
-            if (resume != null) b.put(org.trainproof.ledger.CheckpointLineage.RESUME_FROM, resume);
-            b.set("checkpoint", org.trainproof.ledger.ShardManifests.body(shardManifests, shardName));
-            drafts.add(new EntryDraft(EntryKinds.CHECKPOINT, b));
-        }
-        if (event != null) {
-            ObjectNode b = JsonNodeFactory.instance.objectNode();
-            b.put("step", step);
-            b.put("text", event);
-            drafts.add(new EntryDraft(EntryKinds.EVENT, b));
-        }
-        if (end) {
-            ObjectNode b = JsonNodeFactory.instance.objectNode();
-            b.put("step", step);
-            drafts.add(new EntryDraft(EntryKinds.END, b));
-        }
+        validate(step, logs, checkpoints, shardManifests, resume, event, end);
+        LogFormat format = parseFormat(logFormat);
+        List<EntryDraft> drafts = stepDrafts(step, resume, checkpoints, shardManifests, shardName, event, end, base, spec.commandLine().getErr());
         if (drafts.isEmpty() && logs.isEmpty()) throw TrainproofException.usage("nothing to record: give --checkpoint, --shard-manifest, --event, --end or --log");
         List<LogRecorder.LogInput> inputs = new ArrayList<>();
         for (Path p : logs) inputs.add(new LogRecorder.LogInput(LogSourceNames.input(p), format));
@@ -136,7 +117,62 @@ final class RecordCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private static String describe(LedgerEntry e) {
+    static LogFormat parseFormat(String logFormat) {
+        if (logFormat == null) return null;
+        try {
+            return LogFormat.parse(logFormat);
+        } catch (IllegalArgumentException e) {
+            throw TrainproofException.usage(e.getMessage());
+        }
+    }
+
+    /** The checks of the options' combination, shared with {@code --serve} requests (same messages). */
+    static void validate(Long step, List<Path> logs, List<Path> checkpoints, List<Path> shardManifests, Long resume, String event, boolean end) {
+        boolean stepEntries = !checkpoints.isEmpty() || !shardManifests.isEmpty() || event != null || end;
+        if (stepEntries && step == null) throw TrainproofException.usage("--step is required with --checkpoint, --shard-manifest, --event or --end");
+        if (!checkpoints.isEmpty() && !shardManifests.isEmpty()) throw TrainproofException.usage("--checkpoint and --shard-manifest are two ways to record one checkpoint; give one");
+        if (step != null && step < 0) throw TrainproofException.usage("--step must be >= 0");
+        if (resume != null && checkpoints.isEmpty() && shardManifests.isEmpty()) throw TrainproofException.usage("--resume is a claim about a new checkpoint: give it with --checkpoint or --shard-manifest");
+        if (resume != null && resume < 0) throw TrainproofException.usage("--resume must be >= 0");
+        if (!stepEntries && logs.isEmpty()) throw TrainproofException.usage("nothing to record: give --checkpoint, --shard-manifest, --event, --end or --log");
+    }
+
+    /** The checkpoint, event and end drafts of one record (after {@link #validate}). */
+    static List<EntryDraft> stepDrafts(Long step, Long resume, List<Path> checkpoints, List<Path> shardManifests, String shardName,
+            String event, boolean end, Path base, java.io.PrintWriter progressErr) {
+        List<EntryDraft> drafts = new ArrayList<>();
+        if (!checkpoints.isEmpty()) {
+            ObjectNode b = JsonNodeFactory.instance.objectNode();
+            b.put("step", step);
+            if (resume != null) b.put(org.trainproof.ledger.CheckpointLineage.RESUME_FROM, resume);
+            long total = checkpoints.stream().mapToLong(Progress::sizeOf).sum();
+            Progress.Bytes progress = progressErr == null ? null : Progress.forBytes("record", total, progressErr);
+            b.set("checkpoint", CheckpointBodies.of(checkpoints, org.trainproof.checkpoint.ManifestOptions.defaults(), progress, base));
+            if (progress != null) progress.finish();
+            drafts.add(new EntryDraft(EntryKinds.CHECKPOINT, b));
+        }
+        if (!shardManifests.isEmpty()) {
+            ObjectNode b = JsonNodeFactory.instance.objectNode();
+            b.put("step", step);
+            if (resume != null) b.put(org.trainproof.ledger.CheckpointLineage.RESUME_FROM, resume);
+            b.set("checkpoint", org.trainproof.ledger.ShardManifests.body(shardManifests, shardName));
+            drafts.add(new EntryDraft(EntryKinds.CHECKPOINT, b));
+        }
+        if (event != null) {
+            ObjectNode b = JsonNodeFactory.instance.objectNode();
+            b.put("step", step);
+            b.put("text", event);
+            drafts.add(new EntryDraft(EntryKinds.EVENT, b));
+        }
+        if (end) {
+            ObjectNode b = JsonNodeFactory.instance.objectNode();
+            b.put("step", step);
+            drafts.add(new EntryDraft(EntryKinds.END, b));
+        }
+        return drafts;
+    }
+
+    static String describe(LedgerEntry e) {
         var b = e.body();
         if (e.kind().equals(EntryKinds.METRICS)) {
             return b.path("source").asText() + " [" + b.path("byte_range").path(0).asLong() + "," + b.path("byte_range").path(1).asLong()

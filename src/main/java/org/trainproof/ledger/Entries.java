@@ -44,16 +44,64 @@ public final class Entries {
 
     /** Builds and canonicalizes a new entry (throws IllegalArgumentException on NaN/Infinity etc.). */
     static LedgerEntry build(long seq, Digest prev, CheckpointRef after, String kind, Instant time, ObjectNode body) {
+        return build(seq, prev, after, kind, time, body.deepCopy(), CanonicalJson.canonicalize(body));
+    }
+
+    /**
+     * As {@link #build(long, Digest, CheckpointRef, String, Instant, ObjectNode)} for a body already
+     * canonicalized to {@code canonicalBody}; the entry keeps {@code body} itself (the caller hands it
+     * over and never modifies it). The envelope's other members are a number below 2^53, lowercase hex,
+     * a kind of [a-z0-9_] and an ISO instant, none of which RFC 8785 escapes, so its bytes are written
+     * directly around the body's, in RFC 8785 member order (after, body, kind, prev, seq, time); an
+     * envelope outside that shape goes through {@link CanonicalJson} (EntriesSpliceTest compares both).
+     */
+    static LedgerEntry build(long seq, Digest prev, CheckpointRef after, String kind, Instant time, ObjectNode body, byte[] canonicalBody) {
+        Instant t = time.truncatedTo(ChronoUnit.MILLIS);
+        String iso = DateTimeFormatter.ISO_INSTANT.format(t);
+        byte[] bytes;
+        if (seq >= 0 && seq < MAX_SAFE && (after == null || (after.size() >= 0 && after.size() < MAX_SAFE))
+                && plainAscii(kind) && plainAscii(iso)) {
+            StringBuilder head = new StringBuilder(160);
+            head.append('{');
+            if (after != null) head.append("\"after\":{\"root\":\"").append(after.root()).append("\",\"size\":").append(after.size()).append("},");
+            head.append("\"body\":");
+            StringBuilder tail = new StringBuilder(160);
+            tail.append(",\"kind\":\"").append(kind).append('"');
+            if (prev != null) tail.append(",\"prev\":\"").append(prev).append('"');
+            tail.append(",\"seq\":").append(seq).append(",\"time\":\"").append(iso).append("\"}");
+            byte[] h = head.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] tl = tail.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            bytes = new byte[h.length + canonicalBody.length + tl.length];
+            System.arraycopy(h, 0, bytes, 0, h.length);
+            System.arraycopy(canonicalBody, 0, bytes, h.length, canonicalBody.length);
+            System.arraycopy(tl, 0, bytes, h.length + canonicalBody.length, tl.length);
+        } else {
+            bytes = CanonicalJson.canonicalize(envelope(seq, prev, after, kind, iso, body));
+        }
+        return new LedgerEntry(seq, kind, t, body, prev, after, Hashes.leaf(bytes), bytes);
+    }
+
+    private static final long MAX_SAFE = 1L << 53;
+
+    /** True when RFC 8785 writes {@code s} inside quotes unchanged: printable ASCII without '"' and '\\'. */
+    private static boolean plainAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+        }
+        return true;
+    }
+
+    /** The entry as a JSON object (what {@link CanonicalJson} canonicalizes); shares {@code body}. */
+    static ObjectNode envelope(long seq, Digest prev, CheckpointRef after, String kind, String isoTime, ObjectNode body) {
         ObjectNode e = JsonNodeFactory.instance.objectNode();
         e.put("seq", seq);
         if (prev != null) e.put("prev", prev.toString());
         if (after != null) e.putObject("after").put("root", after.root().toString()).put("size", after.size());
         e.put("kind", kind);
-        Instant t = time.truncatedTo(ChronoUnit.MILLIS);
-        e.put("time", DateTimeFormatter.ISO_INSTANT.format(t));
-        e.set("body", body.deepCopy());
-        byte[] bytes = CanonicalJson.canonicalize(e);
-        return new LedgerEntry(seq, kind, t, body.deepCopy(), prev, after, Hashes.leaf(bytes), bytes);
+        e.put("time", isoTime);
+        e.set("body", body);
+        return e;
     }
 
     /** Decodes stored bytes strictly; checks shape and canonical form, not chain or position. */

@@ -25,4 +25,9 @@ public record EntryDraft(String kind, ObjectNode body) {
     public ObjectNode body() {
         return body.deepCopy();
     }
+
+    /** The body itself, for this package (no copy; never modify it: the draft and its entry share it). */
+    ObjectNode bodyView() {
+        return body;
+    }
 }

@@ -37,7 +37,15 @@ public final class GroupCommitAppender implements AutoCloseable {
     private boolean closed; // guarded by queue
     private long groups; // guarded by queue
 
-    private record Request(List<EntryDraft> drafts, CompletableFuture<List<LedgerEntry>> done) {
+    /** Drafts to group-commit, or (drafts empty) a task run alone on the committer thread. */
+    /** What one request got: its entries, and the size of the signed checkpoint (tree) that covers them. */
+    public record Committed(List<LedgerEntry> entries, long treeSize) {}
+
+    private record Request(List<EntryDraft> drafts, CompletableFuture<Committed> done, Runnable task) {
+        boolean isTask() {
+            return task != null;
+        }
+
         boolean ends() {
             for (EntryDraft d : drafts) if (d.kind().equals(EntryKinds.END)) return true;
             return false;
@@ -67,6 +75,23 @@ public final class GroupCommitAppender implements AutoCloseable {
      * durable under a signed checkpoint. Throws what the group's append threw if it failed.
      */
     public List<LedgerEntry> append(List<EntryDraft> drafts) {
+        try {
+            return submit(drafts).join().entries(); // uninterruptible: the caller must learn whether its entries were stored
+        } catch (CompletionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException re) throw re;
+            if (c instanceof Error er) throw er;
+            throw e;
+        }
+    }
+
+    /**
+     * As {@link #append(List)} without waiting: the future completes with the entries once they are
+     * durable under a signed checkpoint, or exceptionally with what the group's append threw. Bad
+     * drafts (a 'run' entry, a body that cannot be canonicalized) throw here and queue nothing.
+     * Futures complete on the committer thread, in commit order.
+     */
+    public CompletableFuture<Committed> submit(List<EntryDraft> drafts) {
         if (drafts.isEmpty()) throw new IllegalArgumentException("nothing to append");
         if (drafts.size() > maxGroupEntries) {
             throw new IllegalArgumentException(drafts.size() + " drafts exceed the group limit of " + maxGroupEntries);
@@ -75,24 +100,41 @@ public final class GroupCommitAppender implements AutoCloseable {
         for (EntryDraft d : drafts) {
             if (d.kind().equals(EntryKinds.RUN)) throw TrainproofException.badInput(ledger.path(), "a 'run' entry exists only at seq 0");
             try {
-                CanonicalJson.canonicalize(d.body());
+                CanonicalJson.canonicalize(d.bodyView());
             } catch (IllegalArgumentException ex) {
                 throw TrainproofException.badInput("'" + d.kind() + "' entry body", ex.getMessage());
             }
         }
-        Request r = new Request(List.copyOf(drafts), new CompletableFuture<>());
+        Request r = new Request(List.copyOf(drafts), new CompletableFuture<>(), null);
+        enqueue(r);
+        return r.done();
+    }
+
+    /**
+     * Runs {@code task} on the committer thread, alone, after every request queued before it has
+     * committed and before any queued after it: for work whose drafts depend on what the ledger holds
+     * (where a log was left off, the last checkpoint step), which must read and append under the
+     * committer's exclusive use of the ledger. The task makes its own {@code Ledger.append} calls;
+     * the future completes with its result or its exception.
+     */
+    public <T> CompletableFuture<T> submitTask(java.util.function.Function<Ledger, T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Request r = new Request(List.of(), new CompletableFuture<>(), () -> {
+            try {
+                result.complete(task.apply(ledger));
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        enqueue(r);
+        return result;
+    }
+
+    private void enqueue(Request r) {
         synchronized (queue) {
             if (closed) throw new IllegalStateException("group-commit appender is closed");
             queue.add(r);
             queue.notifyAll();
-        }
-        try {
-            return r.done().join(); // uninterruptible: the caller must learn whether its entries were stored
-        } catch (CompletionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException re) throw re;
-            if (c instanceof Error er) throw er;
-            throw e;
         }
     }
 
@@ -122,15 +164,24 @@ public final class GroupCommitAppender implements AutoCloseable {
                     }
                 }
                 if (queue.isEmpty()) return; // closed and drained
-                int n = 0;
-                while (!queue.isEmpty() && n + queue.peek().drafts().size() <= maxGroupEntries) {
-                    Request r = queue.poll();
-                    group.add(r);
-                    n += r.drafts().size();
-                    if (r.ends()) break;
+                if (queue.peek().isTask()) {
+                    group.add(queue.poll());
+                } else {
+                    int n = 0;
+                    while (!queue.isEmpty() && !queue.peek().isTask() && n + queue.peek().drafts().size() <= maxGroupEntries) {
+                        Request r = queue.poll();
+                        group.add(r);
+                        n += r.drafts().size();
+                        if (r.ends()) break;
+                    }
                 }
             }
-            commit(group);
+            if (group.get(0).isTask()) {
+                group.get(0).task().run();
+                countGroup();
+            } else {
+                commit(group);
+            }
         }
     }
 
@@ -146,10 +197,11 @@ public final class GroupCommitAppender implements AutoCloseable {
             return;
         }
         countGroup();
+        long treeSize = out.get(out.size() - 1).seq() + 1;
         int from = 0;
         for (Request r : group) {
             int to = from + r.drafts().size();
-            r.done().complete(List.copyOf(out.subList(from, to)));
+            r.done().complete(new Committed(List.copyOf(out.subList(from, to)), treeSize));
             from = to;
         }
     }
