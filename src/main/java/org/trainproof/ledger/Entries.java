@@ -58,6 +58,15 @@ public final class Entries {
 
     /** Decodes stored bytes strictly; checks shape and canonical form, not chain or position. */
     public static LedgerEntry decode(byte[] bytes) throws EntryFormatException {
+        return decode(bytes, Hashes.leaf(bytes));
+    }
+
+    /**
+     * As {@link #decode(byte[])}, with the leaf hash SHA-256(0x00 || bytes) already computed by the
+     * caller (the audit hashes every row, decodable or not), and taking {@code bytes} over without a
+     * copy: the caller must not modify them afterwards.
+     */
+    static LedgerEntry decode(byte[] bytes, Digest leaf) throws EntryFormatException {
         ObjectNode o;
         try {
             o = CanonicalJson.parseObject(bytes);
@@ -82,7 +91,7 @@ public final class Entries {
         Instant time;
         try {
             if (timeN == null || !timeN.isTextual() || !timeN.textValue().endsWith("Z")) throw new DateTimeParseException("", "", 0);
-            time = Instant.parse(timeN.textValue());
+            time = parseTime(timeN.textValue());
         } catch (DateTimeParseException e) {
             throw new EntryFormatException("time is missing or not an RFC 3339 UTC timestamp", false);
         }
@@ -126,7 +135,49 @@ public final class Entries {
         if (!Arrays.equals(canon, bytes) && !Arrays.equals(CanonicalJson.canonicalizeLegacy(o, bytes.length), bytes)) {
             throw new EntryFormatException("bytes are not in RFC 8785 canonical form", true);
         }
-        return new LedgerEntry(seq, kindN.textValue(), time, body, prev, after, Hashes.leaf(bytes), bytes);
+        return new LedgerEntry(seq, kindN.textValue(), time, body, prev, after, leaf, bytes, true);
+    }
+
+    /**
+     * {@link Instant#parse} of a text ending in "Z", with a fast path for what {@code build} writes
+     * ({@code yyyy-MM-ddTHH:mm:ss[.SSS]Z}, year 0000-9999, every field in its ordinary range): that
+     * form gives the same instant through {@link java.time.LocalDateTime#of}, which rejects an
+     * invalid day as Instant.parse does. Every other text (leap second 60, hour 24, other
+     * fraction lengths, offsets, signs) goes to Instant.parse itself, so acceptance is unchanged.
+     */
+    static Instant parseTime(String t) {
+        int n = t.length();
+        if ((n == 20 || n == 24) && t.charAt(4) == '-' && t.charAt(7) == '-' && t.charAt(10) == 'T' && t.charAt(13) == ':'
+                && t.charAt(16) == ':' && (n == 20 || t.charAt(19) == '.')) {
+            int year = digits(t, 0, 4);
+            int month = digits(t, 5, 2);
+            int day = digits(t, 8, 2);
+            int hour = digits(t, 11, 2);
+            int minute = digits(t, 14, 2);
+            int second = digits(t, 17, 2);
+            int milli = n == 24 ? digits(t, 20, 3) : 0;
+            if ((year | month | day | hour | minute | second | milli) >= 0 && month >= 1 && month <= 12 && day >= 1
+                    && hour <= 23 && minute <= 59 && second <= 59) {
+                try {
+                    return java.time.LocalDateTime.of(year, month, day, hour, minute, second, milli * 1_000_000)
+                            .toInstant(java.time.ZoneOffset.UTC);
+                } catch (java.time.DateTimeException e) {
+                    throw new DateTimeParseException("invalid date", t, 0, e);
+                }
+            }
+        }
+        return Instant.parse(t);
+    }
+
+    /** The ASCII digits t[from, from+count) as a number, or -1 if any is not 0-9. */
+    private static int digits(String t, int from, int count) {
+        int v = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = t.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     /** The integer "step" of a body, if present. */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,7 +209,7 @@ final class LedgerAudit {
                                 + (row.seq() > expectedSeq ? " (rows missing)" : ""), at);
                     }
                     expectedSeq = row.seq() + 1;
-                    if (row.leafHash() == null || !Arrays.equals(row.leafHash(), d.leaf.toByteArray())) {
+                    if (!d.leaf.equalsBytes(row.leafHash())) {
                         add(Finding.of(LedgerFindings.ENTRY_LEAF_HASH_MISMATCH, Severity.FAIL,
                                 "SHA-256(0x00 || entry bytes) differs from the leaf hash stored at append").at(at)
                                 .withMismatch(row.leafHash() == null ? null : org.trainproof.bytes.Hex.encode(row.leafHash()), d.leaf));
@@ -252,6 +251,7 @@ final class LedgerAudit {
                         }
                         if (e.kind().equals(EntryKinds.METRICS)) logRanges.add(e.seq(), e.bodyView());
                         if (e.kind().equals(EntryKinds.METRICS) && req.artifactsDir() != null) logs.add(e.seq(), e.body());
+                        if (req.entries() != null) req.entries().accept(e);
                     }
                     prevLeaf = d.leaf;
                     List<Digest> expected = tree.append(d.leaf);
@@ -264,7 +264,7 @@ final class LedgerAudit {
                         if (node == null || node.index() > idx) {
                             fail(LedgerFindings.NODE_MISSING, "stored node hash " + idx + " is missing", at);
                         } else {
-                            if (!Arrays.equals(node.hash(), h.toByteArray())) {
+                            if (!h.equalsBytes(node.hash())) {
                                 fail(LedgerFindings.NODE_HASH_MISMATCH, "stored node hash " + idx + " differs from the recomputed one", at);
                             }
                             node = nodes.next();
@@ -322,7 +322,7 @@ final class LedgerAudit {
         byte[] bytes = row.bytes() == null ? new byte[0] : row.bytes();
         Digest leaf = Hashes.leaf(bytes);
         try {
-            return new Decoded(row, Entries.decode(bytes), null, leaf);
+            return new Decoded(row, Entries.decode(bytes, leaf), null, leaf);
         } catch (Entries.EntryFormatException e) {
             return new Decoded(row, null, e, leaf);
         }
