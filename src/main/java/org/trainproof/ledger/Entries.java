@@ -67,12 +67,45 @@ public final class Entries {
      * copy: the caller must not modify them afterwards.
      */
     static LedgerEntry decode(byte[] bytes, Digest leaf) throws EntryFormatException {
+        // Fast path for the common case, a well-formed canonical entry: parsed without duplicate-key
+        // detection and compared with its canonical form without building it as bytes. Anything that
+        // fails there is decoded again by the strict path below, which alone decides the error, so
+        // what is accepted and how a rejection is reported are unchanged.
+        try {
+            ObjectNode candidate = CanonicalJson.parseCanonicalCandidate(bytes);
+            LedgerEntry e = fields(candidate, bytes, leaf);
+            if (CanonicalJson.isCanonicalForm(candidate, bytes, false)) return e;
+        } catch (IOException | EntryFormatException | RuntimeException retryStrictly) {
+            // decided below
+        }
+        return decodeStrict(bytes, leaf);
+    }
+
+    /** The original decode: strict parse, shape checks, canonical form (or the legacy form) required. */
+    static LedgerEntry decodeStrict(byte[] bytes, Digest leaf) throws EntryFormatException {
         ObjectNode o;
         try {
             o = CanonicalJson.parseObject(bytes);
         } catch (IOException e) {
             throw new EntryFormatException("not a JSON object: " + firstLine(e.getMessage()), false);
         }
+        LedgerEntry entry = fields(o, bytes, leaf);
+        byte[] canon;
+        try {
+            canon = CanonicalJson.canonicalize(o, bytes.length);
+        } catch (IllegalArgumentException e) {
+            throw new EntryFormatException("cannot be canonicalized: " + e.getMessage(), false);
+        }
+        // Entries written before 2026-12-05 may hold one of the powers of two the old number
+        // formatter wrote with a digit too many (CanonicalJson.canonicalizeLegacy): not altered.
+        if (!Arrays.equals(canon, bytes) && !Arrays.equals(CanonicalJson.canonicalizeLegacy(o, bytes.length), bytes)) {
+            throw new EntryFormatException("bytes are not in RFC 8785 canonical form", true);
+        }
+        return entry;
+    }
+
+    /** The shape checks of an entry object and the entry they give (its canonical form not checked). */
+    private static LedgerEntry fields(ObjectNode o, byte[] bytes, Digest leaf) throws EntryFormatException {
         Iterator<String> names = o.fieldNames();
         while (names.hasNext()) {
             String n = names.next();
@@ -123,17 +156,6 @@ public final class Entries {
             } catch (IllegalArgumentException e) {
                 throw new EntryFormatException("after.root is not 64 lowercase hex characters", false);
             }
-        }
-        byte[] canon;
-        try {
-            canon = CanonicalJson.canonicalize(o, bytes.length);
-        } catch (IllegalArgumentException e) {
-            throw new EntryFormatException("cannot be canonicalized: " + e.getMessage(), false);
-        }
-        // Entries written before 2026-12-05 may hold one of the powers of two the old number
-        // formatter wrote with a digit too many (CanonicalJson.canonicalizeLegacy): not altered.
-        if (!Arrays.equals(canon, bytes) && !Arrays.equals(CanonicalJson.canonicalizeLegacy(o, bytes.length), bytes)) {
-            throw new EntryFormatException("bytes are not in RFC 8785 canonical form", true);
         }
         return new LedgerEntry(seq, kindN.textValue(), time, body, prev, after, leaf, bytes, true);
     }
