@@ -7,10 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
 import org.trainproof.analysis.AnalysisConfig;
 import org.trainproof.analysis.AnalysisInput;
@@ -127,35 +123,22 @@ public final class Verification {
         ReportCharts charts = ReportCharts.NONE;
         TrustedTimeAudit.Result time = null;
         com.fasterxml.jackson.databind.JsonNode claims = null;
-        ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "verify-analysis-read");
-            t.setDaemon(true);
-            return t;
-        });
         try (Ledger l = Ledger.openReadOnly(req.ledger())) {
-            // The analysis input is read on a second read-only connection while the audit runs; it is
-            // used only if the audit is clean and covered exactly the entries it read (else re-read).
-            long size = l.size();
+            // The analysis input is built from the entries the audit decodes, in the same pass (nothing is
+            // read or parsed twice); it is used only if the audit is clean.
             claims = org.trainproof.ledger.LedgerClaims.of(l);
-            Future<AnalysisInput> pending = req.integrityOnly() ? null : pool.submit(() -> {
-                try (Ledger l2 = Ledger.openReadOnly(req.ledger())) {
-                    return RunInputs.fromLedger(l2, size, artifacts, auditorSeed, AnalysisConfig.DEFAULT, req.charts());
-                }
-            });
-            audit = l.audit(new AuditRequest(req.key(), req.savedCheckpoint(), artifacts, req.auditProgress(), req.artifactBytes()));
+            RunInputs.LedgerCollector collector = req.integrityOnly() ? null
+                    : new RunInputs.LedgerCollector(req.ledger(), Long.MAX_VALUE, artifacts, auditorSeed, AnalysisConfig.DEFAULT, req.charts());
+            audit = l.audit(new AuditRequest(req.key(), req.savedCheckpoint(), artifacts, req.auditProgress(), req.artifactBytes(),
+                    collector));
             if (audit.clean()) time = trustedTime(l, req.trustedTime() == null ? TrustedTime.NONE : req.trustedTime());
-            if (audit.clean() && pending != null) {
-                AnalysisInput in = audit.entries() == size ? join(pending)
-                        : RunInputs.fromLedger(l, audit.entries(), artifacts, auditorSeed, AnalysisConfig.DEFAULT, req.charts());
+            if (audit.clean() && collector != null) {
+                AnalysisInput in = collector.finish();
                 consistency = ConsistencyAnalysis.standard().run(TrustedTimeReport.withTrustedTime(in, time));
                 if (req.charts()) charts = RunCharts.of(in);
-            } else if (pending != null) {
-                pending.cancel(true);
             }
         } catch (LedgerCorruptException e) {
             audit = AuditReport.unreadable(req.ledger().toString(), e.getMessage());
-        } finally {
-            pool.shutdownNow();
         }
         Report report = report(audit, consistency, artifacts != null && consistency != null ? auditorSeed : null);
         if (audit.clean()) report = TrustedTimeReport.apply(report, time);
@@ -171,18 +154,6 @@ public final class Verification {
         boolean nothing = t.anchors().isEmpty() && t.witnesses().isEmpty() && r.summary().get("tokens_stored").equals(0)
                 && r.summary().get("cosignatures_stored").equals(0);
         return nothing ? null : r;
-    }
-
-    private static AnalysisInput join(Future<AnalysisInput> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TrainproofException(ExitCode.INTERNAL, "interrupted while reading the ledger for analysis");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) throw re;
-            throw new TrainproofException(ExitCode.INTERNAL, "reading the ledger for analysis failed: " + e.getCause(), e.getCause());
-        }
     }
 
     /** Assembles the report from the audit and the analysis (null when not analysed). */

@@ -61,56 +61,100 @@ public final class RunInputs {
      */
     public static AnalysisInput fromLedger(Ledger ledger, long limit, Path artifactsDir, long auditorSeed, AnalysisConfig config,
             boolean keepSketches) {
-        JsonNode[] genesis = new JsonNode[1];
-        Map<String, SeriesBuilder> series = new LinkedHashMap<>();
-        List<StepCheckpoint> checkpoints = new ArrayList<>();
-        Map<Long, Path> files = new HashMap<>();
-        List<RunEvent> events = new ArrayList<>();
-        boolean[] folded = new boolean[1];
+        LedgerCollector c = new LedgerCollector(ledger.path(), limit, artifactsDir, auditorSeed, config, keepSketches);
+        ledger.forEachEntry(c);
+        return c.finish();
+    }
+
+    /**
+     * The analysis input built from entries handed over one by one in seq order ({@code verify} feeds it
+     * the entries its integrity audit has just decoded, so nothing is read or parsed twice). A failure
+     * while taking an entry (a metrics body that does not parse) is kept, later entries are ignored,
+     * and {@link #finish} throws it: the audit that feeds the collector is not interrupted.
+     */
+    public static final class LedgerCollector implements java.util.function.Consumer<LedgerEntry> {
+        private final Path ledgerPath;
+        private final long limit;
+        private final Path artifactsDir;
+        private final long auditorSeed;
+        private final AnalysisConfig config;
+        private final boolean keepSketches;
+        private JsonNode genesis;
+        private final Map<String, SeriesBuilder> series = new LinkedHashMap<>();
+        private final List<RunEvent> events = new ArrayList<>();
+        private boolean folded;
         // Checkpoint entries by seq; which of them form the trajectory is decided after the pass, by the
         // resume claims (record --resume): a checkpoint of an abandoned attempt is not part of it.
-        Map<Long, StepCheckpoint> bySeq = new HashMap<>();
-        Map<Long, String> nameBySeq = new HashMap<>();
-        CheckpointLineage lineage = new CheckpointLineage();
-        ledger.forEachEntry(e -> {
-            if (e.seq() >= limit) return;
+        private final Map<Long, StepCheckpoint> bySeq = new HashMap<>();
+        private final Map<Long, String> nameBySeq = new HashMap<>();
+        private final CheckpointLineage lineage = new CheckpointLineage();
+        private RuntimeException failure;
+
+        /** Takes entries with seq &lt; {@code limit}; {@code keepSketches} as in {@link RunInputs#fromLedger}. */
+        public LedgerCollector(Path ledgerPath, long limit, Path artifactsDir, long auditorSeed, AnalysisConfig config,
+                boolean keepSketches) {
+            this.ledgerPath = ledgerPath;
+            this.limit = limit;
+            this.artifactsDir = artifactsDir;
+            this.auditorSeed = auditorSeed;
+            this.config = config;
+            this.keepSketches = keepSketches;
+        }
+
+        @Override
+        public void accept(LedgerEntry e) {
+            if (failure != null || e.seq() >= limit) return;
+            try {
+                take(e);
+            } catch (RuntimeException ex) {
+                failure = ex;
+            }
+        }
+
+        private void take(LedgerEntry e) {
             switch (e.kind()) {
-                case EntryKinds.RUN -> genesis[0] = e.body();
+                case EntryKinds.RUN -> genesis = e.body();
                 case EntryKinds.CHECKPOINT -> {
-                    JsonNode cp = e.body().get("checkpoint");
-                    List<CheckpointBodies.NamedManifest> ms = CheckpointBodies.manifests(cp instanceof ObjectNode o ? o : null);
+                    List<CheckpointBodies.NamedManifest> ms = CheckpointBodies.manifests(e);
                     Optional<Long> step = e.step();
                     if (!ms.isEmpty() && ms.get(0).manifest() != null && step.isPresent()) {
                         CheckpointManifest m = ms.get(0).manifest();
-                        lineage.add(e.seq(), step.get(), CheckpointLineage.resumeFrom(e.body()).orElse(null));
+                        lineage.add(e.seq(), step.get(), CheckpointLineage.resumeFrom(e).orElse(null));
                         bySeq.put(e.seq(), new StepCheckpoint(step.get(), keepSketches ? m : withoutSketches(m)));
                         nameBySeq.put(e.seq(), ms.get(0).name());
-                        folded[0] |= m.folded(); // shards may be on other hosts: weight checks use the ledger's samples
+                        folded |= m.folded(); // shards may be on other hosts: weight checks use the ledger's samples
                     }
                 }
                 case EntryKinds.EVENT -> events.add(event(e));
-                case EntryKinds.METRICS -> addChunk(series, LedgerMetrics.parseChunk(ledger, e));
+                case EntryKinds.METRICS -> addChunk(series, LedgerMetrics.parseChunk(ledgerPath, e));
                 default -> { }
             }
-        });
-        for (CheckpointLineage.Point p : lineage.kept()) {
-            checkpoints.add(bySeq.get(p.seq()));
-            if (artifactsDir != null) files.put(p.step(), artifactsDir.resolve(nameBySeq.get(p.seq())));
         }
-        for (CheckpointLineage.Resume r : lineage.resumes()) {
-            events.add(ResumeClaims.event(r));
-            long from = r.from();
-            series.values().forEach(b -> b.resumeAfter(from));
+
+        /** The analysis input of the entries taken; throws what taking one of them threw. */
+        public AnalysisInput finish() {
+            if (failure != null) throw failure;
+            List<StepCheckpoint> checkpoints = new ArrayList<>();
+            Map<Long, Path> files = new HashMap<>();
+            for (CheckpointLineage.Point p : lineage.kept()) {
+                checkpoints.add(bySeq.get(p.seq()));
+                if (artifactsDir != null) files.put(p.step(), artifactsDir.resolve(nameBySeq.get(p.seq())));
+            }
+            for (CheckpointLineage.Resume r : lineage.resumes()) {
+                events.add(ResumeClaims.event(r));
+                long from = r.from();
+                series.values().forEach(b -> b.resumeAfter(from));
+            }
+            RunClaims claims = genesis == null ? RunClaims.none() : RunClaims.parse(genesis);
+            checkpoints.sort(java.util.Comparator.comparingLong(StepCheckpoint::step));
+            // A checkpoint file deleted since (HF save_total_limit rotation) is a warning of the integrity audit
+            // (ARTIFACT_MISSING); the weight checks then use the ledger's recorded samples for every checkpoint
+            // rather than mixing two position sets, and the report names that source.
+            boolean allPresent = files.values().stream().allMatch(java.nio.file.Files::exists);
+            Trajectory t = artifactsDir == null || !allPresent || folded ? Trajectory.fromLedger(checkpoints)
+                    : Trajectory.fromArtifacts(checkpoints, fileValues(files), auditorSeed, AUDITOR_K);
+            return new AnalysisInput(claims, build(series), t, events, config);
         }
-        RunClaims claims = genesis[0] == null ? RunClaims.none() : RunClaims.parse(genesis[0]);
-        checkpoints.sort(java.util.Comparator.comparingLong(StepCheckpoint::step));
-        // A checkpoint file deleted since (HF save_total_limit rotation) is a warning of the integrity audit
-        // (ARTIFACT_MISSING); the weight checks then use the ledger's recorded samples for every checkpoint
-        // rather than mixing two position sets, and the report names that source.
-        boolean allPresent = files.values().stream().allMatch(java.nio.file.Files::exists);
-        Trajectory t = artifactsDir == null || !allPresent || folded[0] ? Trajectory.fromLedger(checkpoints)
-                : Trajectory.fromArtifacts(checkpoints, fileValues(files), auditorSeed, AUDITOR_K);
-        return new AnalysisInput(claims, build(series), t, events, config);
     }
 
     static CheckpointManifest withoutSketches(CheckpointManifest m) {

@@ -26,10 +26,34 @@ public final class Digest {
 
     /** Parses 64 lowercase hex characters (what {@link #toString()} prints). */
     public static Digest parse(String hex) {
+        // Fast path (the audit parses two digests per entry): exactly 64 of [0-9a-f]. Anything else
+        // takes the original checks below, so what is accepted or rejected is unchanged.
+        if (hex.length() == 2 * LENGTH) {
+            byte[] out = new byte[LENGTH];
+            boolean plain = true;
+            for (int i = 0; i < LENGTH && plain; i++) {
+                int hi = lowerHex(hex.charAt(2 * i));
+                int lo = lowerHex(hex.charAt(2 * i + 1));
+                plain = (hi | lo) >= 0;
+                out[i] = (byte) ((hi << 4) | lo);
+            }
+            if (plain) return new Digest(out);
+        }
         if (hex.length() != 2 * LENGTH || !hex.equals(hex.toLowerCase(java.util.Locale.ROOT))) {
             throw new IllegalArgumentException("a SHA-256 digest is 64 lowercase hex characters");
         }
         return new Digest(Hex.decode(hex));
+    }
+
+    private static int lowerHex(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    }
+
+    /** True when {@code other} holds exactly these 32 bytes (constant time; no copy). */
+    public boolean equalsBytes(byte[] other) {
+        return other != null && MessageDigest.isEqual(bytes, other);
     }
 
     /** SHA-256 of the given bytes. */

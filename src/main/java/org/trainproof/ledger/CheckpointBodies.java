@@ -164,6 +164,12 @@ public final class CheckpointBodies {
     }
 
     /** The manifests a checkpoint body states (empty when none, or of another shape: the audit reports that). */
+    /** The manifests of a checkpoint entry's body (read without copying the body). */
+    public static List<NamedManifest> manifests(LedgerEntry e) {
+        com.fasterxml.jackson.databind.JsonNode cp = e.bodyView().get("checkpoint");
+        return manifests(cp instanceof ObjectNode o ? o : null);
+    }
+
     public static List<NamedManifest> manifests(ObjectNode checkpoint) {
         List<NamedManifest> out = new ArrayList<>();
         if (checkpoint == null || !checkpoint.path("manifests").isArray()) return out;

@@ -28,6 +28,11 @@ public final class CheckpointLineage {
     private final List<Resume> resumes = new ArrayList<>();
 
     /** The resume claim of a checkpoint entry's body, if any. */
+    /** As {@link #resumeFrom(JsonNode)} of an entry's body (read without copying it). */
+    public static Optional<Long> resumeFrom(LedgerEntry e) {
+        return resumeFrom(e.bodyView());
+    }
+
     public static Optional<Long> resumeFrom(JsonNode body) {
         JsonNode r = body == null ? null : body.get(RESUME_FROM);
         return r != null && r.canConvertToLong() ? Optional.of(r.asLong()) : Optional.empty();

@@ -106,12 +106,54 @@ public final class Entries {
 
     /** Decodes stored bytes strictly; checks shape and canonical form, not chain or position. */
     public static LedgerEntry decode(byte[] bytes) throws EntryFormatException {
+        return decode(bytes, Hashes.leaf(bytes));
+    }
+
+    /**
+     * As {@link #decode(byte[])}, with the leaf hash SHA-256(0x00 || bytes) already computed by the
+     * caller (the audit hashes every row, decodable or not), and taking {@code bytes} over without a
+     * copy: the caller must not modify them afterwards.
+     */
+    static LedgerEntry decode(byte[] bytes, Digest leaf) throws EntryFormatException {
+        // Fast path for the common case, a well-formed canonical entry: parsed without duplicate-key
+        // detection and compared with its canonical form without building it as bytes. Anything that
+        // fails there is decoded again by the strict path below, which alone decides the error, so
+        // what is accepted and how a rejection is reported are unchanged.
+        try {
+            ObjectNode candidate = CanonicalJson.parseCanonicalCandidate(bytes);
+            LedgerEntry e = fields(candidate, bytes, leaf);
+            if (CanonicalJson.isCanonicalForm(candidate, bytes, false)) return e;
+        } catch (IOException | EntryFormatException | RuntimeException retryStrictly) {
+            // decided below
+        }
+        return decodeStrict(bytes, leaf);
+    }
+
+    /** The original decode: strict parse, shape checks, canonical form (or the legacy form) required. */
+    static LedgerEntry decodeStrict(byte[] bytes, Digest leaf) throws EntryFormatException {
         ObjectNode o;
         try {
             o = CanonicalJson.parseObject(bytes);
         } catch (IOException e) {
             throw new EntryFormatException("not a JSON object: " + firstLine(e.getMessage()), false);
         }
+        LedgerEntry entry = fields(o, bytes, leaf);
+        byte[] canon;
+        try {
+            canon = CanonicalJson.canonicalize(o, bytes.length);
+        } catch (IllegalArgumentException e) {
+            throw new EntryFormatException("cannot be canonicalized: " + e.getMessage(), false);
+        }
+        // Entries written before 2026-12-05 may hold one of the powers of two the old number
+        // formatter wrote with a digit too many (CanonicalJson.canonicalizeLegacy): not altered.
+        if (!Arrays.equals(canon, bytes) && !Arrays.equals(CanonicalJson.canonicalizeLegacy(o, bytes.length), bytes)) {
+            throw new EntryFormatException("bytes are not in RFC 8785 canonical form", true);
+        }
+        return entry;
+    }
+
+    /** The shape checks of an entry object and the entry they give (its canonical form not checked). */
+    private static LedgerEntry fields(ObjectNode o, byte[] bytes, Digest leaf) throws EntryFormatException {
         Iterator<String> names = o.fieldNames();
         while (names.hasNext()) {
             String n = names.next();
@@ -130,7 +172,7 @@ public final class Entries {
         Instant time;
         try {
             if (timeN == null || !timeN.isTextual() || !timeN.textValue().endsWith("Z")) throw new DateTimeParseException("", "", 0);
-            time = Instant.parse(timeN.textValue());
+            time = parseTime(timeN.textValue());
         } catch (DateTimeParseException e) {
             throw new EntryFormatException("time is missing or not an RFC 3339 UTC timestamp", false);
         }
@@ -163,18 +205,49 @@ public final class Entries {
                 throw new EntryFormatException("after.root is not 64 lowercase hex characters", false);
             }
         }
-        byte[] canon;
-        try {
-            canon = CanonicalJson.canonicalize(o, bytes.length);
-        } catch (IllegalArgumentException e) {
-            throw new EntryFormatException("cannot be canonicalized: " + e.getMessage(), false);
+        return new LedgerEntry(seq, kindN.textValue(), time, body, prev, after, leaf, bytes, true);
+    }
+
+    /**
+     * {@link Instant#parse} of a text ending in "Z", with a fast path for what {@code build} writes
+     * ({@code yyyy-MM-ddTHH:mm:ss[.SSS]Z}, year 0000-9999, every field in its ordinary range): that
+     * form gives the same instant through {@link java.time.LocalDateTime#of}, which rejects an
+     * invalid day as Instant.parse does. Every other text (leap second 60, hour 24, other
+     * fraction lengths, offsets, signs) goes to Instant.parse itself, so acceptance is unchanged.
+     */
+    static Instant parseTime(String t) {
+        int n = t.length();
+        if ((n == 20 || n == 24) && t.charAt(4) == '-' && t.charAt(7) == '-' && t.charAt(10) == 'T' && t.charAt(13) == ':'
+                && t.charAt(16) == ':' && (n == 20 || t.charAt(19) == '.')) {
+            int year = digits(t, 0, 4);
+            int month = digits(t, 5, 2);
+            int day = digits(t, 8, 2);
+            int hour = digits(t, 11, 2);
+            int minute = digits(t, 14, 2);
+            int second = digits(t, 17, 2);
+            int milli = n == 24 ? digits(t, 20, 3) : 0;
+            if ((year | month | day | hour | minute | second | milli) >= 0 && month >= 1 && month <= 12 && day >= 1
+                    && hour <= 23 && minute <= 59 && second <= 59) {
+                try {
+                    return java.time.LocalDateTime.of(year, month, day, hour, minute, second, milli * 1_000_000)
+                            .toInstant(java.time.ZoneOffset.UTC);
+                } catch (java.time.DateTimeException e) {
+                    throw new DateTimeParseException("invalid date", t, 0, e);
+                }
+            }
         }
-        // Entries written before 2026-12-05 may hold one of the powers of two the old number
-        // formatter wrote with a digit too many (CanonicalJson.canonicalizeLegacy): not altered.
-        if (!Arrays.equals(canon, bytes) && !Arrays.equals(CanonicalJson.canonicalizeLegacy(o, bytes.length), bytes)) {
-            throw new EntryFormatException("bytes are not in RFC 8785 canonical form", true);
+        return Instant.parse(t);
+    }
+
+    /** The ASCII digits t[from, from+count) as a number, or -1 if any is not 0-9. */
+    private static int digits(String t, int from, int count) {
+        int v = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = t.charAt(i);
+            if (c < '0' || c > '9') return -1;
+            v = v * 10 + (c - '0');
         }
-        return new LedgerEntry(seq, kindN.textValue(), time, body, prev, after, Hashes.leaf(bytes), bytes);
+        return v;
     }
 
     /** The integer "step" of a body, if present. */

@@ -21,6 +21,12 @@ public final class LedgerEntry {
 
     LedgerEntry(long seq, String kind, Instant time, ObjectNode body, Digest prev, CheckpointRef after, Digest leafHash,
             byte[] canonicalBytes) {
+        this(seq, kind, time, body, prev, after, leafHash, canonicalBytes.clone(), true);
+    }
+
+    /** Takes {@code canonicalBytes} without a copy: the caller hands them over and keeps no reference it writes to. */
+    LedgerEntry(long seq, String kind, Instant time, ObjectNode body, Digest prev, CheckpointRef after, Digest leafHash,
+            byte[] canonicalBytes, boolean owned) {
         this.seq = seq;
         this.kind = kind;
         this.time = time;
@@ -28,7 +34,7 @@ public final class LedgerEntry {
         this.prev = prev;
         this.after = after;
         this.leafHash = leafHash;
-        this.canonicalBytes = canonicalBytes.clone();
+        this.canonicalBytes = canonicalBytes;
     }
 
     public long seq() {

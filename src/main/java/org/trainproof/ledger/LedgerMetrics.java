@@ -30,10 +30,15 @@ public final class LedgerMetrics {
 
     /** Parses one {@code metrics} entry's body; a body that does not parse is an integrity error naming the entry. */
     public static MetricsChunk parseChunk(Ledger ledger, LedgerEntry e) {
+        return parseChunk(ledger.path(), e);
+    }
+
+    /** As {@link #parseChunk(Ledger, LedgerEntry)}, naming {@code ledgerPath}; reads the body without copying it. */
+    public static MetricsChunk parseChunk(java.nio.file.Path ledgerPath, LedgerEntry e) {
         try {
-            return MetricsChunk.parse(e.body());
+            return MetricsChunk.parse(e.bodyView());
         } catch (TrainproofException ex) {
-            throw TrainproofException.integrity(ledger.path() + " entry " + e.seq(), "metrics body does not parse: " + ex.getMessage());
+            throw TrainproofException.integrity(ledgerPath + " entry " + e.seq(), "metrics body does not parse: " + ex.getMessage());
         }
     }
 

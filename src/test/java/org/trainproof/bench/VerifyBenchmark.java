@@ -2,7 +2,6 @@ package org.trainproof.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import org.trainproof.checkpoint.FileManifest;
 import org.trainproof.checkpoint.TensorManifest;
 import org.trainproof.checkpoint.TensorSketch;
 import org.trainproof.checkpoint.TensorStats;
-import org.trainproof.cli.Cli;
 import org.trainproof.crypto.SigningKey;
 import org.trainproof.ledger.EntryDraft;
 import org.trainproof.ledger.EntryKinds;
@@ -24,13 +22,19 @@ import org.trainproof.trainlog.LogFormat;
 import org.trainproof.trainlog.MetricsChunk;
 
 /**
- * Benchmark for issue 6 (not run by the suite): a ledger with 1,000 checkpoint entries of a
+ * Benchmark for issues 6 and 19 (not run by the suite): a ledger with 1,000 checkpoint entries of a
  * 50-tensor model (manifests with stats, 256-value coordinate samples and 512-bucket sketches, as
- * {@code record} writes them) and 1,000,000 metric records (100 chunks), then times {@code verify}
- * without the files (integrity audit + consistency analysis).
+ * {@code record} writes them) and 1,000,000 metric records (100 chunks), then times {@code verify
+ * LEDGER --key PUB --quiet} without the files (integrity audit + consistency analysis), each run a
+ * fresh {@code java -Xmx512m} process on this JVM's class path, under {@code /usr/bin/time}.
  *
- * <pre>mvn -q -o test-compile && java -cp target/classes:target/test-classes:$(cat cp.txt) \
- *     org.trainproof.bench.VerifyBenchmark /tmp/vb [checkpoints] [tensors] [records]</pre>
+ * <p>The ledger is built once under DIR (under a temporary name, renamed when complete, so a cached
+ * file is always whole; delete it to rebuild) and reused by later runs. Prints per run the wall
+ * time, the child's CPU-s (user + sys) and the load average, then the medians.
+ *
+ * <pre>mvn -q test-compile && mvn -q dependency:build-classpath -Dmdep.outputFile=cp.txt
+ * java -cp target/classes:target/test-classes:$(cat cp.txt) \
+ *     org.trainproof.bench.VerifyBenchmark /tmp/bench-audit/verify [checkpoints] [tensors] [records] [runs] [heap]</pre>
  */
 public final class VerifyBenchmark {
     public static void main(String[] args) throws Exception {
@@ -38,11 +42,63 @@ public final class VerifyBenchmark {
         int cps = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         int tensors = args.length > 2 ? Integer.parseInt(args[2]) : 50;
         int records = args.length > 3 ? Integer.parseInt(args[3]) : 1_000_000;
-        Path db = dir.resolve("bench.db");
-        Files.deleteIfExists(db);
+        int runs = args.length > 4 ? Integer.parseInt(args[4]) : 5;
+        String heap = args.length > 5 ? args[5] : "512m";
+        Path db = dir.resolve("verify-" + cps + "-" + tensors + "-" + records + ".db");
+        Path pub = dir.resolve("bench.pub");
         byte[] seed = new byte[32];
         for (int i = 0; i < 32; i++) seed[i] = (byte) (7 * i + 3);
         SigningKey key = SigningKey.fromSeed("bench.example/lab", seed);
+        Files.writeString(pub, key.verifierKey() + "\n");
+        if (Files.exists(db)) {
+            System.out.printf("reusing %s (%.1f MB; delete it to rebuild)%n", db, Files.size(db) / 1e6);
+        } else {
+            Path tmp = dir.resolve(db.getFileName() + ".building");
+            Files.deleteIfExists(tmp);
+            build(tmp, key, cps, tensors, records);
+            Files.move(tmp, db);
+            System.out.printf("ledger: %.1f MB%n", Files.size(db) / 1e6);
+        }
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("java.class.path");
+        double[] wall = new double[runs];
+        double[] cpu = new double[runs];
+        String[] loads = new String[runs];
+        for (int run = 0; run < runs; run++) {
+            Path times = Files.createTempFile(dir, "time", ".txt");
+            ProcessBuilder pb = new ProcessBuilder("/usr/bin/time", "-o", times.toString(), "-f", "%e %U %S", javaBin, "-Xmx" + heap, "-cp", cp,
+                    "org.trainproof.cli.Main", "verify", db.toString(), "--key", pub.toString(), "--quiet");
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            int code = p.waitFor();
+            String[] t = Files.readString(times).trim().split("\\s+");
+            Files.delete(times);
+            wall[run] = Double.parseDouble(t[t.length - 3]);
+            cpu[run] = Double.parseDouble(t[t.length - 2]) + Double.parseDouble(t[t.length - 1]);
+            loads[run] = load();
+            System.out.printf("verify run %d (fresh process, -Xmx%s): exit %d, %.2f s wall, %.2f CPU-s (load %s): %s%n",
+                    run + 1, heap, code, wall[run], cpu[run], loads[run], out);
+            if (code != 0 && code != 6) throw new IllegalStateException("verify failed with exit " + code + ": " + out);
+        }
+        double[] w = wall.clone();
+        double[] c = cpu.clone();
+        java.util.Arrays.sort(w);
+        java.util.Arrays.sort(c);
+        System.out.printf("verify of %d checkpoints x %d tensors and %d records, no files: median of %d fresh processes: %.2f s wall, %.2f CPU-s (load %s .. %s)%n",
+                cps, tensors, records, runs, w[runs / 2], c[runs / 2], loads[0], loads[runs - 1]);
+    }
+
+    static String load() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + "/" + f[1];
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
+    private static void build(Path db, SigningKey key, int cps, int tensors, int records) throws Exception {
         ObjectMapper om = new ObjectMapper();
         // Claims that let every weight check run (W1 at step 0, W3 with the schedule, W2, W4, W7).
         ObjectNode cfg = (ObjectNode) om.readTree("{\"vocab_size\":50257,\"loss_units\":\"nats\","
@@ -100,13 +156,6 @@ public final class VerifyBenchmark {
             }
             if (!batch.isEmpty()) l.append(batch);
             System.out.printf("checkpoints: %d x %d tensors in %.1f s%n", cps, tensors, (System.nanoTime() - tm) / 1e9);
-        }
-        System.out.printf("ledger: %.1f MB%n", Files.size(db) / 1e6);
-        PrintWriter out = new PrintWriter(System.out, true);
-        for (int run = 0; run < 2; run++) {
-            long v0 = System.nanoTime();
-            int code = Cli.run(new PrintWriter(java.io.Writer.nullWriter()), out, "verify", db.toString(), "--quiet");
-            System.out.printf("verify run %d: exit %d in %.1f s (same JVM)%n", run + 1, code, (System.nanoTime() - v0) / 1e9);
         }
     }
 }
