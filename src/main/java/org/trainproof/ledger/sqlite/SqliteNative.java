@@ -36,7 +36,8 @@ import java.util.zip.CRC32;
  *
  * <p>Files are written under private temporary names and renamed into place, so concurrent first
  * runs each install a whole, identical file. When the folder cannot be created or written (read-only
- * home, full disk), or anything here fails, this does nothing and sqlite-jdbc extracts as before.
+ * home, full disk), the library does not load from it (noexec mount), or anything here fails, this does
+ * nothing and sqlite-jdbc extracts as before.
  * {@code TRAINPROOF_SQLITE_CACHE=0}, or an {@code org.sqlite.lib.path} set by the user, turns it off.
  */
 public final class SqliteNative {
@@ -53,8 +54,13 @@ public final class SqliteNative {
         if (dir == null) return;
         try {
             Path lib = install(dir);
-            if (lib != null) use(lib);
-        } catch (IOException | RuntimeException e) {
+            if (lib == null) return;
+            // Loaded here first, so a folder the system will not map code from (a noexec home) falls back to
+            // sqlite-jdbc's own extraction into java.io.tmpdir instead of failing; its own System.load of the
+            // same file in the same class loader is then a no-op.
+            System.load(lib.toAbsolutePath().toString());
+            use(lib);
+        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
             // Fall back to sqlite-jdbc's own extraction into java.io.tmpdir.
         }
     }
