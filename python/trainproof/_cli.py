@@ -48,6 +48,28 @@ def find_java():
     return j
 
 
+# Short commands get a JVM sized for a short run, as bin/trainproof gives them (docs/performance.md,
+# "Startup"): C1 only, Serial GC, no perf-data file. record --checkpoint hashes gigabytes and keeps the
+# default JIT and GC. TRAINPROOF_LIGHT=0 turns this off; a collector in the JVM arguments replaces ours.
+LIGHT_COMMANDS = ("head", "record", "init", "keygen", "prove", "verify-proof")
+
+
+def light_jvm_flags(args, jvm_args=()):
+    """The extra JVM flags for running `trainproof ARGS` (empty for the heavy commands)."""
+    if os.environ.get("TRAINPROOF_LIGHT", "1") == "0" or not args:
+        return []
+    args = [str(a) for a in args]
+    cmd = args[1] if args[0] == "--debug" and len(args) > 1 else args[0]
+    if cmd not in LIGHT_COMMANDS:
+        return []
+    if cmd == "record" and any(a == "--checkpoint" or a.startswith("--checkpoint=") for a in args):
+        return []
+    flags = ["-XX:TieredStopAtLevel=1", "-XX:-UsePerfData"]
+    if not any(a.startswith("-XX:+Use") and a.endswith("GC") for a in jvm_args):
+        flags.append("-XX:+UseSerialGC")
+    return flags
+
+
 class Cli(object):
     """Runs `java -jar JAR ARGS...`; raises TrainproofError with the command's stderr on a non-zero exit."""
 
@@ -68,7 +90,7 @@ class Cli(object):
                 self.jvm_args += ["-XX:SharedArchiveFile=" + jsa, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
 
     def run(self, args, cwd=None, ok=(0,)):
-        cmd = [self.java] + self.jvm_args + self.launch + [str(a) for a in args]
+        cmd = [self.java] + light_jvm_flags(args, self.jvm_args) + self.jvm_args + self.launch + [str(a) for a in args]
         p = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if p.returncode not in ok:
             err = p.stderr.decode("utf-8", "replace").strip() or p.stdout.decode("utf-8", "replace").strip()

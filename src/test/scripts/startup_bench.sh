@@ -1,37 +1,61 @@
 #!/usr/bin/env bash
-# Startup benchmark (issue 19): wall and CPU time of `trainproof head` and of `record --log` of one
-# new log chunk (one JSON line appended before each call), each a fresh JVM, median of RUNS.
-# Usage: src/test/scripts/startup_bench.sh [RUNS] [LAUNCHER]
-#   LAUNCHER defaults to bin/trainproof (which uses the class-data archive when it can);
-#   pass "java -jar target/trainproof.jar" to time the plain jar without it.
-# Prints one line per run and a median line per command, with the 1-minute load average.
+# Startup benchmark (issue 19; docs/performance.md "Startup"): wall time and CPU time (user+sys of the
+# whole process tree, /usr/bin/time) of fresh-JVM runs of
+#   head LEDGER                          the latest signed checkpoint
+#   record LEDGER --key K --log F        one new JSON line appended to F before each call
+#   --version                            the floor: JVM + jar + command line, no ledger
+# through bin/trainproof (class-data archive, light JVM flags) and through the plain jar
+# (java -jar target/trainproof.jar: no archive, default JVM flags). Launchers alternate run by run so
+# both see the same load. Prints every run, then per command and launcher the median over RUNS of
+# wall and CPU seconds, with the 1/5/15-minute load average at the end of that command's runs.
+# Usage: src/test/scripts/startup_bench.sh [RUNS] [LAUNCHER...]
+#   RUNS defaults to 7 (at least 5 is what the docs quote); LAUNCHERs default to the two above,
+#   e.g. startup_bench.sh 9 "$PWD/bin/trainproof" to time one.
+# Needs a built jar (mvn -q -DskipTests package) and GNU time at /usr/bin/time.
 set -euo pipefail
 runs=${1:-7}
+[ "$runs" -ge 1 ] || { echo "RUNS must be >= 1" >&2; exit 2; }
+shift || true
 root=$(cd "$(dirname "$0")/../../.." && pwd)
-launcher=${2:-$root/bin/trainproof}
+if [ $# -gt 0 ]; then launchers=("$@"); else launchers=("$root/bin/trainproof" "java -jar $root/target/trainproof.jar"); fi
+[ -f "$root/target/trainproof.jar" ] || { echo "build first: mvn -q -DskipTests package" >&2; exit 4; }
+[ -x /usr/bin/time ] || { echo "needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 4; }
 dir=$(mktemp -d /tmp/trainproof-startup.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 cd "$dir"
-$launcher keygen --name bench.example/lab --out k >/dev/null
-$launcher init --key k.key --origin bench.example/run l.db >/dev/null
+first=${launchers[0]}
+$first keygen --name bench.example/lab --out k >/dev/null
+$first init --key k.key --origin bench.example/run l.db >/dev/null
 echo '{"step": 0, "loss": 3.0}' > train.jsonl
-$launcher record l.db --key k.key --log train.jsonl >/dev/null
+$first record l.db --key k.key --log train.jsonl >/dev/null
+# One untimed call per launcher, so a first run's one-time work (the archive, the SQLite library cache) is not timed.
+for l in "${launchers[@]}"; do $l head l.db >/dev/null; done
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-
-bench() {
-  local name=$1; shift
-  : > "$dir/wall.$name"; : > "$dir/cpu.$name"
+median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+step=0
+for name in head record version; do
+  for li in "${!launchers[@]}"; do : > "$dir/wall.$name.$li"; : > "$dir/cpu.$name.$li"; done
   for i in $(seq 1 "$runs"); do
-    if [ "$name" = record ]; then echo "{\"step\": $i, \"loss\": 2.$i}" >> train.jsonl; fi
-    /usr/bin/time -f '%e %U %S' -o "$dir/t" "$@" >/dev/null
-    read -r wall user sys < "$dir/t"
-    cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')
-    echo "$wall" >> "$dir/wall.$name"; echo "$cpu" >> "$dir/cpu.$name"
-    echo "$name run $i: wall ${wall}s cpu ${cpu}s load $(cut -d' ' -f1 /proc/loadavg)"
+    for li in "${!launchers[@]}"; do
+      l=${launchers[$li]}
+      case $name in
+        head) args=(head l.db) ;;
+        record) step=$((step + 1)); echo "{\"step\": $step, \"loss\": 2.$step}" >> train.jsonl; args=(record l.db --key k.key --log train.jsonl) ;;
+        version) args=(--version) ;;
+      esac
+      /usr/bin/time -f '%e %U %S %M' -o "$dir/t" $l "${args[@]}" > "$dir/out" || { echo "failed: $l ${args[*]}" >&2; cat "$dir/out" >&2; exit 1; }
+      if [ "$name" = record ] && ! grep -q '1 new records' "$dir/out"; then echo "record did not append exactly one record: $(cat "$dir/out")" >&2; exit 1; fi
+      read -r wall user sys rss < "$dir/t"
+      cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')
+      echo "$wall" >> "$dir/wall.$name.$li"; echo "$cpu" >> "$dir/cpu.$name.$li"
+      echo "  $name run $i [$l]: wall ${wall}s cpu ${cpu}s maxrss $((rss / 1024))MB load $(cut -d' ' -f1 /proc/loadavg)"
+    done
   done
-  echo "$name: median wall $(median < "$dir/wall.$name")s, median cpu $(median < "$dir/cpu.$name")s over $runs runs (load average $(cut -d' ' -f1-3 /proc/loadavg); launcher: $launcher)"
-}
-
-bench head $launcher head l.db
-bench record $launcher record l.db --key k.key --log train.jsonl
+  for li in "${!launchers[@]}"; do
+    printf '%-8s median of %d: wall %5.2fs  cpu %5.2fs  (load average %s)  %s\n' "$name" "$runs" \
+      "$(median < "$dir/wall.$name.$li")" "$(median < "$dir/cpu.$name.$li")" "$(load)" "${launchers[$li]}" | tee -a "$dir/summary"
+  done
+done
+echo "== summary ($(nproc) cores, $(java -version 2>&1 | head -1))"
+cat "$dir/summary"

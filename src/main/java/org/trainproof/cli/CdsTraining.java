@@ -9,8 +9,8 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * The workload whose loaded classes bin/trainproof stores in a class-data sharing archive
- * ({@code -XX:ArchiveClassesAtExit}, docs/performance.md "Startup"): keygen, init, record of a log
+ * The workload whose loaded classes bin/trainproof stores in a static class-data sharing archive
+ * ({@code -XX:DumpLoadedClassList}, then {@code -Xshare:dump}; docs/performance.md "Startup"): keygen, init, record of a log
  * chunk, head, log and verify on a throw-away ledger in a temporary directory, which is deleted.
  * Prints nothing; exit 0, or 4 if a step failed (the launcher then keeps no archive).
  */

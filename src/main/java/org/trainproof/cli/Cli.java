@@ -33,27 +33,45 @@ public final class Cli implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The subcommands' names, in the order --help lists them (each its class's {@code @Command(name)}; CliTest checks). */
+    static final List<String> NAMES = List.of(
+            "keygen", "init", "record", "head", "log", "prove", "verify-proof", "verify", "merge-verify", "inspect",
+            "bench", "metrics", "analyze", "watch", "compare", "completion", "timestamp", "witness");
+
+    /**
+     * A new instance of the subcommand {@code name}, or null. A switch, not a scan of every class's
+     * annotation: the command a run names is the only one whose class is loaded and constructed (their
+     * field initialisers pull in Jackson, BouncyCastle, ...; docs/performance.md "Startup").
+     */
+    static Object newSubcommand(String name) {
+        return switch (name) {
+            case "keygen" -> new KeygenCommand();
+            case "init" -> new InitCommand();
+            case "record" -> new RecordCommand();
+            case "head" -> new HeadCommand();
+            case "log" -> new LogCommand();
+            case "prove" -> new ProveCommand();
+            case "verify-proof" -> new VerifyProofCommand();
+            case "verify" -> new VerifyCommand();
+            case "merge-verify" -> new MergeVerifyCommand();
+            case "inspect" -> new InspectCommand();
+            case "bench" -> new BenchCommand();
+            case "metrics" -> new MetricsCommand();
+            case "analyze" -> new AnalyzeCommand();
+            case "watch" -> new WatchCommand();
+            case "compare" -> new CompareCommand();
+            case "completion" -> new CompletionCommand();
+            case "timestamp" -> new TimestampCommand();
+            case "witness" -> new WitnessCommand();
+            default -> null;
+        };
+    }
+
     /** The subcommands, in the order --help lists them. */
     static List<Object> subcommands() {
-        return List.of(
-                new KeygenCommand(),
-                new InitCommand(),
-                new RecordCommand(),
-                new HeadCommand(),
-                new LogCommand(),
-                new ProveCommand(),
-                new VerifyProofCommand(),
-                new VerifyCommand(),
-                new MergeVerifyCommand(),
-                new InspectCommand(),
-                new BenchCommand(),
-                new MetricsCommand(),
-                new AnalyzeCommand(),
-                new WatchCommand(),
-                new CompareCommand(),
-                new CompletionCommand(),
-                new TimestampCommand(),
-                new WitnessCommand());
+        List<Object> all = new java.util.ArrayList<>(NAMES.size());
+        for (String n : NAMES) all.add(newSubcommand(n));
+        return all;
     }
 
     @Override
@@ -102,21 +120,18 @@ public final class Cli implements Callable<Integer> {
     /**
      * The subcommands {@link #run} needs for {@code args}: only the one named when the first word that
      * is not a root option names one (picocli then builds the model of one command instead of all
-     * eighteen, which is most of the start-up CPU; docs/performance.md "Startup"); else all (root
-     * help, a typo's suggestions, and 'completion', which lists every command).
+     * eighteen, which is most of the start-up CPU; docs/performance.md "Startup"); none for a lone
+     * {@code --version}; else all (root help, a typo's suggestions, and 'completion', which lists every command).
      */
     static List<Object> subcommandsFor(String... args) {
-        List<Object> all = subcommands();
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) return List.of();
         for (String a : args) {
             if (a.equals("--debug")) continue;
-            if (a.startsWith("-") || a.equals("completion")) return all;
-            for (Object sub : all) {
-                Command c = sub.getClass().getAnnotation(Command.class);
-                if (c != null && c.name().equals(a)) return List.of(sub);
-            }
-            return all;
+            if (a.startsWith("-") || a.equals("completion")) return subcommands();
+            Object sub = newSubcommand(a);
+            return sub != null ? List.of(sub) : subcommands();
         }
-        return all;
+        return subcommands();
     }
 
     private static CommandLine commandLine(PrintWriter out, PrintWriter err, List<Object> subs) {

@@ -53,6 +53,38 @@ class CliTest {
     }
 
     @Test
+    void subcommandTable_matchesEachClassAnnotation_andCoversEveryCommandSource() throws java.io.IOException {
+        // Cli.newSubcommand is a switch (so a run constructs only the command it names); each name must be its
+        // class's @Command name, and every *Command.java in the package must be reachable through it.
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (String n : Cli.NAMES) {
+            Object c = Cli.newSubcommand(n);
+            assertTrue(c != null, n);
+            assertEquals(n, c.getClass().getAnnotation(picocli.CommandLine.Command.class).name());
+            assertTrue(names.add(c.getClass().getSimpleName()), "twice: " + n);
+        }
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/main/java/org/trainproof/cli"))) {
+            for (String f : files.map(p -> p.getFileName().toString()).filter(f -> f.endsWith("Command.java")).toList()) {
+                assertTrue(names.contains(f.replace(".java", "")), f + " is not in Cli.NAMES / Cli.newSubcommand");
+            }
+        }
+        assertEquals(Cli.NAMES, java.util.List.copyOf(Cli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()))
+                .getSubcommands().keySet()));
+        assertEquals(1, Cli.subcommandsFor("--debug", "head", "l.db").size());
+        assertTrue(Cli.subcommandsFor("head", "l.db").get(0) instanceof HeadCommand);
+        assertEquals(Cli.NAMES.size(), Cli.subcommandsFor("--help").size());
+        assertEquals(Cli.NAMES.size(), Cli.subcommandsFor("hed", "l.db").size());
+        assertEquals(Cli.NAMES.size(), Cli.subcommandsFor("completion").size());
+        assertEquals(ExitCode.USAGE, run("hed", "l.db").code());
+        assertEquals(0, Cli.subcommandsFor("--version").size());
+        for (String v : new String[] {"--version", "-V"}) {
+            Run r = run(v);
+            assertEquals(ExitCode.OK, r.code());
+            assertEquals("trainproof 0.1.0", r.out().strip());
+        }
+    }
+
+    @Test
     void descriptionsAreReflowedIntoParagraphs() {
         String[] p = Cli.paragraphs(new String[] {"Audit a ledger: integrity first (every entry, every signed",
                 "checkpoint), then the analysis.", "Exit 0 consistent, 6", "inconsistent.", "--log FILE appends:", "the records."});

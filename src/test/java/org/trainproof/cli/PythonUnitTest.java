@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs the Python package's fast unittest modules (safetensors writer, run-config derivation, HF and
- * Lightning hooks). test_recorder (against the real tool, about a minute) runs by hand: docs/python.md.
+ * Lightning hooks, JVM flags per command). test_recorder (against the real tool, about a minute) runs by hand: docs/python.md.
  * Skipped, with the reason, where python3 is absent; modules needing torch skip their torch cases.
  */
 class PythonUnitTest {
@@ -24,7 +24,7 @@ class PythonUnitTest {
             python = false;
         }
         Assumptions.assumeTrue(python, "python3 not available: Python unit tests skipped");
-        Process p = new ProcessBuilder("python3", "-m", "unittest", "-v", "test_safetensors", "test_torchconfig", "test_callbacks")
+        Process p = new ProcessBuilder("python3", "-m", "unittest", "-v", "test_safetensors", "test_torchconfig", "test_callbacks", "test_cli_flags")
                 .directory(Path.of("python", "tests").toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), out);

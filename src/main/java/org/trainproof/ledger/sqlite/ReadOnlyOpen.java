@@ -26,6 +26,7 @@ final class ReadOnlyOpen {
     }
 
     static Connection connect(Path db, SQLiteConfig cfg) {
+        SqliteNative.prepare();
         if (!atRest(db)) {
             try {
                 return cfg.createConnection("jdbc:sqlite:" + db.toAbsolutePath());

@@ -188,6 +188,7 @@ public final class SqliteStore implements AutoCloseable {
     }
 
     static Connection connect(Path path, SQLiteConfig cfg) {
+        SqliteNative.prepare();
         try {
             return cfg.createConnection("jdbc:sqlite:" + path.toAbsolutePath());
         } catch (SQLException e) {

@@ -39,6 +39,7 @@ public final class WitnessStateStore implements AutoCloseable {
     /** Opens the state file, creating it (and its schema) when absent. */
     public static WitnessStateStore open(Path path) {
         boolean fresh = !Files.exists(path);
+        SqliteNative.prepare();
         SQLiteConfig cfg = new SQLiteConfig();
         cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         cfg.setBusyTimeout(SqliteStore.BUSY_TIMEOUT_MS);

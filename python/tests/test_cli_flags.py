@@ -1,0 +1,56 @@
+"""The JVM flags trainproof._cli gives each command (docs/performance.md "Startup"), against a stand-in java."""
+import os
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from trainproof import _cli  # noqa: E402
+
+LIGHT = ["-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-XX:+UseSerialGC"]
+
+
+class CliFlagsTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        self.jar = os.path.join(self.dir, "trainproof.jar")
+        open(self.jar, "w").close()
+        self.java = os.path.join(self.dir, "java")
+        with open(self.java, "w") as f:
+            f.write('#!/bin/sh\nfor a in "$@"; do echo "$a"; done\n')
+        os.chmod(self.java, 0o700)
+        self.env = {k: os.environ.pop(k) for k in ("TRAINPROOF_LIGHT", "TRAINPROOF_JVM_ARGS", "TRAINPROOF_CLASSPATH") if k in os.environ}
+
+    def tearDown(self):
+        os.environ.pop("TRAINPROOF_LIGHT", None)
+        os.environ.update(self.env)
+
+    def java_args(self, args, **kw):
+        return _cli.Cli(jar=self.jar, java=self.java, **kw).run(args).stdout.decode().splitlines()
+
+    def test_short_commands_get_c1_and_serial_gc_before_the_callers_flags(self):
+        for args in (["record", "l.db", "--key", "k.key", "--log", "train.jsonl"], ["head", "l.db"], ["init", "l.db"],
+                     ["--debug", "record", "l.db", "--log", "x"]):
+            got = self.java_args(args)
+            for f in LIGHT:
+                self.assertIn(f, got, args)
+            self.assertLess(got.index("-XX:TieredStopAtLevel=1"), got.index("-Xmx512m"), "the caller's flags come later and win")
+            self.assertEqual(["-jar", self.jar] + args, got[-len(args) - 2:])
+
+    def test_hashing_and_auditing_commands_keep_the_default_jvm(self):
+        for args in (["record", "l.db", "--step", "5", "--checkpoint", "ckpt"], ["record", "l.db", "--checkpoint=ckpt", "--step", "5"],
+                     ["verify", "l.db"], ["inspect", "x"], ["compare", "a", "b"]):
+            got = self.java_args(args)
+            self.assertFalse(any(f in got for f in LIGHT), args)
+
+    def test_a_collector_in_the_jvm_args_replaces_ours_and_the_switch_turns_it_off(self):
+        got = self.java_args(["head", "l.db"], jvm_args=("-XX:+UseParallelGC",))
+        self.assertNotIn("-XX:+UseSerialGC", got)
+        self.assertIn("-XX:TieredStopAtLevel=1", got)
+        os.environ["TRAINPROOF_LIGHT"] = "0"
+        self.assertFalse(any(f in self.java_args(["head", "l.db"]) for f in LIGHT))
+
+
+if __name__ == "__main__":
+    unittest.main()

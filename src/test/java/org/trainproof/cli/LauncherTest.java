@@ -1,0 +1,156 @@
+package org.trainproof.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/trainproof's class-data archive and per-command JVM flags (docs/performance.md "Startup"), run
+ * against a stand-in {@code $JAVA} that records its arguments, creates the files a class-list or
+ * archive dump would, and fails on request — so the shell logic is tested without a built jar.
+ */
+class LauncherTest {
+    @TempDir
+    Path tmp;
+
+    Path launcher;
+    Path jar;
+    Path jsa;
+    Path calls;
+
+    @BeforeEach
+    void layout() throws Exception {
+        Files.createDirectories(tmp.resolve("bin"));
+        Files.createDirectories(tmp.resolve("target"));
+        launcher = Files.copy(Path.of("bin/trainproof"), tmp.resolve("bin/trainproof"));
+        jar = Files.writeString(tmp.resolve("target/trainproof.jar"), "not really a jar");
+        jsa = tmp.resolve("target/trainproof.jsa");
+        calls = tmp.resolve("calls");
+        Path fake = tmp.resolve("fakejava");
+        Files.writeString(fake, String.join("\n",
+                "#!/bin/sh",
+                "echo \"$*\" >> '" + calls + "'",
+                "for a in \"$@\"; do",
+                "  case $a in",
+                "    -XX:DumpLoadedClassList=*) [ -n \"$FAIL_LIST\" ] && exit 1; echo 'java/lang/Object id: 0' > \"${a#*=}\" ;;",
+                "    -Xshare:dump) dump=1 ;;",
+                "    -XX:SharedArchiveFile=*) f=${a#*=} ;;",
+                "  esac",
+                "done",
+                "if [ -n \"$dump\" ]; then [ -n \"$FAIL_DUMP\" ] && exit 1; echo archive > \"$f\"; fi",
+                "for a in \"$@\"; do echo \"$a\"; done",
+                ""));
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwx------"));
+    }
+
+    /** The arguments the launcher finally ran java with (one per line), for {@code args}. */
+    List<String> run(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("sh", launcher.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("JAVA", tmp.resolve("fakejava").toString());
+        pb.environment().remove("JAVA_OPTS");
+        pb.environment().remove("TRAINPROOF_CDS");
+        pb.environment().remove("TRAINPROOF_LIGHT");
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        return out.lines().toList();
+    }
+
+    List<String> run(String... args) throws Exception {
+        return run(Map.of(), args);
+    }
+
+    private static final List<String> LIGHT = List.of("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-XX:+UseSerialGC");
+
+    private static boolean light(List<String> java) {
+        return java.containsAll(LIGHT);
+    }
+
+    private static boolean anyLight(List<String> java) {
+        return LIGHT.stream().anyMatch(java::contains);
+    }
+
+    @Test
+    void firstRun_buildsTheStaticArchive_laterRunsMapIt() throws Exception {
+        List<String> java = run("head", "l.db");
+        assertTrue(Files.isRegularFile(jsa));
+        List<String> log = Files.readAllLines(calls);
+        assertEquals(3, log.size(), "class list, dump, then the command: " + log);
+        assertTrue(log.get(0).contains("-XX:DumpLoadedClassList=") && log.get(0).contains("-cp " + jar + " org.trainproof.cli.CdsTraining"), log.get(0));
+        assertTrue(log.get(1).contains("-Xshare:dump") && log.get(1).contains("-XX:SharedClassListFile=") && log.get(1).endsWith("-cp " + jar), log.get(1));
+        assertTrue(java.contains("-XX:SharedArchiveFile=" + jsa), java.toString());
+        assertEquals(List.of("-jar", jar.toString(), "head", "l.db"), java.subList(java.size() - 4, java.size()));
+        try (Stream<Path> s = Files.list(tmp.resolve("target"))) {
+            assertEquals(2, s.count(), "jar and archive only, no temporary class list or archive left");
+        }
+        Files.delete(calls);
+        run("head", "l.db");
+        assertEquals(1, Files.readAllLines(calls).size(), "an up-to-date archive is not rebuilt");
+    }
+
+    @Test
+    void anArchiveOlderThanTheJar_isRebuilt() throws Exception {
+        run("--version");
+        Files.setLastModifiedTime(jsa, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 10_000));
+        Files.delete(calls);
+        run("--version");
+        assertEquals(3, Files.readAllLines(calls).size());
+        assertTrue(Files.getLastModifiedTime(jsa).compareTo(Files.getLastModifiedTime(jar)) >= 0);
+    }
+
+    @Test
+    void aFailedArchiveBuild_runsWithoutOne_andLeavesNothingBehind() throws Exception {
+        for (String fail : List.of("FAIL_LIST", "FAIL_DUMP")) {
+            List<String> java = run(Map.of(fail, "1"), "head", "l.db");
+            assertFalse(java.stream().anyMatch(a -> a.startsWith("-XX:SharedArchiveFile")), fail + ": " + java);
+            assertTrue(light(java), java.toString());
+            try (Stream<Path> s = Files.list(tmp.resolve("target"))) {
+                assertEquals(List.of(jar), s.toList(), fail);
+            }
+        }
+        List<String> java = run(Map.of("TRAINPROOF_CDS", "0"), "head", "l.db");
+        assertFalse(Files.exists(jsa));
+        assertFalse(java.stream().anyMatch(a -> a.startsWith("-XX:SharedArchiveFile")), java.toString());
+    }
+
+    @Test
+    void lightCommands_getC1AndSerialGc_heavyOnesKeepTheDefaults() throws Exception {
+        for (String[] args : new String[][] {{"head", "l.db"}, {"record", "l.db", "--key", "k.key", "--log", "train.jsonl"},
+                {"--debug", "head", "l.db"}, {"init", "l.db"}, {"keygen"}, {"--version"}, {"--help"}, {}}) {
+            assertTrue(light(run(args)), String.join(" ", args));
+        }
+        for (String[] args : new String[][] {{"record", "l.db", "--key", "k.key", "--step", "5", "--checkpoint", "ckpt"},
+                {"record", "l.db", "--checkpoint=ckpt", "--step", "5"}, {"verify", "l.db"}, {"compare", "a", "b"}, {"inspect", "x"},
+                {"bench"}, {"log", "l.db"}, {"--debug", "verify", "l.db"}}) {
+            assertFalse(anyLight(run(args)), String.join(" ", args));
+        }
+    }
+
+    @Test
+    void javaOpts_comeLast_andTheirCollectorReplacesOurs() throws Exception {
+        List<String> java = run(Map.of("JAVA_OPTS", "-XX:+UseParallelGC -Xmx64m"), "head", "l.db");
+        assertFalse(java.contains("-XX:+UseSerialGC"), "two collectors would stop the JVM: " + java);
+        assertTrue(java.contains("-XX:TieredStopAtLevel=1"));
+        assertTrue(java.indexOf("-Xmx64m") > java.indexOf("-XX:TieredStopAtLevel=1") && java.indexOf("-Xmx64m") < java.indexOf("-jar"), java.toString());
+        java = run(Map.of("JAVA_OPTS", "-XX:TieredStopAtLevel=4"), "head", "l.db");
+        assertTrue(java.lastIndexOf("-XX:TieredStopAtLevel=4") > java.indexOf("-XX:TieredStopAtLevel=1"), "the user's flag wins: " + java);
+        assertFalse(anyLight(run(Map.of("TRAINPROOF_LIGHT", "0"), "head", "l.db")));
+    }
+}
