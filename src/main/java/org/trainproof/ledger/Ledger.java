@@ -193,11 +193,12 @@ public final class Ledger implements AutoCloseable {
 
     /**
      * The signed note of this Ledger's last committed append and what it says; the next append's
-     * compare-and-swap skips the signature check when the stored latest note is these very bytes
-     * (the size, the root against the stored tree and the last entry are still checked).
+     * compare-and-swap skips the signature check and the read of the last entry when the stored latest
+     * note is these very bytes (the size and the root against the stored tree are still checked).
      */
     private byte[] ownNote;
     private Checkpoint ownCheckpoint;
+    private LedgerEntry ownLast;
 
     private List<LedgerEntry> appendInternal(List<EntryDraft> drafts, boolean genesis, java.util.function.LongConsumer guard) {
         // Canonicalize the bodies before taking the lock: a bad body fails fast and writes nothing. The
@@ -247,7 +248,8 @@ public final class Ledger implements AutoCloseable {
                 if (!Tree.root(size, store::readNodes).equals(c.root())) {
                     throw TrainproofException.integrity(path(), "stored tree does not match the latest signed checkpoint; run 'trainproof verify'");
                 }
-                LedgerEntry last = readEntry(size - 1);
+                // The last entry: the one this Ledger appended under that very note, else read and decoded.
+                LedgerEntry last = c == ownCheckpoint && ownLast != null && ownLast.seq() == size - 1 ? ownLast : readEntry(size - 1);
                 if (last.kind().equals(EntryKinds.END)) throw TrainproofException.badInput(path(), "the run has ended (entry "
                         + last.seq() + " is 'end'); nothing can be appended");
                 prev = last.leafHash();
@@ -284,6 +286,7 @@ public final class Ledger implements AutoCloseable {
             committed = true;
             ownNote = note.getBytes(StandardCharsets.UTF_8);
             ownCheckpoint = new Checkpoint(origin, seq, root, List.of());
+            ownLast = out.isEmpty() ? null : out.get(out.size() - 1);
             return out;
         } finally {
             if (!committed) store.rollbackQuietly();
