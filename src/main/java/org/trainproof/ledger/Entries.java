@@ -106,6 +106,11 @@ public final class Entries {
 
     /** Decodes stored bytes strictly; checks shape and canonical form, not chain or position. */
     public static LedgerEntry decode(byte[] bytes) throws EntryFormatException {
+        return decodeOwned(bytes.clone()); // the entry keeps its bytes: the caller's array stays the caller's
+    }
+
+    /** As {@link #decode(byte[])}, taking {@code bytes} over without a copy (fresh arrays from the store). */
+    static LedgerEntry decodeOwned(byte[] bytes) throws EntryFormatException {
         return decode(bytes, Hashes.leaf(bytes));
     }
 

@@ -348,7 +348,7 @@ public final class Ledger implements AutoCloseable {
         SqliteStore.EntryRow r = store.entry(seq).orElseThrow(
                 () -> TrainproofException.badInput(path(), "no entry " + seq + " (ledger has " + size() + ")"));
         try {
-            return Entries.decode(r.bytes());
+            return Entries.decodeOwned(r.bytes());
         } catch (Entries.EntryFormatException e) {
             throw TrainproofException.integrity(path() + " entry " + seq, e.getMessage());
         }
@@ -365,7 +365,7 @@ public final class Ledger implements AutoCloseable {
             SqliteStore.EntryRow r;
             while ((r = c.next()) != null) {
                 try {
-                    sink.accept(Entries.decode(r.bytes()));
+                    sink.accept(Entries.decodeOwned(r.bytes()));
                 } catch (Entries.EntryFormatException e) {
                     throw TrainproofException.integrity(path() + " entry " + r.seq(), e.getMessage());
                 }

@@ -69,4 +69,12 @@ class EntryDecodeFastPathTest {
         assertTrue(o.startsWith("error notCanonical=false") && o.toLowerCase().contains("duplicate"), o);
         assertFalse(outcome(false, GOOD.getBytes(StandardCharsets.UTF_8)).startsWith("error"));
     }
+
+    @Test
+    void publicDecode_keepsItsOwnCopyOfTheBytes() throws Exception {
+        byte[] b = GOOD.getBytes(StandardCharsets.UTF_8);
+        LedgerEntry e = Entries.decode(b);
+        b[0] = 'X';
+        assertEquals(GOOD, new String(e.canonicalBytes(), StandardCharsets.UTF_8));
+    }
 }
