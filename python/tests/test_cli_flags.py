@@ -26,8 +26,8 @@ class CliFlagsTest(unittest.TestCase):
         os.environ.pop("TRAINPROOF_LIGHT", None)
         os.environ.update(self.env)
 
-    def java_args(self, args, **kw):
-        return _cli.Cli(jar=self.jar, java=self.java, **kw).run(args).stdout.decode().splitlines()
+    def java_args(self, args, cwd=None, **kw):
+        return _cli.Cli(jar=self.jar, java=self.java, **kw).run(args, cwd=cwd).stdout.decode().splitlines()
 
     def test_short_commands_get_c1_and_serial_gc_before_the_callers_flags(self):
         for args in (["record", "l.db", "--key", "k.key", "--log", "train.jsonl"], ["head", "l.db"], ["init", "l.db"],
@@ -43,6 +43,16 @@ class CliFlagsTest(unittest.TestCase):
                      ["verify", "l.db"], ["inspect", "x"], ["compare", "a", "b"]):
             got = self.java_args(args)
             self.assertFalse(any(f in got for f in LIGHT), args)
+
+    def test_a_ledger_or_log_over_48_mb_keeps_the_default_jvm(self):
+        for name, size in (("big.db", (48 << 20) + 1), ("small.db", 48 << 20)):
+            with open(os.path.join(self.dir, name), "wb") as f:
+                f.truncate(size)  # sparse: no 48 MB written
+        big = self.java_args(["record", "big.db", "--key", "k.key", "--log", "t.jsonl"], cwd=self.dir)
+        self.assertFalse(any(f in big for f in LIGHT))
+        small = self.java_args(["record", os.path.join(self.dir, "small.db"), "--log", os.path.join(self.dir, "big.db")])
+        self.assertFalse(any(f in small for f in LIGHT), "a big --log file counts too")
+        self.assertIn("-XX:TieredStopAtLevel=1", self.java_args(["record", os.path.join(self.dir, "small.db"), "--log", "t.jsonl"]))
 
     def test_a_collector_in_the_jvm_args_replaces_ours_and_the_switch_turns_it_off(self):
         got = self.java_args(["head", "l.db"], jvm_args=("-XX:+UseParallelGC",))

@@ -52,10 +52,11 @@ def find_java():
 # "Startup"): C1 only, Serial GC, no perf-data file. record --checkpoint hashes gigabytes and keeps the
 # default JIT and GC. TRAINPROOF_LIGHT=0 turns this off; a collector in the JVM arguments replaces ours.
 LIGHT_COMMANDS = ("head", "record", "init", "keygen", "prove", "verify-proof")
+LIGHT_MAX_FILE_BYTES = 48 << 20
 
 
-def light_jvm_flags(args, jvm_args=()):
-    """The extra JVM flags for running `trainproof ARGS` (empty for the heavy commands)."""
+def light_jvm_flags(args, jvm_args=(), cwd=None):
+    """The extra JVM flags for running `trainproof ARGS` in folder `cwd` (empty for the heavy commands)."""
     if os.environ.get("TRAINPROOF_LIGHT", "1") == "0" or not args:
         return []
     args = [str(a) for a in args]
@@ -63,6 +64,10 @@ def light_jvm_flags(args, jvm_args=()):
     if cmd not in LIGHT_COMMANDS:
         return []
     if cmd == "record" and any(a == "--checkpoint" or a.startswith("--checkpoint=") for a in args):
+        return []
+    # A ledger or log over 48 MB: C2 wins (calibration in bin/trainproof and docs/performance.md "Startup").
+    paths = [os.path.join(cwd, a) if cwd else a for a in args]
+    if cmd == "record" and any(os.path.isfile(p) and os.path.getsize(p) > LIGHT_MAX_FILE_BYTES for p in paths):
         return []
     flags = ["-XX:TieredStopAtLevel=1", "-XX:-UsePerfData"]
     if not any(a.startswith("-XX:+Use") and a.endswith("GC") for a in jvm_args):
@@ -90,7 +95,7 @@ class Cli(object):
                 self.jvm_args += ["-XX:SharedArchiveFile=" + jsa, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
 
     def run(self, args, cwd=None, ok=(0,)):
-        cmd = [self.java] + light_jvm_flags(args, self.jvm_args) + self.jvm_args + self.launch + [str(a) for a in args]
+        cmd = [self.java] + light_jvm_flags(args, self.jvm_args, cwd) + self.jvm_args + self.launch + [str(a) for a in args]
         p = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if p.returncode not in ok:
             err = p.stderr.decode("utf-8", "replace").strip() or p.stdout.decode("utf-8", "replace").strip()

@@ -144,6 +144,20 @@ class LauncherTest {
     }
 
     @Test
+    void recordWithALedgerOrLogOver48MB_keepsTheDefaults() throws Exception {
+        try (var f = new java.io.RandomAccessFile(tmp.resolve("big.db").toFile(), "rw")) {
+            f.setLength((48L << 20) + 1); // sparse
+        }
+        try (var f = new java.io.RandomAccessFile(tmp.resolve("edge.db").toFile(), "rw")) {
+            f.setLength(48L << 20);
+        }
+        assertFalse(anyLight(run("record", tmp.resolve("big.db").toString(), "--key", "k.key", "--log", "t.jsonl")));
+        assertFalse(anyLight(run("record", tmp.resolve("edge.db").toString(), "--log", tmp.resolve("big.db").toString())), "a big log counts too");
+        assertTrue(light(run("record", tmp.resolve("edge.db").toString(), "--log", "t.jsonl")), "48 MB exactly is still light");
+        assertTrue(light(run("head", tmp.resolve("big.db").toString())), "head reads one row whatever the size");
+    }
+
+    @Test
     void javaOpts_comeLast_andTheirCollectorReplacesOurs() throws Exception {
         List<String> java = run(Map.of("JAVA_OPTS", "-XX:+UseParallelGC -Xmx64m"), "head", "l.db");
         assertFalse(java.contains("-XX:+UseSerialGC"), "two collectors would stop the JVM: " + java);
