@@ -137,7 +137,7 @@ class LauncherTest {
             assertTrue(light(run(args)), String.join(" ", args));
         }
         for (String[] args : new String[][] {{"record", "l.db", "--key", "k.key", "--step", "5", "--checkpoint", "ckpt"},
-                {"record", "l.db", "--checkpoint=ckpt", "--step", "5"}, {"verify", "l.db"}, {"compare", "a", "b"}, {"inspect", "x"},
+                {"record", "l.db", "--checkpoint=ckpt", "--step", "5"}, {"record", "l.db", "--key", "k.key", "--serve"}, {"verify", "l.db"}, {"compare", "a", "b"}, {"inspect", "x"},
                 {"bench"}, {"log", "l.db"}, {"--debug", "verify", "l.db"}}) {
             assertFalse(anyLight(run(args)), String.join(" ", args));
         }
