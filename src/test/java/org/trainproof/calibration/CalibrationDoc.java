@@ -196,9 +196,10 @@ final class CalibrationDoc {
             s.append("| rule | runs | which |\n|---|---|---|\n");
             why.forEach((k, v) -> s.append("| ").append(k).append(" | ").append(v.size()).append(" | ").append(String.join(", ", v)).append(" |\n"));
         }
-        s.append("\nW10 and W11 statistics at full evidence (W10: median cosine of consecutive residuals where the coherence rule decided,"
-                + " fails below 0.2; W11: median top eigenvalue of the off-chord increments / Marchenko–Pastur edge, inconclusive below its"
-                + " gate, 1 = i.i.d. noise):\n\n| runs | W10 decided | W10 min | W10 max | W11 measured | W11 min | W11 max | W11 below gate |\n"
+        s.append("\nW10 and W11 statistics at full evidence (W10: the statistic of the rule that decided, PASS or FAIL — the median cosine"
+                + " of consecutive residuals for the coherence rule, fails below 0.2, or the largest residual / displacement for the line"
+                + " rule, fails below 0.05; W11, over every run where it measured: the median top eigenvalue of the off-chord increments /"
+                + " Marchenko–Pastur edge, inconclusive below its gate, 1 = i.i.d. noise):\n\n| runs | W10 decided | W10 min | W10 max | W11 measured | W11 min | W11 max | W11 below gate |\n"
                 + "|---|---|---|---|---|---|---|---|\n");
         Map<String, List<Result>> byC = new TreeMap<>();
         for (Result r : rs) if (r.variant() == Variant.FULL) byC.computeIfAbsent(r.construction(), x -> new ArrayList<>()).add(r);
