@@ -10,6 +10,7 @@ import org.trainproof.analysis.stats.ChangePoint;
 import org.trainproof.analysis.stats.InitDistributions;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Severity;
@@ -165,7 +166,10 @@ public final class AdamBoundCheck implements ConsistencyCheck {
         }
         String detail = String.format("%d element-steps checked on %d segments (%s); B = %.4f, worst |delta|/allowed = %.3g%s",
                 checked, tr.size() - 1, tr.source(), bound, worst, lr.note() == null ? "" : "; " + lr.note());
-        if (checked == 0) return new CheckResult(id(), name(), CheckStatus.INCONCLUSIVE, null, 1.0, 0L, null, null, "no finite sampled elements", findings);
-        return new CheckResult(id(), name(), failures > 0 ? CheckStatus.FAIL : CheckStatus.PASS, worst, 1.0, checked, null, worst, detail, findings);
+        String rule = "largest update / optimizer step bound (abs)";
+        if (checked == 0) return new CheckResult(id(), name(), CheckStatus.INCONCLUSIVE, null, 1.0, 0L, null, null, "no finite sampled elements", findings)
+                .decidedBy(rule, Direction.FAILS_ABOVE);
+        return new CheckResult(id(), name(), failures > 0 ? CheckStatus.FAIL : CheckStatus.PASS, worst, 1.0, checked, null, worst, detail, findings)
+                .decidedBy(rule, Direction.FAILS_ABOVE);
     }
 }

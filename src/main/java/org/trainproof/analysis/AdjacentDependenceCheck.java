@@ -9,6 +9,7 @@ import org.trainproof.analysis.stats.Normal;
 import org.trainproof.analysis.stats.PValues;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Severity;
@@ -52,8 +53,10 @@ public final class AdjacentDependenceCheck implements ConsistencyCheck {
         Trajectory tr = in.trajectory();
         if (tr.size() < 2) return CheckResult.notRun(id(), name(), "needs at least two checkpoints, have " + tr.size());
         List<Finding> findings = new ArrayList<>();
-        int links = 0, bad = 0;
-        double worst = 0, minR = 1;
+        int links = 0, bad = 0, rLinks = 0, pBad = 0;
+        // worst: largest link p (the p rule, every link); minR: smallest r over all links (detail); minRRule: smallest r
+        // over the links the r rule applies to (the r rule's statistic).
+        double worst = 0, minR = 1, minRRule = Double.POSITIVE_INFINITY;
         for (int j = 0; j + 1 < tr.size(); j++) {
             List<double[]> ps = new ArrayList<>(), rs = new ArrayList<>(), ns = new ArrayList<>(); // {value, element count}
             for (String t : tr.tensors()) {
@@ -74,7 +77,13 @@ public final class AdjacentDependenceCheck implements ConsistencyCheck {
             // The r rule is for links between trained checkpoints. A link from the initialisation may legitimately
             // decorrelate: after a long gap at a high LR the update outweighs the init (toy AdamW run, step 0 -> 200:
             // weighted-median r < 0.25 while p shows dependence); the p rule still applies there.
-            boolean weak = r < cfg.rMin() && n >= cfg.minSampleForR() && tr.step(j) != 0;
+            boolean rApplies = n >= cfg.minSampleForR() && tr.step(j) != 0;
+            boolean weak = r < cfg.rMin() && rApplies;
+            if (rApplies) {
+                rLinks++;
+                minRRule = Math.min(minRRule, r);
+            }
+            if (noDependence) pBad++;
             if (noDependence || weak) {
                 bad++;
                 findings.add(Finding.of(W4_LINK_NOT_DEPENDENT, Severity.FAIL, String.format(
@@ -85,9 +94,20 @@ public final class AdjacentDependenceCheck implements ConsistencyCheck {
             }
         }
         if (links == 0) return CheckResult.inconclusive(id(), name(), "no link with a non-constant sampled tensor of at least " + cfg.minSample() + " values");
-        return new CheckResult(id(), name(), bad > 0 ? CheckStatus.FAIL : CheckStatus.PASS, minR, cfg.rMin(), (long) links, null, null,
-                String.format("%d links tested, %d without dependence; smallest parameter-weighted median r = %.3f, largest median p = %.3g",
-                        links, bad, minR, worst), findings);
+        String detail = String.format("%d links tested, %d without dependence; smallest parameter-weighted median r = %.3f, largest median p = %.3g;"
+                        + " the r rule (fails below %s) applies to %d link(s) (not from step 0, >= %d sampled values)",
+                links, bad, minR, worst, cfg.rMin(), rLinks, cfg.minSampleForR());
+        // The reported statistic is that of the rule that decided (issue 13): a failed p rule first; else, when the r rule
+        // applied to some link, the smallest r among those links (a FAIL by r, or the stricter of two passed rules); else the
+        // p rule alone decided — a run whose only links start at step 0 passes or fails on p, and its r is not compared to rMin.
+        CheckStatus st = bad > 0 ? CheckStatus.FAIL : CheckStatus.PASS;
+        if (pBad > 0 || rLinks == 0) {
+            return new CheckResult(id(), name(), st, worst, cfg.pFail(), (long) links, null, minR, detail, findings)
+                    .decidedBy("p-value of link r against independent checkpoints (largest)",
+                            Direction.FAILS_ABOVE);
+        }
+        return new CheckResult(id(), name(), st, minRRule, cfg.rMin(), (long) rLinks, null, minR, detail, findings)
+                .decidedBy("link correlation r after step 0 (smallest)", Direction.FAILS_BELOW);
     }
 
     /** The p at which tensors holding at least half of all parameters have a p-value at or below it. */

@@ -9,6 +9,7 @@ import org.trainproof.checkpoint.Dtype;
 import org.trainproof.checkpoint.TensorManifest;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Severity;
 
@@ -113,6 +114,7 @@ public final class ComputeCheck implements ConsistencyCheck {
             findings.add(Finding.of(C1_MFU_LOW, Severity.WARNING, what + ": suspiciously low (tokens or hardware inflated?)")
                     .withStatistic(mfu, cfg.mfuLow(), 1L));
         }
-        return new CheckResult(id(), name(), st, mfu, cfg.mfuImpossible(), 1L, null, mfu, what, findings);
+        return new CheckResult(id(), name(), st, mfu, cfg.mfuImpossible(), 1L, null, mfu, what, findings)
+                .decidedBy("implied MFU, 6ND / (peak FLOP/s x time)", Direction.FAILS_ABOVE);
     }
 }

@@ -7,6 +7,7 @@ import java.util.Locale;
 import org.trainproof.analysis.stats.ChangePoint;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 
 /**
  * W11: the increments between checkpoints against i.i.d. noise (issue 13, the smooth random-walk forger). W10's
@@ -42,6 +43,8 @@ public final class IncrementSpectrumCheck implements ConsistencyCheck {
      * (1.065) and that honest minimum (1.110). Below it: INCONCLUSIVE, never INCONSISTENT.
      */
     static final double GATE = 1.08;
+    /** The rule reported with the statistic (soft: below the gate the check is INCONCLUSIVE, never FAIL). */
+    static final String RULE = "structure gate: median top eigenvalue of off-chord increments / Marchenko-Pastur edge";
     /** Smallest matrix side tested (the grid's smallest matrix side is 16). */
     static final int MIN_DIM = 8;
     /** Largest block per matrix and interval (the grid's largest matrix, 96×128, is whole). */
@@ -124,10 +127,10 @@ public final class IncrementSpectrumCheck implements ConsistencyCheck {
                     "decided by the structure gate (inconclusive below the threshold): " + what + " — the increments between checkpoints"
                             + " look like i.i.d. noise around the straight line, as a random walk added to an interpolation does; trained"
                             + " updates are structured (honest runs with W10 decided: 1.110 and above; random-walk forgeries 0.92 … 1.02). Not an accusation: it means the"
-                            + " trajectory cannot be told from a fabricated one", List.of());
+                            + " trajectory cannot be told from a fabricated one", List.of()).decidedBy(RULE, Direction.WARNS_BELOW);
         }
         return new CheckResult(id(), name(), CheckStatus.PASS, stat, GATE, (long) used, null, null,
-                "decided by the structure gate (inconclusive below the threshold): " + what, List.of());
+                "decided by the structure gate (inconclusive below the threshold): " + what, List.of()).decidedBy(RULE, Direction.WARNS_BELOW);
     }
 
     /**

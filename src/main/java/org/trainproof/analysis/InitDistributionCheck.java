@@ -14,6 +14,7 @@ import org.trainproof.checkpoint.TensorManifest;
 import org.trainproof.checkpoint.TensorStats;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Severity;
@@ -157,7 +158,7 @@ public final class InitDistributionCheck implements ConsistencyCheck {
             findings.add(Finding.of(W1_NO_RULE, Severity.INFO, noRule.size() + " tensors match no init pattern and were not tested: "
                     + String.join(", ", noRule.subList(0, Math.min(5, noRule.size()))) + (noRule.size() > 5 ? ", ..." : "")));
         }
-        Double pMin = null;
+        Double pMin = null, pDecide = null;
         int statFails = 0;
         if (!tests.isEmpty()) {
             double[] ps = tests.stream().mapToDouble(Test::p).toArray();
@@ -166,6 +167,9 @@ public final class InitDistributionCheck implements ConsistencyCheck {
             for (int j = 0; j < tests.size(); j++) {
                 pMin = Math.min(pMin, holm[j]);
                 Test te = tests.get(j);
+                // A test can fail the check only with its effect (the std test: relative error above stdRelTolerance); the
+                // statistic that decides is the smallest Holm-adjusted p among those (issue 13: never a PASS showing p < alpha).
+                if (te.alsoEffect()) pDecide = Math.min(pDecide == null ? 1.0 : pDecide, holm[j]);
                 if (holm[j] < cfg.alpha() && te.alsoEffect()) {
                     statFails++;
                     findings.add(Finding.of(te.code(), Severity.FAIL, String.format("%s rejects the claimed init: %s, Holm-adjusted p = %.3g over %d tests",
@@ -174,13 +178,27 @@ public final class InitDistributionCheck implements ConsistencyCheck {
                 }
             }
             pMin = Math.max(PValues.FLOOR, pMin);
+            if (pDecide != null) pDecide = Math.max(PValues.FLOOR, pDecide);
         }
         if (tested == 0) return new CheckResult(id(), name(), CheckStatus.INCONCLUSIVE, null, cfg.alpha(), 0L, null, null,
                 "no step-0 tensor matches a claimed init rule", findings);
         boolean fail = exactFails + statFails > 0;
         String detail = String.format("%d tensors tested at step 0 (%d exact failures, %d distribution tests, %d rejected at alpha = %s, Holm)",
                 tested, exactFails, tests.size(), statFails, cfg.alpha());
-        return new CheckResult(id(), name(), fail ? CheckStatus.FAIL : CheckStatus.PASS, pMin, cfg.alpha(), (long) tested, pMin, null, detail, findings);
+        if (exactFails > 0 && statFails == 0) {
+            // Decided by an exact rule (values outside the claimed support, a "zeros"/"ones" tensor that is not): the count.
+            return new CheckResult(id(), name(), CheckStatus.FAIL, (double) exactFails, 0.0, (long) tested, pMin, null, detail, findings)
+                    .decidedBy("tensors failing an exact init rule (support, zeros, ones)", Direction.FAILS_ABOVE);
+        }
+        if (pDecide == null) {
+            // Only tests whose effect is within tolerance (or none): no statistical rule could fail; pass on the exact rules.
+            return new CheckResult(id(), name(), fail ? CheckStatus.FAIL : CheckStatus.PASS, (double) exactFails, 0.0, (long) tested, pMin, null,
+                    detail + (pMin == null ? "" : String.format("; smallest Holm p %.3g, every such test within the effect tolerance", pMin)), findings)
+                    .decidedBy("tensors failing an exact init rule (support, zeros, ones)", Direction.FAILS_ABOVE);
+        }
+        return new CheckResult(id(), name(), fail ? CheckStatus.FAIL : CheckStatus.PASS, pDecide, cfg.alpha(), (long) tested, pMin, null,
+                detail + (pDecide.equals(pMin) ? "" : String.format("; smallest Holm p of any test %.3g (its effect within tolerance)", pMin)), findings)
+                .decidedBy("Holm p of the step-0 init tests (smallest)", Direction.FAILS_BELOW);
     }
 
     private static long countNot(TensorManifest t, double v) {

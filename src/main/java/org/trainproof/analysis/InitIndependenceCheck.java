@@ -7,6 +7,7 @@ import java.util.List;
 import org.trainproof.analysis.stats.Correlation;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Severity;
@@ -70,9 +71,12 @@ public final class InitIndependenceCheck implements ConsistencyCheck {
             findings = new ArrayList<>(findings.stream().map(f -> new Finding(f.code(), Severity.FAIL, f.message(), f.location(),
                     f.statistic(), f.threshold(), f.n(), f.pValue(), f.expected(), f.actual())).toList());
         }
-        return new CheckResult(id(), name(), fail ? CheckStatus.FAIL : CheckStatus.PASS, med, cfg.rhoFail(), (long) counted, null, frac,
-                String.format("%d of %d moved tensors have rho(W0, W_T) >= %s (median rho %.4f, step 0 vs %d)", matched, counted,
-                        cfg.rhoFail(), med, tr.step(iT)), findings);
+        // The rule that decides is the fraction of rank-matched tensors (at or above failFraction fails); the median rho is
+        // the effect size (issue 13: the statistic shown is the one that decided).
+        return new CheckResult(id(), name(), fail ? CheckStatus.FAIL : CheckStatus.PASS, frac, cfg.failFraction(), (long) counted, null, med,
+                String.format("%d of %d moved tensors have rho(W0, W_T) >= %s (fraction %.3f, fails at or above %s; median rho %.4f, step 0 vs %d)",
+                        matched, counted, cfg.rhoFail(), frac, cfg.failFraction(), med, tr.step(iT)), findings)
+                .decidedBy("fraction of moved tensors with rho(W0, W_T) >= " + cfg.rhoFail(), Direction.FAILS_ABOVE);
     }
 
     /** RMS of a (or of a − b when b is given). */

@@ -7,6 +7,7 @@ import org.trainproof.checkpoint.Seeds;
 import org.trainproof.checkpoint.TensorManifest;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Severity;
@@ -117,7 +118,8 @@ public final class InitSpectrumCheck implements ConsistencyCheck {
             }
         }
         return new CheckResult(id(), name(), fail ? CheckStatus.FAIL : CheckStatus.PASS, worst.z(), Z_FAIL, (long) tests.size(), null,
-                worst.edgeRatio(), what, findings);
+                worst.edgeRatio(), what, findings)
+                .decidedBy("Tracy-Widom z of a step-0 top singular value (largest)", Direction.FAILS_ABOVE);
     }
 
     /** Rows and columns of the leading block tested: the whole matrix up to {@link #MAX_ELEMENTS}, else both sides scaled alike. */

@@ -5,6 +5,7 @@ import java.util.List;
 import org.trainproof.analysis.stats.ChangePoint;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Severity;
@@ -78,7 +79,7 @@ public final class LevelShiftCheck implements ConsistencyCheck {
         }
         var lr = in.metric(MetricSeries.TRAIN_LR);
         List<Finding> findings = new ArrayList<>();
-        double worst = 0;
+        double worst = 0, largestBelow = 0; // largestBelow: the largest scanned shift under the line (the PASS statistic)
         int i = Math.max(3 * w, n / 4);
         while (i < n && st.get(i) <= 2 * warm) i++;
         while (i <= n - 3 * w) {
@@ -108,15 +109,19 @@ public final class LevelShiftCheck implements ConsistencyCheck {
                 }
                 i = best + 2 * w;
             } else {
+                largestBelow = Math.max(largestBelow, stat);
                 i++;
             }
         }
         if (!findings.isEmpty()) {
             return new CheckResult(id(), name(), CheckStatus.INCONCLUSIVE, worst, SIGMAS, (long) n, null, worst,
-                    findings.size() + " unexplained level shift(s) in train/loss (soft: not evidence by itself)", findings);
+                    findings.size() + " unexplained level shift(s) in train/loss (soft: not evidence by itself)", findings)
+                    .decidedBy("largest unexplained loss level shift (sigmas)", Direction.WARNS_ABOVE);
         }
-        return new CheckResult(id(), name(), CheckStatus.PASS, null, SIGMAS, (long) n, null, null,
-                "no level shift above " + SIGMAS + " sigma without an LR change or declared event (" + n + " records, window " + w + ")", findings);
+        return new CheckResult(id(), name(), CheckStatus.PASS, largestBelow, SIGMAS, (long) n, null, null,
+                "no level shift above " + SIGMAS + " sigma without an LR change or declared event (" + n + " records, window " + w
+                        + "; largest scanned shift under the line " + String.format(java.util.Locale.ROOT, "%.2f", largestBelow) + " sigma)", findings)
+                .decidedBy("largest unexplained loss level shift (sigmas)", Direction.WARNS_ABOVE);
     }
 
     private static boolean lrJump(MetricSeries lr, long from, long to) {

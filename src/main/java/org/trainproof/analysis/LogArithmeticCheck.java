@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Severity;
@@ -40,6 +41,8 @@ public final class LogArithmeticCheck implements ConsistencyCheck {
         long n = 0;
         boolean fail = false;
         double worstRel = 0;
+        boolean tokensRan = false, tokensFailed = false;
+        int reversals = 0; // undeclared wall-time reversals after the warm-up (each one fails the check)
         long changeAt = in.events().stream().filter(e -> kind(e).contains("config")).mapToLong(RunEvent::step).min().orElse(Long.MAX_VALUE);
         var tokens = in.metric(MetricSeries.TOKENS);
         List<String> why = new ArrayList<>();
@@ -47,6 +50,7 @@ public final class LogArithmeticCheck implements ConsistencyCheck {
             why.add("train/tokens records carry no training step (numbered by their order)");
         } else if (tokens.isPresent() && in.claims().batchSize().isPresent() && in.claims().seqLen().isPresent()) {
             ran++;
+            tokensRan = true;
             double per = (double) in.claims().batchSize().getAsLong() * in.claims().seqLen().getAsLong();
             MetricSeries t = tokens.get();
             for (int i = 0; i < t.size(); i++) {
@@ -59,6 +63,7 @@ public final class LogArithmeticCheck implements ConsistencyCheck {
                 worstRel = Math.max(worstRel, rel);
                 if (rel > cfg.tokenRelTol()) {
                     fail = true;
+                    tokensFailed = true;
                     findings.add(Finding.of(L5_TOKENS_MISMATCH, Severity.FAIL, String.format(
                             "train/tokens %.0f at step %d, but step x batch_size x seq_len = %.0f (relative error %.3g > %s) and no config change is declared",
                             v, s, e0, rel, cfg.tokenRelTol())).at(Location.step(s)).withStatistic(rel, cfg.tokenRelTol(), 1L)
@@ -95,7 +100,10 @@ public final class LogArithmeticCheck implements ConsistencyCheck {
                         boolean warmup = s <= WARMUP_STEPS && decreases == 1;
                         if (!declared) {
                             Severity sev = warmup ? Severity.WARNING : Severity.FAIL;
-                            if (!warmup) fail = true;
+                            if (!warmup) {
+                                fail = true;
+                                reversals++;
+                            }
                             findings.add(Finding.of(L5_TIME_NOT_MONOTONE, sev, String.format(
                                     "%s wall time goes back from %.3f s (step %d) to %.3f s (step %d)%s", m.metric(), prev, prevStep, w, s,
                                     warmup ? "; early timer reset after warm-up?" : " without a declared restart")).at(Location.step(s))
@@ -110,8 +118,17 @@ public final class LogArithmeticCheck implements ConsistencyCheck {
         if (anyTime) ran++;
         else why.add("no wall times");
         if (ran == 0) return CheckResult.notRun(id(), name(), String.join("; ", why));
-        return new CheckResult(id(), name(), fail ? CheckStatus.FAIL : CheckStatus.PASS, worstRel, cfg.tokenRelTol(), n, null, null,
-                ran + " of 2 arithmetic checks ran" + (why.isEmpty() ? "" : " (" + String.join("; ", why) + ")"), findings);
+        String detail = ran + " of 2 arithmetic checks ran" + (why.isEmpty() ? "" : " (" + String.join("; ", why) + ")")
+                + (tokensRan ? String.format(java.util.Locale.ROOT, "; tokens: largest relative error %.3g (fails above %s)", worstRel, cfg.tokenRelTol()) : "")
+                + (anyTime ? "; wall time: " + reversals + " undeclared reversal(s) after the warm-up" : "");
+        // The statistic shown is that of the rule that decided (issue 13): the token rule when it failed, or ran and the time
+        // rule did not fail; otherwise the count of undeclared wall-time reversals (fails above 0).
+        if (tokensRan && (tokensFailed || reversals == 0)) {
+            return new CheckResult(id(), name(), fail ? CheckStatus.FAIL : CheckStatus.PASS, worstRel, cfg.tokenRelTol(), n, null, null, detail, findings)
+                    .decidedBy("tokens vs step x batch x seq, relative error (largest)", Direction.FAILS_ABOVE);
+        }
+        return new CheckResult(id(), name(), fail ? CheckStatus.FAIL : CheckStatus.PASS, (double) reversals, 0.0, n, null, null, detail, findings)
+                .decidedBy("undeclared wall-time reversals after warm-up", Direction.FAILS_ABOVE);
     }
 
     private static String kind(RunEvent e) {

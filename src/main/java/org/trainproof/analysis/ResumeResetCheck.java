@@ -8,6 +8,7 @@ import java.util.Locale;
 import org.trainproof.analysis.stats.InitDistributions;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Severity;
@@ -50,7 +51,7 @@ public final class ResumeResetCheck implements ConsistencyCheck {
         if (claims.isEmpty()) return r;
         List<Finding> all = new ArrayList<>(claims);
         all.addAll(r.findings());
-        return new CheckResult(r.id(), r.name(), r.status(), r.statistic(), r.threshold(), r.n(), r.pValue(), r.effectSize(), r.detail(), all);
+        return r.withFindings(all);
     }
 
     private CheckResult check(AnalysisInput in) {
@@ -64,7 +65,7 @@ public final class ResumeResetCheck implements ConsistencyCheck {
         double lambda = opt.equals("adamw") ? in.claims().weightDecay().orElse(0.0) : 0.0;
         List<Finding> findings = new ArrayList<>();
         int midRun = 0, flagged = 0, early = 0, quantised = 0;
-        double worst = 0;
+        double worst = 0, worstDeclared = 0;
         // Genuine early steps also move every element by ≈ η: until m̂ averages several gradients (≈ 1/(1−β1)
         // steps), |m̂/√v̂| ≈ 1 wherever successive gradients agree in sign (torch AdamW, LR 1e-3, checkpoints every
         // step: 52 % of elements at step 1->2; docs/calibration.md). Those segments cannot show a restart.
@@ -132,9 +133,12 @@ public final class ResumeResetCheck implements ConsistencyCheck {
                 continue;
             }
             midRun++;
-            worst = Math.max(worst, frac);
+            boolean declared = in.events().stream().anyMatch(e -> e.step() == a && e.declaresOptimizerReset());
+            // A declared reset is no evidence against the run: the statistic is the largest fraction over undeclared pairs
+            // (issue 13: a PASS must not show a fraction at or above the line).
+            if (declared) worstDeclared = Math.max(worstDeclared, frac);
+            else worst = Math.max(worst, frac);
             if (frac >= cfg.fractionFail()) {
-                boolean declared = in.events().stream().anyMatch(e -> e.step() == a && e.declaresOptimizerReset());
                 if (declared) {
                     findings.add(Finding.of(RESUME_DECLARED_RESET, Severity.INFO, String.format(
                             "step %d->%d: fresh optimizer state (%.1f%% of elements moved by exactly eta), declared by an event",
@@ -155,8 +159,10 @@ public final class ResumeResetCheck implements ConsistencyCheck {
                             + " storage ulps)", findings);
         }
         return new CheckResult(id(), name(), flagged > 0 ? CheckStatus.FAIL : CheckStatus.PASS, worst, cfg.fractionFail(), (long) midRun, null, worst,
-                String.format("%d one-step checkpoint pairs after step 0; largest fraction of elements moving by exactly eta %.3f", midRun, worst),
-                findings);
+                String.format("%d one-step checkpoint pairs after step 0; largest fraction of elements moving by exactly eta %.3f"
+                        + " where no event declares an optimizer reset (fails at or above %s)%s", midRun, worst, cfg.fractionFail(),
+                        worstDeclared > 0 ? String.format("; %.3f at a declared reset", worstDeclared) : ""), findings)
+                .decidedBy("largest fraction moving by exactly eta, undeclared 1-step pairs", Direction.FAILS_ABOVE);
     }
 
     /**

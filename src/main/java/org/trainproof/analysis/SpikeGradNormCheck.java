@@ -12,6 +12,7 @@ import org.trainproof.analysis.stats.ChangePoint;
 import org.trainproof.analysis.stats.RunningMedian;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Severity;
@@ -201,6 +202,7 @@ public final class SpikeGradNormCheck implements ConsistencyCheck {
         // (c, d) grad-norm profile
         Double ratio = null;
         Long profileN = null;
+        Double peakDecided = null; // set when a flat profile passed because the peak LR is above the fine-tune range
         if (grad == null) {
             notRun.add("train/grad_norm not logged: grad-norm profile not judged");
         } else if (grad.size() < cfg.minGradNormRecords()) {
@@ -222,6 +224,7 @@ public final class SpikeGradNormCheck implements ConsistencyCheck {
             } else if (peak.isEmpty()) {
                 notRun.add(prof + String.format(" < %s (flat) but the LR is neither logged nor claimed: fine-tune signature not judged", cfg.flatRatio()));
             } else if (peak.getAsDouble() > cfg.smallLr()) {
+                peakDecided = peak.getAsDouble();
                 said.add(prof + String.format(" < %s (flat) at peak LR %.3g > %.3g: not the fine-tune signature", cfg.flatRatio(), peak.getAsDouble(), cfg.smallLr()));
             } else if (area.isEmpty() || area.getAsDouble() > cfg.maxAreaBeforeFirst()) {
                 notRun.add(prof + String.format(" < %s (flat) at peak LR %.3g, but the first record at step %d comes after %s of LR area"
@@ -244,7 +247,16 @@ public final class SpikeGradNormCheck implements ConsistencyCheck {
         String detail = String.join("; ", all);
         CheckStatus status = warn || !notRun.isEmpty() ? CheckStatus.INCONCLUSIVE : CheckStatus.PASS;
         Long n = profileN != null ? profileN : loss == null ? null : (long) loss.size();
-        return new CheckResult(id(), name(), status, ratio, ratio == null ? null : cfg.flatRatio(), n, null, null, detail, findings);
+        // The statistic shown is that of the rule that decided (issue 13): a flat profile at a peak LR above smallLr passes on
+        // the LR, so the LR is shown there, not a ratio on the warning side.
+        if (peakDecided != null) {
+            return new CheckResult(id(), name(), status, peakDecided, cfg.smallLr(), n, null, ratio, detail, findings)
+                    .decidedBy("peak LR (a flat grad-norm profile counts only at a small LR)",
+                            Direction.WARNS_BELOW);
+        }
+        CheckResult r = new CheckResult(id(), name(), status, ratio, ratio == null ? null : cfg.flatRatio(), n, null, null, detail, findings);
+        return ratio == null ? r : r.decidedBy("grad-norm max(first 3) / median",
+                Direction.WARNS_BELOW);
     }
 
     /** Peak LR: the larger of the logged maximum and the claimed peak; empty if neither is known. */

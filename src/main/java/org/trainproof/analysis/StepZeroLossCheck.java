@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Severity;
@@ -109,7 +110,8 @@ public final class StepZeroLossCheck implements ConsistencyCheck {
                             cfg.failBelowLnV(), failLine, v, how, unitsNote))
                     .at(at).withStatistic(l0UpperBound, failLine, 1L));
             return new CheckResult(id(), name(), CheckStatus.FAIL, l0UpperBound, failLine, 1L, null, excess,
-                    "initial loss bound " + fmt(l0UpperBound) + " below ln V - " + cfg.failBelowLnV() + " = " + fmt(failLine), findings);
+                    "initial loss bound " + fmt(l0UpperBound) + " below ln V - " + cfg.failBelowLnV() + " = " + fmt(failLine), findings)
+                    .decidedBy("largest step-0 loss the first record allows, vs ln V - " + cfg.failBelowLnV(), Direction.FAILS_BELOW);
         }
         if (atInit) {
             if (excess > cfg.anomalyAbove()) {
@@ -126,7 +128,8 @@ public final class StepZeroLossCheck implements ConsistencyCheck {
                         .withStatistic(loss, failLine, 1L));
             }
             return new CheckResult(id(), name(), CheckStatus.PASS, loss, failLine, 1L, null, excess,
-                    "step-0 " + s.metric() + " " + fmt(loss) + " vs ln V " + fmt(lnV) + unitsNote, findings);
+                    "step-0 " + s.metric() + " " + fmt(loss) + " vs ln V " + fmt(lnV) + unitsNote, findings)
+                    .decidedBy("largest step-0 loss the first record allows, vs ln V - " + cfg.failBelowLnV(), Direction.FAILS_BELOW);
         }
         // Not at init and the bound does not reach: say what we saw.
         if (excess < -cfg.failBelowLnV()) {
@@ -137,7 +140,8 @@ public final class StepZeroLossCheck implements ConsistencyCheck {
         }
         return new CheckResult(id(), name(), CheckStatus.INCONCLUSIVE, l0UpperBound, failLine, 1L, null, excess,
                 "first " + s.metric() + " record (step " + step + (windowed ? ", windowed" : "") + ") is not a step-0 loss and bounds"
-                        + " the initial loss only by " + fmt(l0UpperBound) + " >= " + fmt(failLine), findings);
+                        + " the initial loss only by " + fmt(l0UpperBound) + " >= " + fmt(failLine), findings)
+                .decidedBy("largest step-0 loss the first record allows, vs ln V - " + cfg.failBelowLnV(), Direction.FAILS_BELOW);
     }
 
     /** The series whose first record is earliest; val/loss wins a tie only when it is a point value and train/loss is not. */

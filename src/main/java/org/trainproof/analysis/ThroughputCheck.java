@@ -7,6 +7,7 @@ import java.util.Locale;
 import org.trainproof.analysis.stats.ChangePoint;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Severity;
@@ -156,7 +157,7 @@ public final class ThroughputCheck implements ConsistencyCheck {
         double noise = Math.sqrt(2) * 1.2533 * sigma / Math.sqrt(w);
         double minShift = Math.log1p(cfg.relShift()) + cfg.sigmas() * noise;
         List<Finding> findings = new ArrayList<>();
-        double worst = 0;
+        double worst = 0, largestBelow = 0; // largestBelow: the largest scanned |shift| under the line (the PASS statistic)
         int i = w;
         while (i <= n - w) {
             double shift = ChangePoint.median(Arrays.copyOfRange(x, i, i + w)) - ChangePoint.median(Arrays.copyOfRange(x, i - w, i));
@@ -183,16 +184,19 @@ public final class ThroughputCheck implements ConsistencyCheck {
                 }
                 i = best + w;
             } else {
+                largestBelow = Math.max(largestBelow, Math.abs(shift));
                 i++;
             }
         }
         String detail = String.format(Locale.ROOT, "%d timed records from %s (first %d skipped), window %d, level shifts over x%.3f counted",
                 n, times.source(), skip, w, Math.exp(minShift));
         if (!findings.isEmpty()) {
-            return new CheckResult(id(), name(), CheckStatus.INCONCLUSIVE, Math.exp(worst), 1 + cfg.relShift(), (long) n, null, worst,
-                    findings.size() + " unexplained persistent throughput change(s) (soft: not evidence by itself); " + detail, findings);
+            return new CheckResult(id(), name(), CheckStatus.INCONCLUSIVE, Math.exp(worst), Math.exp(minShift), (long) n, null, worst,
+                    findings.size() + " unexplained persistent throughput change(s) (soft: not evidence by itself); " + detail, findings)
+                    .decidedBy("largest unexplained change of time per step (ratio)", Direction.WARNS_ABOVE);
         }
-        return new CheckResult(id(), name(), CheckStatus.PASS, null, 1 + cfg.relShift(), (long) n, null, null,
-                "time per step stationary: " + detail, List.of());
+        return new CheckResult(id(), name(), CheckStatus.PASS, Math.exp(largestBelow), Math.exp(minShift), (long) n, null, null,
+                "time per step stationary: " + detail, List.of())
+                .decidedBy("largest unexplained change of time per step (ratio)", Direction.WARNS_ABOVE);
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Severity;
@@ -93,7 +94,8 @@ public final class TimeToLossCheck implements ConsistencyCheck {
                     .at(Location.step(flagged.step())).withStatistic(ratio, 1 / cfg.speedFactor(), (long) tested);
             return new CheckResult(id(), name(), CheckStatus.INCONCLUSIVE, ratio, 1 / cfg.speedFactor(), (long) tested, null, ratio,
                     "reached ln V - " + fmt(t.dropNats()) + " within " + flagged.step() + " update(s), fastest from-scratch reference "
-                            + t.fastestScratchUpdates() + " (soft: a derived-body candidate, not evidence by itself)", List.of(f));
+                            + t.fastestScratchUpdates() + " (soft: a derived-body candidate, not evidence by itself)", List.of(f))
+                    .decidedBy("updates to a loss depth / fastest from-scratch (smallest)", Direction.WARNS_BELOW);
         }
         if (applicable == 0) {
             return CheckResult.inconclusive(id(), name(), String.format("ln V = %.4f is shallower than every calibrated depth", lnV));
@@ -107,7 +109,8 @@ public final class TimeToLossCheck implements ConsistencyCheck {
         Double stat = Double.isInfinite(minRatio) ? null : minRatio;
         return new CheckResult(id(), name(), CheckStatus.PASS, stat, 1 / cfg.speedFactor(), (long) tested, null, stat,
                 "no calibrated depth below ln V reached in under 1/" + fmt(cfg.speedFactor()) + " of the fastest from-scratch time ("
-                        + tested + " depths testable from step " + first + ")", List.of());
+                        + tested + " depths testable from step " + first + ")", List.of())
+                .decidedBy("updates to a loss depth / fastest from-scratch (smallest)", Direction.WARNS_BELOW);
     }
 
     /** The record with the smallest step, over the series, whose loss is ≤ lossLine (steps may go backwards in a log). */

@@ -7,6 +7,7 @@ import org.trainproof.analysis.stats.ChangePoint;
 import org.trainproof.analysis.stats.InitDistributions;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Severity;
@@ -54,6 +55,8 @@ public final class TrajectoryChordCheck implements ConsistencyCheck {
      * without it (the first checkpoint's noise is then shared by every residual); independent noise gives cos ≈ 0.
      */
     static final double COS_FAIL = 0.2;
+
+    private static final String COHERENCE_RULE = "coherence: median cosine of consecutive chord residuals";
 
     @Override
     public String id() {
@@ -172,7 +175,8 @@ public final class TrajectoryChordCheck implements ConsistencyCheck {
                         + RHO_FLOOR + "): an interpolated trajectory; a trained path at the floor curves by at least 0.09 of the displacement")
                         .at(Location.step(lastStep)).withStatistic(maxRel, REL_LINE_FAIL, (long) interior);
                 return new CheckResult(id(), name(), CheckStatus.FAIL, maxRel, REL_LINE_FAIL, (long) interior, null, medRho,
-                        "decided by the line rule (fails below the threshold): " + floorText + "; " + where, List.of(f));
+                        "decided by the line rule (fails below the threshold): " + floorText + "; " + where, List.of(f))
+                        .decidedBy("line: largest chord residual / displacement (at the floor)", Direction.FAILS_BELOW);
             }
             return CheckResult.inconclusive(id(), name(), "the residual from the chord is at the storage-rounding floor (" + floorText
                     + "): the updates are too small against rounding to tell a trained path from an interpolated one; " + where);
@@ -190,9 +194,11 @@ public final class TrajectoryChordCheck implements ConsistencyCheck {
                     + " a trained path's deviation accumulates, so consecutive residuals align (honest minimum 0.43)")
                     .at(Location.step(lastStep)).withStatistic(medCos, COS_FAIL, (long) cos.size());
             return new CheckResult(id(), name(), CheckStatus.FAIL, medCos, COS_FAIL, (long) cos.size(), null, medRho,
-                    "decided by the coherence rule (fails below the threshold): " + cosText + "; " + floorText + "; " + where, List.of(f));
+                    "decided by the coherence rule (fails below the threshold): " + cosText + "; " + floorText + "; " + where, List.of(f))
+                    .decidedBy(COHERENCE_RULE, Direction.FAILS_BELOW);
         }
         return new CheckResult(id(), name(), CheckStatus.PASS, medCos, COS_FAIL, (long) cos.size(), null, medRho,
-                "decided by the coherence rule (fails below the threshold): " + cosText + "; " + floorText + "; " + where, List.of());
+                "decided by the coherence rule (fails below the threshold): " + cosText + "; " + floorText + "; " + where, List.of())
+                .decidedBy(COHERENCE_RULE, Direction.FAILS_BELOW);
     }
 }

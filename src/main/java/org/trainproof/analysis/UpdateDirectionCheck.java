@@ -8,6 +8,7 @@ import org.trainproof.analysis.stats.ChangePoint;
 import org.trainproof.analysis.stats.InitDistributions;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Severity;
@@ -74,8 +75,14 @@ public final class UpdateDirectionCheck implements ConsistencyCheck {
         String cosText = String.format(java.util.Locale.ROOT, "median cos of consecutive update directions %.4f (lag 2: %s) over %d pairs",
                 m1, Double.isNaN(m2) ? "n/a" : String.format(java.util.Locale.ROOT, "%.4f", m2), lag1.length);
         if (!aligned) {
-            return new CheckResult(id(), name(), CheckStatus.PASS, m1, cfg.cosFail(), (long) lag1.length, null, m1,
-                    "decided by the cosine gate: " + cosText + " <= " + cfg.cosFail() + " (" + tr.source() + ")", List.of());
+            // The gate is closed when either median is at or below cosFail: the statistic that decided is the smaller of the
+            // two (lag 2 can close a gate that lag 1 alone would have opened: honest lag-1 0.961 and 0.985 in issue 13).
+            boolean byLag2 = !Double.isNaN(m2) && m2 < m1;
+            double gate = byLag2 ? m2 : m1;
+            return new CheckResult(id(), name(), CheckStatus.PASS, gate, cfg.cosFail(), (long) (byLag2 ? lag2.length : lag1.length), null, m1,
+                    "decided by the cosine gate (" + (byLag2 ? "lag 2" : "lag 1") + "): " + cosText + "; gate closed at <= " + cfg.cosFail()
+                            + " (" + tr.source() + ")", List.of())
+                    .decidedBy("cosine gate: median update cosine, smaller of lag 1 and 2", Direction.FAILS_ABOVE);
         }
         if (Double.isNaN(mr)) {
             return CheckResult.inconclusive(id(), name(), cosText + " > " + cfg.cosFail() + ", but the deviation from a line could not be"
@@ -93,7 +100,8 @@ public final class UpdateDirectionCheck implements ConsistencyCheck {
         }
         return new CheckResult(id(), name(), fail ? CheckStatus.FAIL : CheckStatus.PASS, mr, cfg.floorRatioFail(), (long) rho.length, null, m1,
                 "decided by the rounding-floor rule (fails below the threshold): " + floorText + "; cosine gate open: " + cosText
-                        + " > " + cfg.cosFail() + " (" + tr.source() + ")", findings);
+                        + " > " + cfg.cosFail() + " (" + tr.source() + ")", findings)
+                .decidedBy("rho: deviation from a line / rounding floor (median)", Direction.FAILS_BELOW);
     }
 
     /**

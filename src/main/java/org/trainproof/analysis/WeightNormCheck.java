@@ -10,6 +10,7 @@ import org.trainproof.analysis.stats.InitDistributions;
 import org.trainproof.checkpoint.TensorStats;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Severity;
@@ -43,6 +44,8 @@ import org.trainproof.verdict.Severity;
  * the splice is 0.042 against 0.062 and 0.034 on the neighbouring segments (W3/W4 catch it instead).
  */
 public final class WeightNormCheck implements ConsistencyCheck {
+    private static final String W5_RULE = "median slope of ln(update per unit LR) on ln(LR)";
+
     @Override
     public String id() {
         return "W5";
@@ -147,9 +150,11 @@ public final class WeightNormCheck implements ConsistencyCheck {
                                     + " ln eta, threshold %.2f; -1 = moves by step, not by sum(eta)): a trajectory not produced by the claimed"
                                     + " optimizer and schedule? (soft: see W3, W7)", med, cfg.slopeMax()))
                     .at(Location.step(tr.step(tr.size() - 1)).withTensor(worst.tensor())).withStatistic(med, cfg.slopeMax(), n);
-            return new CheckResult(id(), name(), CheckStatus.INCONCLUSIVE, med, cfg.slopeMax(), n, null, med, detail, List.of(f));
+            return new CheckResult(id(), name(), CheckStatus.INCONCLUSIVE, med, cfg.slopeMax(), n, null, med, detail, List.of(f))
+                    .decidedBy(W5_RULE, Direction.WARNS_BELOW);
         }
-        return new CheckResult(id(), name(), CheckStatus.PASS, med, cfg.slopeMax(), n, null, med, detail, List.of());
+        return new CheckResult(id(), name(), CheckStatus.PASS, med, cfg.slopeMax(), n, null, med, detail, List.of())
+                .decidedBy(W5_RULE, Direction.WARNS_BELOW);
     }
 
     static double slope(List<Double> x, List<Double> y) {

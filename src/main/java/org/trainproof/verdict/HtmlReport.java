@@ -124,12 +124,22 @@ public final class HtmlReport {
                     .append(esc(c.name())).append("</td><td data-label=\"status\">")
                     .append("<span class=\"status s-").append(st.toLowerCase(Locale.ROOT)).append("\">").append(st.replace('_', ' '))
                     .append("</span></td><td class=\"num\" data-label=\"statistic\">").append(num(c.statistic()))
-                    .append("</td><td class=\"num\" data-label=\"threshold\">").append(num(c.threshold()))
+                    .append("</td><td class=\"num line\" data-label=\"threshold\">").append(thresholdCell(c))
                     .append("</td><td class=\"num\" data-label=\"n\">").append(c.n() == null ? "" : c.n())
                     .append("</td><td class=\"num\" data-label=\"p\">").append(num(c.pValue()))
-                    .append("</td><td data-label=\"detail\">").append(esc(c.detail())).append("</td></tr>\n");
+                    .append("</td><td data-label=\"detail\">");
+            if (c.rule() != null) h.append("<div class=\"rule\">statistic: ").append(esc(c.rule())).append("</div>");
+            h.append(esc(c.detail())).append("</td></tr>\n");
         }
         h.append("</tbody></table></div></section>\n");
+    }
+
+    /** The threshold and, under it, the side that counts against the run ("fails above", "warns below, soft"). */
+    private static String thresholdCell(CheckResult c) {
+        if (c.threshold() == null) return "";
+        String t = num(c.threshold());
+        if (c.direction() == null || c.direction() == Direction.NONE) return t;
+        return "<span class=\"dir\">" + c.direction().words() + (c.direction().soft() ? " (soft)" : "") + "</span> " + t;
     }
 
     private static void parameters(StringBuilder h, Report r) {
@@ -586,6 +596,10 @@ public final class HtmlReport {
             thead th{background:#eef1f4;font-weight:600}
             td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
             table.checks td:nth-child(2){min-width:150px}
+            td.num.line{white-space:normal;min-width:7em}
+            table.checks thead th{white-space:nowrap}
+            .dir{display:block;font-size:11px;color:#57606a;white-space:nowrap}
+            .rule{font-size:12px;color:#57606a;margin-bottom:2px}
             td.code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:nowrap}
             tr.fail td:first-child{color:#cf222e;font-weight:600}
             tr.warning td:first-child{color:#9a6700;font-weight:600}
@@ -622,6 +636,7 @@ public final class HtmlReport {
             table.rows td:empty{display:none}
             table.rows td::before{content:attr(data-label);display:inline-block;min-width:6.5em;font-weight:600;color:#57606a;font-family:system-ui,sans-serif}
             table.checks td:nth-child(2){min-width:0}
+            .dir{display:inline}
             table.kv th{width:32%}
             }
             """;

@@ -50,11 +50,11 @@ public final class TextReport {
         if (!r.checks().isEmpty()) {
             out.println();
             out.println("Checks:");
-            out.printf(Locale.ROOT, "  %-12s %-13s %-12s %-12s %-8s %s%n", "check", "status", "statistic", "threshold", "n", "what");
+            out.printf(Locale.ROOT, "  %-12s %-13s %-12s %-26s %-8s %s%n", "check", "status", "statistic", "threshold", "n", "what");
             for (CheckResult c : r.checks()) {
-                out.printf(Locale.ROOT, "  %-12s %-13s %-12s %-12s %-8s %s%n", c.id(), c.status(), num(c.statistic()),
-                        num(c.threshold()), c.n() == null ? "-" : c.n().toString(),
-                        c.name() + (c.detail() == null ? "" : " — " + c.detail()));
+                out.printf(Locale.ROOT, "  %-12s %-13s %-12s %-26s %-8s %s%n", c.id(), c.status(), num(c.statistic()),
+                        line(c), c.n() == null ? "-" : c.n().toString(),
+                        c.name() + (c.rule() == null ? "" : " [statistic: " + c.rule() + "]") + (c.detail() == null ? "" : " — " + c.detail()));
             }
         }
         if (!r.notChecked().isEmpty()) {
@@ -106,6 +106,16 @@ public final class TextReport {
             sb.append(" [expected ").append(f.expected()).append(", found ").append(f.actual()).append(']');
         }
         return sb.toString();
+    }
+
+    /**
+     * The threshold with the side that counts against the run: "fails above 1", "fails below 0.001", "warns above 3, soft";
+     * the bare threshold when the result names no direction, "-" when there is none.
+     */
+    static String line(CheckResult c) {
+        if (c.threshold() == null) return "-";
+        if (c.direction() == null || c.direction() == Direction.NONE) return num(c.threshold());
+        return c.direction().phrase(num(c.threshold()));
     }
 
     static String num(Double d) {

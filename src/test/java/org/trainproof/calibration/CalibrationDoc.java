@@ -16,17 +16,6 @@ import org.trainproof.calibration.TorchCalibration.Variant;
 final class CalibrationDoc {
     private CalibrationDoc() {}
 
-    /**
-     * Direction in which a check's statistic fails, for the checks whose code says so (the key is the check id, or
-     * "id|rule" when the check's detail names the rule that decided). Checks not listed get the direction their own
-     * results show (marked "inferred").
-     */
-    private static final Map<String, String> DIRECTION = Map.ofEntries(
-            Map.entry("W1", "below"), Map.entry("W2", "above"), Map.entry("W3", "above"), Map.entry("W4", "below"),
-            Map.entry("W5", "below"), Map.entry("RESUME", "above"), Map.entry("W9", "above"), Map.entry("W10", "below"),
-            Map.entry("W7|cosine gate", "above (then the ρ rule decides)"), Map.entry("W7|rounding-floor rule", "below"),
-            Map.entry("L4", "never (a soft check: warnings only)"));
-
     static String render(List<Result> rs, List<JsonNode> rows, double seconds, double trainSeconds, int threads) {
         StringBuilder s = new StringBuilder();
         List<Result> full = rs.stream().filter(r -> r.variant() == Variant.FULL).toList();
@@ -125,11 +114,13 @@ final class CalibrationDoc {
 
         // ---- honest statistics per check
         s.append("\n## Honest statistics per check (full evidence)\n\n");
-        s.append("One row per check and per rule that decided it (W7's cosine gate and its rounding-floor ratio ρ are separate statistics\n"
-                + "with separate thresholds). \"ran\" counts honest runs where the check gave PASS or FAIL with a numeric statistic; the\n"
-                + "W7 cosine row counts every run where W7 measured the cosine (its effect size), whichever rule then decided. A PASS whose\n"
-                + "statistic is on the failing side of its threshold would be a reporting error and is counted in the last column.\n\n");
-        s.append("| check | statistic (rule that decided) | fails when statistic is | ran | honest min | honest max | threshold | FAIL on honest | PASS on failing side |\n"
+        s.append("One row per check and per rule that decided it, as the report names them (its `rule` and `direction` fields: W7's\n"
+                + "cosine gate and its rounding-floor ratio ρ are separate rules with separate thresholds). \"ran\" counts honest runs where\n"
+                + "the check gave PASS or FAIL with a numeric statistic; the W7 cosine row counts every run where W7 measured the cosine\n"
+                + "(its effect size), whichever rule then decided. A PASS whose statistic is on the failing (for a soft rule: warning) side\n"
+                + "of its threshold, or a FAIL on the passing side, would be a reporting error and is counted in the last column\n"
+                + "(`ReportedDirectionInvariantTest` forbids it).\n\n");
+        s.append("| check | statistic (rule that decided) | fails when statistic is | ran | honest min | honest max | threshold | FAIL on honest | on the wrong side of its status |\n"
                 + "|---|---|---|---|---|---|---|---|---|\n");
         s.append(checkRows(full.stream().filter(Result::honest).toList()));
 
@@ -162,7 +153,7 @@ final class CalibrationDoc {
                 other.append(e == null ? "." : e.toString());
             }
             JsonNode w7 = r.checks().get("W7");
-            boolean rhoRule = w7 != null && w7.path("detail").asText().startsWith("decided by the rounding-floor rule");
+            boolean rhoRule = w7 != null && rule(w7).startsWith("rho");
             s.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s |%n", r.run(), r.exit(), String.join(" ", new TreeSet<>(r.failed())),
                     other, g(r.statistic("W3")), g(r.statistic("W4")), w7 == null ? "-" : g(num(w7.path("effect_size"))),
                     rhoRule ? g(r.statistic("W7")) : "-"));
@@ -265,23 +256,28 @@ final class CalibrationDoc {
         return String.join("; ", out);
     }
 
-    /** The rule named by a check's detail ("decided by the cosine gate: ..." → "cosine gate"), or "". */
+    /** The rule the report names as having decided the check (its {@code rule} field), or "". */
     static String rule(JsonNode c) {
-        String d = c.path("detail").asText();
-        if (!d.startsWith("decided by the ")) return "";
-        String t = d.substring("decided by the ".length());
-        int cut = t.length();
-        for (String sep : new String[] {":", " (", ";"}) {
-            int i = t.indexOf(sep);
-            if (i >= 0) cut = Math.min(cut, i);
-        }
-        return t.substring(0, cut);
+        return c.path("rule").asText("");
+    }
+
+    /** The report's direction in words: "above", "below", "never (soft: warns above)"; "not stated" when absent. */
+    static String direction(JsonNode c) {
+        return switch (c.path("direction").asText("")) {
+            case "FAILS_ABOVE" -> "above";
+            case "FAILS_BELOW" -> "below";
+            case "WARNS_ABOVE" -> "never (soft: warns above)";
+            case "WARNS_BELOW" -> "never (soft: warns below)";
+            case "NONE" -> "not compared";
+            default -> "not stated";
+        };
     }
 
     private static String checkRows(List<Result> honest) {
         // (id|rule) -> list of (statistic, threshold, status)
         Map<String, List<double[]>> stats = new TreeMap<>();
         Map<String, List<Boolean>> failed = new TreeMap<>();
+        Map<String, TreeSet<String>> dirs = new TreeMap<>();
         List<Double> w7cos = new ArrayList<>();
         int open = 0;
         for (Result r : honest) {
@@ -290,25 +286,24 @@ final class CalibrationDoc {
                 String status = c.path("status").asText();
                 if (e.getKey().equals("W7") && c.path("effect_size").isNumber()) {
                     w7cos.add(c.path("effect_size").asDouble());
-                    if (!rule(c).isEmpty() && !rule(c).equals("cosine gate")) open++;
+                    if (rule(c).startsWith("rho")) open++;
                 }
                 if (!status.equals("PASS") && !status.equals("FAIL")) continue;
                 if (!c.path("statistic").isNumber() || !c.path("threshold").isNumber()) continue;
                 String rl = rule(c);
-                String key = e.getKey() + "|" + rl;
+                String key = e.getKey() + "\t" + rl;
                 stats.computeIfAbsent(key, x -> new ArrayList<>()).add(new double[] {c.path("statistic").asDouble(), c.path("threshold").asDouble()});
                 failed.computeIfAbsent(key, x -> new ArrayList<>()).add(status.equals("FAIL"));
+                dirs.computeIfAbsent(key, x -> new TreeSet<>()).add(direction(c));
             }
         }
         StringBuilder s = new StringBuilder();
         for (Map.Entry<String, List<double[]>> e : stats.entrySet()) {
-            String[] k = e.getKey().split("\\|", -1);
+            String[] k = e.getKey().split("\t", -1);
             List<double[]> v = e.getValue();
             List<Boolean> f = failed.get(e.getKey());
-            String dir = DIRECTION.get(k[1].isEmpty() ? k[0] : k[0] + "|" + k[1]);
-            if (dir == null) dir = DIRECTION.get(k[0]);
-            boolean inferred = dir == null;
-            if (inferred) dir = infer(v, f);
+            String dir = String.join(" / ", dirs.get(e.getKey()));
+            boolean above = dir.equals("above") || dir.endsWith("warns above)"), below = dir.equals("below") || dir.endsWith("warns below)");
             double mn = Double.POSITIVE_INFINITY, mx = Double.NEGATIVE_INFINITY, tmn = Double.POSITIVE_INFINITY, tmx = Double.NEGATIVE_INFINITY;
             int fails = 0, wrongSide = 0;
             for (int i = 0; i < v.size(); i++) {
@@ -317,13 +312,14 @@ final class CalibrationDoc {
                 mx = Math.max(mx, st);
                 tmn = Math.min(tmn, th);
                 tmx = Math.max(tmx, th);
-                if (f.get(i)) fails++;
-                else if ((dir.startsWith("above") && st > th) || (dir.startsWith("below") && st < th)) wrongSide++;
+                if (f.get(i)) {
+                    fails++;
+                    if ((above && st < th) || (below && st > th)) wrongSide++;
+                } else if ((above && st > th) || (below && st < th)) wrongSide++;
             }
-            String what = k[0].equals("W7") && k[1].equals("rounding-floor rule") ? "ρ, deviation from a line / rounding floor (rounding-floor rule)"
-                    : k[1].isEmpty() ? "statistic" : k[1];
+            String what = k[1].isEmpty() ? "statistic (no rule named)" : k[1].replace("|", "\\|");
             String thr = tmn == tmx ? g(tmn) : g(tmn) + " … " + g(tmx);
-            s.append(String.format(Locale.ROOT, "| %s | %s | %s%s | %d | %s | %s | %s | %d | %d |%n", k[0], what, dir, inferred ? " (inferred)" : "", v.size(),
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %s | %s | %s | %d | %d |%n", k[0], what, dir, v.size(),
                     g(mn), g(mx), thr, fails, wrongSide));
         }
         if (!w7cos.isEmpty()) {
@@ -333,17 +329,6 @@ final class CalibrationDoc {
                     + " %d honest runs) | not a failure by itself | %d | %s | %s | see the cosine-gate row | - | - |%n", open, w7cos.size(), g(mn), g(mx)));
         }
         return s.toString();
-    }
-
-    private static String infer(List<double[]> v, List<Boolean> failed) {
-        boolean above = true, below = true;
-        for (int i = 0; i < v.size(); i++) {
-            double st = v.get(i)[0], th = v.get(i)[1];
-            boolean f = failed.get(i);
-            if (f ? !(st > th) : st > th) above = false;
-            if (f ? !(st < th) : st < th) below = false;
-        }
-        return above && !below ? "above" : below && !above ? "below" : "?";
     }
 
     private static double num(JsonNode n) {

@@ -43,6 +43,7 @@ class TorchCalibrationQuickTest {
         List<JsonNode> rows = TorchCalibration.generate(root, true);
         assertFalse(rows.size() < 12, "the quick grid lost runs: " + rows.size());
         List<String> bad = new ArrayList<>();
+        List<TorchCalibration.Result> results = new ArrayList<>();
         for (JsonNode row : rows) {
             boolean honest = row.path("honest").asBoolean();
             for (TorchCalibration.Variant v : honest ? List.of(TorchCalibration.Variant.FULL)
@@ -50,6 +51,9 @@ class TorchCalibrationQuickTest {
                     TorchCalibration.Variant.INIT_2)) {
                 TorchCalibration.Result r = TorchCalibration.analyse(root, row, v);
                 System.out.printf("%-45s %-8s exit %d failed %s%n", r.run(), v, r.exit(), r.failed());
+                results.add(r);
+                // Issue 13: no PASS on the failing side of its reported rule, no FAIL on the passing side (real PyTorch runs).
+                bad.addAll(org.trainproof.verdict.ReportedSides.violations(r.run() + " " + v, r.checks().values()));
                 if (honest && r.exit() == ExitCode.INCONSISTENT) bad.add("FALSE ACCUSATION: " + r.run() + " failed " + r.failed());
                 int want = KNOWN_INCONCLUSIVE.contains(r.run()) ? ExitCode.INCONCLUSIVE : ExitCode.OK;
                 if (honest && r.exit() != want) bad.add("honest run exit " + r.exit() + ", expected " + want + ": " + r.run() + " failed " + r.failed()
@@ -59,6 +63,17 @@ class TorchCalibrationQuickTest {
                 if (!honest && !miss && r.exit() == ExitCode.OK) bad.add("dishonest run consistent: " + r.run() + " (" + v + ")");
                 if (!honest && miss && r.exit() != ExitCode.OK) bad.add("now caught, remove from KNOWN_MISSES: " + c + " (" + r.run() + ")");
             }
+        }
+        // The calibration document's per-rule table reads the reports' rule and direction (no inference): every row names
+        // its direction and none counts a result on the wrong side of its status.
+        String doc = CalibrationDoc.render(results, rows, 0, 0, 1);
+        String table = doc.substring(doc.indexOf("## Honest statistics per check"), doc.indexOf("## Which checks caught"));
+        System.out.println(table);
+        for (String line : table.split("\n")) {
+            if (!line.startsWith("| ") || line.startsWith("| check ") || line.contains("not a failure by itself")) continue;
+            String[] cell = line.split("\\|");
+            if (cell[3].contains("not stated")) bad.add("calibration table row without a direction: " + line);
+            if (!cell[cell.length - 1].trim().equals("0")) bad.add("calibration table counts a result on the wrong side: " + line);
         }
         if (!bad.isEmpty()) fail(String.join("\n", bad));
     }

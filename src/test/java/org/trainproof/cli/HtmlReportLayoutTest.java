@@ -170,7 +170,10 @@ class HtmlReportLayoutTest {
         for (int i = 0; i < 10; i++) {
             checks.add(new CheckResult("W" + i, "check " + i + " " + tensor, i % 3 == 0 ? CheckStatus.INCONCLUSIVE : CheckStatus.PASS,
                     Double.POSITIVE_INFINITY, -Double.MAX_VALUE, (long) Integer.MAX_VALUE * i, Double.MIN_VALUE, null,
-                    "detail " + digest + digest + digest + " over " + tensor, List.of()));
+                    "detail " + digest + digest + digest + " over " + tensor, List.of())
+                    // Issue 13: the rule that decided and its direction (the widest, "warns below (soft)") in every row.
+                    .decidedBy("rule " + tensor + digest, i % 2 == 0 ? org.trainproof.verdict.Direction.WARNS_BELOW
+                            : org.trainproof.verdict.Direction.FAILS_ABOVE));
         }
         Map<String, String> params = Map.of("auditor seed", "123456789012345678901234567890", "evidence level", "x".repeat(300),
                 digest + digest, tensor + tensor);

@@ -9,6 +9,7 @@ import org.trainproof.analysis.lineage.HiddenLayerTest.HiddenLayer;
 import org.trainproof.analysis.lineage.TensorPairing.TensorPair;
 import org.trainproof.verdict.CheckResult;
 import org.trainproof.verdict.CheckStatus;
+import org.trainproof.verdict.Direction;
 import org.trainproof.verdict.Finding;
 import org.trainproof.verdict.Location;
 import org.trainproof.verdict.Outcome;
@@ -229,8 +230,9 @@ public final class LineageComparison {
                                 + " (one permutation per vector length per draw)%s",
                         norm.tested(), norm.coordinates(), norm.meanR(), fmt(cfg.normEffectFloor()), fmtP(norm.p()),
                         norm.permutations(), cannot ? "; T too small to reach alpha/k" : "");
-                checks.add(new CheckResult("W8", "norm-gain and bias vectors, centered with shuffle null", st, norm.p(), alphaK,
-                        norm.coordinates(), norm.p(), norm.meanR(), detail, fs));
+                checks.add(decided(new CheckResult("W8", "norm-gain and bias vectors, centered with shuffle null", st, norm.p(), alphaK,
+                        norm.coordinates(), norm.p(), norm.meanR(), detail, fs), cfg.normEffectFloor(),
+                        "shuffle p of the summed centered r", "mean centered r"));
             }
         }
 
@@ -260,16 +262,16 @@ public final class LineageComparison {
             boolean sigP = permP < alphaK && effP >= cfg.permEffectFloor();
             boolean sigM = matchP < alphaK && effM >= cfg.matchEffectFloor();
             dependent |= sigP || sigM;
-            checks.add(new CheckResult("X1_PERM", "hidden-unit permutation test (units in place)",
+            checks.add(decided(new CheckResult("X1_PERM", "hidden-unit permutation test (units in place)",
                     sigP ? CheckStatus.FAIL : CheckStatus.PASS, permP, alphaK, units, permP, effP,
                     String.format(Locale.ROOT, "%d layers, exact per-layer p=(1+b)/(T+1) with T=%d combined by Fisher: p %s;"
                             + " mean excess cosine %.4f (floor %s)", layers.size(), cfg.permutations(), fmtP(permP), effP,
-                            fmt(cfg.permEffectFloor())), fs));
-            checks.add(new CheckResult("X1_MATCH", "hidden-unit matching test (units re-matched)",
+                            fmt(cfg.permEffectFloor())), fs), cfg.permEffectFloor(), "Fisher-combined permutation p", "mean excess cosine"));
+            checks.add(decided(new CheckResult("X1_MATCH", "hidden-unit matching test (units re-matched)",
                     sigM ? CheckStatus.FAIL : CheckStatus.PASS, matchP, alphaK, units, matchP, effM,
                     String.format(Locale.ROOT, "%d layers, Spearman rho between row and column matchings (t approximation),"
                             + " Fisher: p %s; mean rho %.4f (floor %s)", layers.size(), fmtP(matchP), effM,
-                            fmt(cfg.matchEffectFloor())), List.of()));
+                            fmt(cfg.matchEffectFloor())), List.of()), cfg.matchEffectFloor(), "Fisher-combined matching p", "mean rho"));
         }
 
         long vectorCoords = normRan ? norm.coordinates() : 0;
@@ -278,6 +280,18 @@ public final class LineageComparison {
         else if (k == 0 || (!layersRan && vectorCoords < MIN_VECTOR_COORDINATES)) v = Verdict.INCONCLUSIVE;
         else v = Verdict.NO_EVIDENCE;
         return new Result(la, lb, cfg, pairing, norm, layers, skipped, v, checks, k);
+    }
+
+    /**
+     * A lineage test fails ("dependent") only when its p is below alpha/k AND its effect reaches the floor (issue 13): the
+     * reported statistic is the p when the p decided (a FAIL, or a PASS with p at or above the line), else the effect, which
+     * then is what kept a small p from failing.
+     */
+    private static CheckResult decided(CheckResult r, double floor, String pRule, String effectRule) {
+        boolean pDecides = r.status() == CheckStatus.FAIL || r.pValue() == null || r.effectSize() == null || r.pValue() >= r.threshold();
+        if (pDecides) return r.decidedBy(pRule + " vs alpha / k", Direction.FAILS_BELOW);
+        return new CheckResult(r.id(), r.name(), r.status(), r.effectSize(), floor, r.n(), r.pValue(), null, r.detail(), r.findings())
+                .decidedBy(effectRule + " vs its floor (p below alpha / k)", Direction.FAILS_ABOVE);
     }
 
     private static CheckResult pairingCheck(TensorPairing.Result pairing, List<Finding> skipped) {
