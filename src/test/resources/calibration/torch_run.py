@@ -8,7 +8,7 @@ without reference to the Java fixture trainer the checks were first tuned on.
 
 SPEC keys: family (mlp | attn), opt (adamw | adam | sgdm | lion | adafactor), lr (peak), sched (cosine | constant | linear |
 wsd), warmup, steps, every (checkpoint spacing), dtype (F32 | BF16), init (std002 | fanin | trunc |
-zero_out), seed, construction (honest | derived | mixed | permuted | straight | straight_noise | cumlr | spliced).
+zero_out), seed, construction (honest | derived | mixed | permuted | straight | straight_noise | cumlr | walk | spliced).
 
 Writes step-N.safetensors (step 0 included), log.jsonl (step, loss, lr, grad_norm) and run-config.json
 (the claims, always those of an honest from-scratch run with the spec's recipe). Dishonest constructions:
@@ -19,6 +19,15 @@ Writes step-N.safetensors (step 0 included), log.jsonl (step, loss, lr, grad_nor
   straight       checkpoints on the straight line from the init to an honest run's final weights
   straight_noise the same with per-checkpoint noise (std 0.1 x mean per-checkpoint move)
   cumlr          checkpoints follow the cumulative LR from the init to the final weights, + small noise
+  walk           the smooth random-walk forger: the cumulative-LR chord from an honest run's init theta_0 to its
+                 final weights theta_T, plus a Brownian bridge (cumulative sums of Gaussian noise, pinned to 0 at both
+                 ends so theta_0 and theta_T are exact): theta_t = theta_0 + f_t D + c_k a B_k(f_t), f_t = cumulative
+                 LR / total, D = theta_T - theta_0, B_k an independent standard Brownian bridge per element in the time
+                 f (increments N(0, df), minus f times the endpoint), a = WALK_GAMMA x RMS(D) of the tensor. Consecutive
+                 residuals share the accumulated walk, so W10's coherence rule sees a continuous path. For AdamW, Adam
+                 and Lion each element's scale c_k <= 1 is the largest that keeps every move between checkpoints within
+                 0.9 x the per-step bound (AdamW 1.165, Adam 7.27, Lion 1, x the summed LR), so W3 holds; SGD and
+                 Adafactor have no per-element bound (c_k = 1).
   spliced        first half of run A, second half of an independent run B (same recipe)
 No safetensors package is needed: the format (8-byte LE header length, JSON header, raw LE data) is written here.
 """
@@ -256,6 +265,45 @@ def interpolate(states, fractions, noise, seed):
     return out
 
 
+WALK_GAMMA = 1.0
+# Per-step per-element bound of |update| / lr (AdamStepBound.sup for the betas written in run-config; Lion's sign step).
+STEP_BOUND = {"adamw": 1.165, "adam": 7.27, "lion": 1.0}
+
+
+def walk_path(states, spec, seed):
+    """The 'walk' construction (module docstring): cumulative-LR chord + a per-element Brownian bridge, W3-safe."""
+    steps = sorted(states)
+    T = steps[-1]
+    lrs = np.array([lr_at(spec, t) for t in range(T)])
+    cum = np.concatenate([[0.0], np.cumsum(lrs)])
+    f = torch.tensor([cum[s] / cum[T] for s in steps], dtype=torch.float64)
+    seg_lr = torch.tensor([cum[b] - cum[a] for a, b in zip(steps[:-1], steps[1:])], dtype=torch.float64)
+    s0, sT = states[steps[0]], states[T]
+    g = torch.Generator().manual_seed(seed + 4242)
+    bound = STEP_BOUND.get(spec["opt"])
+    out = {s: {} for s in steps}
+    for k in s0:
+        x0, d = s0[k].double(), (sT[k] - s0[k]).double()
+        shape = (len(steps),) + tuple(x0.shape)
+        df = (f[1:] - f[:-1]).view((-1,) + (1,) * x0.dim())
+        inc = torch.randn((len(steps) - 1,) + tuple(x0.shape), generator=g, dtype=torch.float64) * df.sqrt()
+        w = torch.cat([torch.zeros((1,) + tuple(x0.shape), dtype=torch.float64), inc.cumsum(0)])
+        bridge = w - f.view((-1,) + (1,) * x0.dim()) * w[-1]
+        a = WALK_GAMMA * float(d.pow(2).mean().sqrt())
+        c = torch.ones(tuple(x0.shape), dtype=torch.float64)
+        if bound is not None and a > 0:
+            room = 0.9 * bound * seg_lr.view((-1,) + (1,) * x0.dim()) - (df * d).abs()
+            db = (a * (bridge[1:] - bridge[:-1])).abs()
+            ratio = torch.where(db > 0, room.clamp(min=0) / db.clamp(min=1e-300), torch.full_like(db, float("inf")))
+            c = ratio.min(0).values.clamp(max=1.0)
+        path = x0 + f.view((-1,) + (1,) * x0.dim()) * d + c * a * bridge
+        path[0], path[-1] = x0, sT[k].double()
+        for i, s in enumerate(steps):
+            out[s][k] = path[i].to(s0[k].dtype)
+        assert path.shape == shape
+    return out
+
+
 SPACING_STEPS = {1: 100, 10: 300, 50: 500, 200: 1000}
 
 
@@ -291,6 +339,7 @@ def grid(quick):
         keep = {"h001-mlp-adamw-lr1e-05-e1-BF16", "h009-mlp-adamw-lr0.0001-e10-F32", "h063-mlp-sgdm-lr0.01-e1-F32",
                 "h078-attn-adamw-lr1e-05-e1-BF16", "h003-mlp-adamw-lr1e-05-e10-BF16"}
         runs = [r for r in runs if r[0] in keep or (not r[2] and r[1]["family"] == "mlp" and r[1]["opt"] == "adamw" and r[1]["dtype"] == "F32")]
+        runs += [r for r in grid2(len([r for r in runs if r[2]]), j) if r[0] == "d084-walk-mlp-adamw-F32"]
     return runs
 
 
@@ -339,6 +388,15 @@ def grid2(i, j):
                 spec = {"family": family, "opt": opt, "lr": lr, "sched": scheds[j % 4], "warmup": 20, "steps": 300, "every": 10,
                         "dtype": dtype, "init": "std002", "seed": 900 + j, "construction": "permuted"}
                 runs.append(("d%03d-permuted-%s-%s-%s" % (j, family, opt, dtype), spec, False))
+                j += 1
+    # The smooth random-walk forger (issue 13): every optimizer, both families, F32 and BF16.
+    for family in ["mlp", "attn"]:
+        for opt in ["adamw", "sgdm", "lion", "adafactor"]:
+            for dtype in ["F32", "BF16"]:
+                lr = {"adamw": 1e-3, "sgdm": 1e-2, "lion": 1e-4, "adafactor": 1e-2}[opt]
+                spec = {"family": family, "opt": opt, "lr": lr, "sched": scheds[j % 4], "warmup": 20, "steps": 300, "every": 10,
+                        "dtype": dtype, "init": inits[j % 4], "seed": 900 + j, "construction": "walk"}
+                runs.append(("d%03d-walk-%s-%s-%s" % (j, family, opt, dtype), spec, False))
                 j += 1
     return runs
 
@@ -416,7 +474,9 @@ def run(spec, out):
         log = log_a[:half] + log_b[half:]
     else:
         rules, states, log = train(spec, seed)
-        if c in ("straight", "straight_noise", "cumlr"):
+        if c == "walk":
+            states = walk_path(states, spec, seed)
+        elif c in ("straight", "straight_noise", "cumlr"):
             steps = sorted(states)
             T = steps[-1]
             if c == "cumlr":

@@ -37,7 +37,7 @@ public final class AdamBoundCheck implements ConsistencyCheck {
      * learning rate itself is an F32 (relative error ≤ 2⁻²⁴ of the bound {@code lim}). Invisible next to Adam's
      * bound, which honest runs rarely reach; Lion's |u| = 1 reaches it on every element whose update keeps its sign,
      * and without this term honest Lion runs in F32 exceeded the bound by up to 6.9 ulps over 10 steps (calibration grid,
-     * docs/calibration-torch.md).
+     * docs/calibration.md).
      */
     static double stepRounding(long steps, double mag, double lim) {
         return steps * Math.ulp((float) mag) + lim * 0x1p-24;

@@ -26,7 +26,7 @@ public record AnalysisConfig(
     /**
      * L4 loss spikes and gradient-norm profile (soft: never fails, no p-value). Calibrated on the real logs of
      * {@code ../shared/realdata/logs} (labels from the source repositories) and the fixtures; the measured numbers
-     * are next to each field and in docs/calibration.md ("L4").
+     * are next to each field and in docs/calibration-logs.md ("L4").
      *
      * @param spikeSigmas        a record is a spike when it exceeds the centred running median by more than this many
      *                           robust step-to-step σ (loss; ln grad-norm for grad-norm spikes). Gaussian noise gives
@@ -152,13 +152,13 @@ public record AnalysisConfig(
      * @param cosFail        gate: the floor rule below is applied only if the median cosine of consecutive update
      *                       directions exceeds this at lag 1 and (when measurable) lag 2 (catalogue W7: median
      *                       c(j, j+1) &gt; 0.95). Alone it is not a decision rule: honest AdamW at LR &le; 1e-4, SGD with
-     *                       momentum at 1e-2 and dense checkpoints reach 0.97–0.998 (issue 13; docs/calibration-torch.md)
+     *                       momentum at 1e-2 and dense checkpoints reach 0.97–0.998 (issue 13; docs/calibration.md)
      * @param minSegments    fewest consecutive segment pairs to decide
      * @param floorRatioFail fail if, in addition, the median over consecutive pairs of ρ = |part of Δ_{j+1} off the
      *                       line of Δ_j| / (that part's storage-rounding floor) is below this. A straight line stored
      *                       in a dtype deviates from itself by rounding only (ρ ≈ 1: fixture 0.71, torch straight-line
-     *                       fabrications in docs/calibration-torch.md); gradient noise puts honest runs far above it.
-     *                       Calibration: docs/calibration-torch.md (the W7 column of every run; its summary row mixes the gate cosine
+     *                       fabrications in docs/calibration.md); gradient noise puts honest runs far above it.
+     *                       Calibration: docs/calibration.md (the W7 column of every run; its summary row mixes the gate cosine
      *                       with ρ and must be split: honest minimum ρ where the gate opened against the fabrications' maximum)
      */
     public record W7(double cosFail, int minSegments, double floorRatioFail) {

@@ -24,7 +24,7 @@ public final class ConsistencyAnalysis {
     public static ConsistencyAnalysis standard() {
         return new ConsistencyAnalysis(List.of(
                 new StepZeroLossCheck(), new TimeToLossCheck(), new AdamBoundCheck(), new InitDistributionCheck(), new InitSpectrumCheck(), new InitIndependenceCheck(),
-                new AdjacentDependenceCheck(), new WeightNormCheck(), new UpdateDirectionCheck(), new TrajectoryChordCheck(), new ResumeResetCheck(), new LogArithmeticCheck(),
+                new AdjacentDependenceCheck(), new WeightNormCheck(), new UpdateDirectionCheck(), new TrajectoryChordCheck(), new IncrementSpectrumCheck(), new ResumeResetCheck(), new LogArithmeticCheck(),
                 new ComputeCheck(), new ThroughputCheck(), new LevelShiftCheck(), new SpikeGradNormCheck()));
     }
 

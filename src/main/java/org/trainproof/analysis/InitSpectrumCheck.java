@@ -38,7 +38,7 @@ import org.trainproof.verdict.Severity;
  */
 public final class InitSpectrumCheck implements ConsistencyCheck {
     /**
-     * Fail above this TW z. Calibration (docs/calibration.md, "Step-0 spectrum and trajectory chord"): the torch grid's
+     * Fail above this TW z. Calibration (docs/calibration-logs.md, "Step-0 spectrum and trajectory chord"): the torch grid's
      * 222 honest runs (std 0.02, 1/√fan_in, truncated normal, zero-init head; F32 and BF16; MLP and attention
      * matrices 16×32 … 96×128, 2–7 eligible per run) give z from −2.52 to 2.55 (largest per run); the 36 derived, mixed
      * and permuted runs (AdamW, SGD, Lion, Adafactor) give 7.19 … 87.5 (mixed, 0.6×pretrained + 0.8×fresh: 7.19 … 31.1). 6 is the honest maximum + 3.45 and

@@ -33,7 +33,7 @@ public final class ResumeResetCheck implements ConsistencyCheck {
     /**
      * A one-step segment whose estimated η is below this many storage ulps of its moved elements is at the quantisation
      * floor and is not judged: the "≈ η" window (relTol·η + one ulp) then spans several quantisation levels and any
-     * update, fresh or not, lands in it. Calibration: torch AdamW runs saved in BF16 every step (docs/calibration-torch.md)
+     * update, fresh or not, lands in it. Calibration: torch AdamW runs saved in BF16 every step (docs/calibration.md)
      * failed at η ≈ 1 ulp and at η ≈ 4 ulps (LR 1e-5, step 86->87: 51.5 % of 198 elements); at 20 ulps the window is at
      * most 6 % of η.
      */
@@ -68,7 +68,7 @@ public final class ResumeResetCheck implements ConsistencyCheck {
         double worst = 0, worstDeclared = 0;
         // Genuine early steps also move every element by ≈ η: until m̂ averages several gradients (≈ 1/(1−β1)
         // steps), |m̂/√v̂| ≈ 1 wherever successive gradients agree in sign (torch AdamW, LR 1e-3, checkpoints every
-        // step: 52 % of elements at step 1->2; docs/calibration-torch.md). Those segments cannot show a restart.
+        // step: 52 % of elements at step 1->2; docs/calibration.md). Those segments cannot show a restart.
         double beta1 = in.claims().betas().map(b -> b[0]).orElse(0.9);
         long horizon = (long) Math.ceil(1.0 / (1.0 - Math.min(beta1, 0.999)));
         for (int j = 0; j + 1 < tr.size(); j++) {

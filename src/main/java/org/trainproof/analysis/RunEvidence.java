@@ -16,7 +16,16 @@ import org.trainproof.verdict.CheckStatus;
  * <ul>
  *   <li>E1 — W1 ran on a step-0 checkpoint against the claimed init and PASSed;</li>
  *   <li>E2 — at least {@link #MIN_LATER_CHECKPOINTS} checkpoints after step 0 exist and at least one
- *       trajectory check ({@link #TRAJECTORY}) ran on them and PASSed.</li>
+ *       trajectory check ({@link #TRAJECTORY}) ran on them and PASSed;</li>
+ *   <li>E3 — the chord test W10 ({@link TrajectoryChordCheck}), the only check that tells a trained path from a
+ *       schedule-following interpolation with per-checkpoint noise (the "cumlr" and "straight_noise"
+ *       constructions), decided and PASSed. It needs two checkpoints strictly between the first and the last,
+ *       so at least {@link #MIN_LATER_CHECKPOINTS_W10} after step 0, and residuals above the storage-rounding
+ *       floor. Without E3, step 0 + 2 later checkpoints was exit 0 for 8 of 24 interpolation forgeries of the
+ *       torch grid (W2, W3, W4, W7 all passed; docs/calibration.md, variant init+2). Where W11
+ *       ({@link IncrementSpectrumCheck}) ran, it must have PASSed too: increments indistinguishable from i.i.d. noise are
+ *       what the smooth random-walk forger gives, which W10 takes for a trained path. W11 needs the checkpoint files:
+ *       on ledger samples (verify without --artifacts) it does not run and E3 rests on W10 alone (docs/checks.md).</li>
  * </ul>
  * Anything less (logs only, weights without the initialisation, an initialisation without a trajectory,
  * missing claims) is INCONCLUSIVE and names what is missing; failures still give INCONSISTENT whatever the
@@ -32,6 +41,8 @@ public record RunEvidence(Level level, boolean conclusive, String rule, String m
     public static final Set<String> TRAJECTORY = Set.of("W2", "W3", "W4", "W7");
     /** Later checkpoints needed: W7 and the trajectory tests need at least two updates after the initialisation. */
     public static final int MIN_LATER_CHECKPOINTS = 2;
+    /** Later checkpoints W10's coherence rule needs: two between the first (step 0) and the last. */
+    public static final int MIN_LATER_CHECKPOINTS_W10 = 3;
 
     /** Evidence levels, weakest first. */
     public enum Level {
@@ -109,7 +120,32 @@ public record RunEvidence(Level level, boolean conclusive, String rule, String m
             return new RunEvidence(level, false, "E2: no trajectory check passed (" + String.join("; ", why) + ")",
                     "give the run-config (optimizer, lr_schedule) so the trajectory checks can run");
         }
-        return new RunEvidence(level, true, "E1+E2: W1 passed on the step-0 checkpoint; " + String.join(", ", passed)
+        CheckResult w10 = byId.get("W10");
+        if (w10 == null || w10.status() != CheckStatus.PASS) {
+            String w10why = w10 == null ? "not run" : w10.status().name().toLowerCase(Locale.ROOT).replace('_', ' ') + (w10.detail() == null ? "" : ": " + w10.detail());
+            String fix;
+            if (laterCheckpoints < MIN_LATER_CHECKPOINTS_W10) {
+                fix = "record at least " + MIN_LATER_CHECKPOINTS_W10 + " checkpoints after step 0 (have " + laterCheckpoints
+                        + "): W10 needs two between the first and the last to tell a trained path from an interpolation";
+            } else if (w10 != null && w10.detail() != null && w10.detail().contains("storage-rounding floor")) {
+                fix = "record checkpoints in F32, or further apart, so the path rises above the storage rounding and W10 can tell a trained"
+                        + " path from an interpolation";
+            } else {
+                fix = "give checkpoints on which W10 (trajectory against its chord) can decide";
+            }
+            return new RunEvidence(level, false, "E3: the chord test W10, which tells a trained path from an interpolation, did not pass ("
+                    + w10why + ")", fix);
+        }
+        CheckResult w11 = byId.get("W11");
+        if (w11 != null && w11.status() != CheckStatus.PASS && w11.status() != CheckStatus.NOT_RUN) {
+            return new RunEvidence(level, false, "E3: the increments between checkpoints show no structure beyond i.i.d. noise (W11 "
+                    + w11.status().name().toLowerCase(Locale.ROOT).replace('_', ' ') + (w11.detail() == null ? "" : ": " + w11.detail()) + ")",
+                    "record checkpoints whose updates rise above the storage rounding (F32, or further apart): W11 could not tell this"
+                            + " trajectory from a random walk added to an interpolation");
+        }
+        String w11text = w11 == null || w11.status() == CheckStatus.NOT_RUN
+                ? " (W11, the increments' structure, not run" + (w11 == null || w11.detail() == null ? "" : ": " + w11.detail()) + ")" : " and W11";
+        return new RunEvidence(level, true, "E1+E2+E3: W1 passed on the step-0 checkpoint; " + String.join(", ", passed) + ", W10" + w11text
                 + " passed over " + laterCheckpoints + " later checkpoints", "");
     }
 

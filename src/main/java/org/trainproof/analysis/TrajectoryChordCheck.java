@@ -29,12 +29,12 @@ import org.trainproof.verdict.Severity;
  *       Needs two interior checkpoints; with one it is INCONCLUSIVE.</li>
  * </ul>
  * Not covered, and said so in docs/checks.md: a forger who adds a <em>continuous</em> random deviation (a random
- * walk, a smooth bend) defeats the coherence rule; the residual's statistics would then have to be compared with
- * the logged loss and gradient norm.
+ * walk, a smooth bend) defeats the coherence rule (the calibration grid's "walk" construction); W11
+ * ({@link IncrementSpectrumCheck}) keeps such a run from exit 0 when the walk is unstructured noise.
  */
 public final class TrajectoryChordCheck implements ConsistencyCheck {
     /**
-     * Line rule, residual against displacement: fail below this (with {@link #RHO_FLOOR}). Calibration (docs/calibration.md,
+     * Line rule, residual against displacement: fail below this (with {@link #RHO_FLOOR}). Calibration (docs/calibration-logs.md,
      * "Step-0 spectrum and trajectory chord"; torch grid, 222 honest runs incl. Lion and Adafactor): honest runs whose residual
      * is at the rounding floor (median ρ &lt; 2: 20 runs, BF16 with sub-ulp updates) have max_t |r_t|/|D| ≥ 0.091; the
      * straight, noisy-straight and cumulative-LR constructions at the floor 1.6e-7 … 4.4e-7 (F32) and 0.008 … 0.034 (BF16).

@@ -15,7 +15,7 @@ import org.trainproof.verdict.CheckStatus;
  * W9 (step-0 spectrum vs Marchenko–Pastur) and W10 (trajectory against its chord): i.i.d. inits and genuine toy
  * AdamW trajectories pass; a pretrained matrix mixed into the init, straight lines and lines with per-checkpoint
  * noise fail; too little evidence is INCONCLUSIVE/NOT_RUN, never PASS. The thresholds' calibration on the torch
- * grid is in docs/calibration.md ("Step-0 spectrum and trajectory chord").
+ * grid is in docs/calibration-logs.md ("Step-0 spectrum and trajectory chord").
  */
 class ChordAndSpectrumChecksTest {
     private static double[] gaussian(SplittableRandom r, int n, double sd) {

@@ -15,7 +15,7 @@ import org.trainproof.verdict.Outcome;
 
 /** The whole pipeline on toy runs: expected verdicts per scenario, and the false-positive rate on genuine runs. */
 class ConsistencyAnalysisTest {
-    private static final RunEvidence FULL = new RunEvidence(RunEvidence.Level.INIT_AND_TRAJECTORY, true, "E1+E2: test", "");
+    private static final RunEvidence FULL = new RunEvidence(RunEvidence.Level.INIT_AND_TRAJECTORY, true, "E1+E2+E3: test", "");
     private static AnalysisInput withLoss(ToyRun r, double step0Loss) {
         Map<String, MetricSeries> m = Map.of(MetricSeries.TRAIN_LOSS,
                 new MetricSeries(MetricSeries.TRAIN_LOSS, new long[] {0, 10, 20}, new double[] {step0Loss, step0Loss - 1, step0Loss - 1.5}));
@@ -116,6 +116,11 @@ class ConsistencyAnalysisTest {
                         List.of(), null), RunEvidence.Level.WEIGHTS_WITHOUT_INIT, "record the step-0 checkpoint"),
                 new Cut("init and one checkpoint", new AnalysisInput(full.claims(), full.metrics(), Trajectory.fromLedger(List.of(cps.get(0), cps.get(cps.size() - 1))),
                         List.of(), null), RunEvidence.Level.INIT_WITHOUT_TRAJECTORY, "record checkpoints during training"),
+                // Step 0 + two later checkpoints: W2-W4/W7 can run, but W10 has one checkpoint between the first and the last and
+                // cannot tell a trained path from an interpolation with per-checkpoint noise (issue 13, the evidence gap).
+                new Cut("init and two checkpoints", new AnalysisInput(full.claims(), full.metrics(), Trajectory.fromLedger(List.of(cps.get(0),
+                        cps.get(cps.size() / 2), cps.get(cps.size() - 1))), List.of(), null), RunEvidence.Level.INIT_AND_TRAJECTORY,
+                        "record at least 3 checkpoints after step 0"),
                 new Cut("no run-config", new AnalysisInput(null, full.metrics(), full.trajectory(), List.of(), null),
                         RunEvidence.Level.INIT_AND_TRAJECTORY, "run-config"));
         for (Cut c : cuts) {
@@ -125,6 +130,27 @@ class ConsistencyAnalysisTest {
             assertTrue(v.statement().contains(c.missing()), c.name() + ": " + v.statement());
             assertTrue(v.statement().contains(c.level().label()), c.name() + ": " + v.statement());
         }
+    }
+
+    /** E3: a trajectory is conclusive only where W10 decided; each way it can fail to decide names its own remedy. */
+    @Test
+    void evidenceRule_needsW10ToHaveDecided() {
+        CheckResult w1 = new CheckResult("W1", "x", CheckStatus.PASS, 0.5, 1e-6, 10L, null, null, "ok", List.of());
+        CheckResult w3 = new CheckResult("W3", "x", CheckStatus.PASS, 0.5, 1.0, 10L, null, null, "ok", List.of());
+        CheckResult w10pass = new CheckResult("W10", "x", CheckStatus.PASS, 0.9, 0.2, 3L, null, 50.0, "decided by the coherence rule", List.of());
+        RunEvidence ok = RunEvidence.decide(RunEvidence.Level.INIT_AND_TRAJECTORY, List.of(w1, w3, w10pass), 4);
+        assertTrue(ok.conclusive(), ok.describe());
+        RunEvidence one = RunEvidence.decide(RunEvidence.Level.INIT_AND_TRAJECTORY,
+                List.of(w1, w3, CheckResult.inconclusive("W10", "x", "one checkpoint between the first and the last: the coherence rule needs two")), 2);
+        assertFalse(one.conclusive());
+        assertTrue(one.missing().contains("record at least 3 checkpoints after step 0 (have 2)"), one.missing());
+        RunEvidence absent = RunEvidence.decide(RunEvidence.Level.INIT_AND_TRAJECTORY, List.of(w1, w3), 2);
+        assertFalse(absent.conclusive());
+        assertTrue(absent.rule().startsWith("E3"), absent.rule());
+        RunEvidence floor = RunEvidence.decide(RunEvidence.Level.INIT_AND_TRAJECTORY,
+                List.of(w1, w3, CheckResult.inconclusive("W10", "x", "the residual from the chord is at the storage-rounding floor (...)")), 30);
+        assertFalse(floor.conclusive());
+        assertTrue(floor.missing().contains("F32"), floor.missing());
     }
 
     /** Failures decide whatever the evidence level: a derived run given as its log only is still inconsistent on L1. */

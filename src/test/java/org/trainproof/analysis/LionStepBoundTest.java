@@ -14,7 +14,7 @@ import org.trainproof.verdict.CheckStatus;
 
 /**
  * W3 with Lion (|u| = 1 exactly, so every element whose update keeps its sign moves by exactly the bound): the
- * calibration grid's honest Lion runs in F32 (torch, docs/calibration-torch.md) exceeded S·B by up to 6.9 F32 ulps over
+ * calibration grid's honest Lion runs in F32 (torch, docs/calibration.md) exceeded S·B by up to 6.9 F32 ulps over
  * 10 steps — the master weights' per-step rounding — and were accused. Here a Lion run in F32 arithmetic (PyTorch's
  * order: decoupled decay, then θ −= η·sign(β₁m + (1 − β₁)g), then m = β₂m + (1 − β₂)g) must pass with its statistic at
  * the bound, and the same run claiming a learning rate 2 % below the true one must fail.

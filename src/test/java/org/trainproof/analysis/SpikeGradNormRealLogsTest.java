@@ -38,8 +38,8 @@ class SpikeGradNormRealLogsTest {
             "tensorboard/gammachen-small-gpt2-run2.tfevents");
 
     /**
-     * Loss spikes above 6 sigma per grad-norm log, as written in AnalysisConfig.L4 and docs/calibration.md (not listed: 0). The
-     * logs without grad norms (build-nanogpt 8, modded-nanogpt 27 and 4, medalpaca 21 in docs/calibration.md) are not re-read
+     * Loss spikes above 6 sigma per grad-norm log, as written in AnalysisConfig.L4 and docs/calibration-logs.md (not listed: 0). The
+     * logs without grad norms (build-nanogpt 8, modded-nanogpt 27 and 4, medalpaca 21 in docs/calibration-logs.md) are not re-read
      * here to keep this test fast; RealLogsAnalyzeTest runs the whole analysis, L4 included, on every log.
      */
     private static final Map<String, Integer> SPIKES = Map.of(
@@ -97,7 +97,7 @@ class SpikeGradNormRealLogsTest {
             var loss = in.metric(MetricSeries.TRAIN_LOSS).map(l -> SpikeGradNormCheck.Series.of(l, false)).orElse(null);
             int spikes = loss == null ? 0 : SpikeGradNormCheck.spikes(loss.steps(), loss.values(), CFG.spikeSigmas()).size();
             int want = SPIKES.getOrDefault(e.getKey(), 0);
-            if (spikes != want) failures.add(e.getKey() + ": " + spikes + " loss spikes, docs/calibration.md says " + want);
+            if (spikes != want) failures.add(e.getKey() + ": " + spikes + " loss spikes, docs/calibration-logs.md says " + want);
         }
         assertEquals(WITH_GRAD_NORM, withGrad, "a reader no longer maps these logs' grad norms: revisit AnalysisConfig.L4");
         assertEquals(Set.of("hf-trainer-state/dheena-tinyllama-lora.json", "hf-trainer-state/jaong-cpt-large-adgen.json",

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * The calibration benchmark (not a unit test; not in the default suite): generates the whole grid of the
  * independent PyTorch trainer, analyses every run at several evidence levels and writes
- * {@code docs/calibration-torch.md}. Regenerate with
+ * {@code docs/calibration.md} (the hand-written calibration on real logs and fixtures is docs/calibration-logs.md). Regenerate with
  * <pre>
  * mvn -q -ntp test -Dtest=CalibrationBenchmark -Dtrainproof.calibration=true -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
@@ -64,7 +64,7 @@ class CalibrationBenchmark {
             pool.shutdownNow();
         }
         double total = (System.nanoTime() - t0) / 1e9;
-        Files.writeString(only == null ? Path.of("docs", "calibration-torch.md") : root.resolveSibling("calibration-subset.md"), CalibrationDoc.render(results, rows, total, trainSeconds, threads));
+        Files.writeString(only == null ? Path.of("docs", "calibration.md") : root.resolveSibling("calibration-subset.md"), CalibrationDoc.render(results, rows, total, trainSeconds, threads));
     }
 
     /** Confusion counts: key "construction|variant" → exit code → count. */

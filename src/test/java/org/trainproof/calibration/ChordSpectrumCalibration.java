@@ -30,7 +30,8 @@ import org.trainproof.verdict.CheckResult;
  * mvn -q -ntp test -Dtest=ChordSpectrumCalibration -Dtrainproof.chordcalibration=true \
  *     -Dtrainproof.calibration.root=/path/to/grid -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
- * {@code -Dtrainproof.chordcalibration.only=d} restricts it to runs whose name starts with that prefix.
+ * {@code -Dtrainproof.chordcalibration.only=d} restricts it to runs whose name starts with that prefix;
+ * {@code -Dtrainproof.chordcalibration.checks=W10,W11} runs only those checks (W11's calibration).
  */
 @EnabledIfSystemProperty(named = "trainproof.chordcalibration", matches = "true")
 class ChordSpectrumCalibration {
@@ -41,6 +42,10 @@ class ChordSpectrumCalibration {
         Path root = Path.of(System.getProperty("trainproof.calibration.root", "target/calibration/grid")).toAbsolutePath();
         Assumptions.assumeTrue(Files.isDirectory(root), "no calibration grid at " + root);
         String only = System.getProperty("trainproof.chordcalibration.only", "");
+        // -Dtrainproof.chordcalibration.checks=W10,W11: run only those checks (fast; the outcome column is then that of those checks alone).
+        String checks = System.getProperty("trainproof.chordcalibration.checks", "");
+        ConsistencyAnalysis analysis = checks.isEmpty() ? ConsistencyAnalysis.standard()
+                : new ConsistencyAnalysis(ConsistencyAnalysis.standard().checks().stream().filter(c -> List.of(checks.split(",")).contains(c.id())).toList());
         List<Path> runs;
         try (Stream<Path> s = Files.list(root)) {
             runs = s.filter(p -> Files.exists(p.resolve("run-config.json")) && p.getFileName().toString().startsWith(only)).sorted().toList();
@@ -63,12 +68,12 @@ class ChordSpectrumCalibration {
                     }
                     JsonNode cfg = JSON.readTree(run.resolve("run-config.json").toFile());
                     AnalysisInput in = RunInputs.fromFiles(paths, RunClaims.parse(cfg), 1L, AnalysisConfig.DEFAULT, new ArrayList<>());
-                    ConsistencyVerdict v = ConsistencyAnalysis.standard().run(in);
+                    ConsistencyVerdict v = analysis.run(in);
                     StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-44s %-7s %-13s", name, full ? "full" : "no-init", v.outcome()));
                     List<String> failed = new ArrayList<>();
                     for (CheckResult c : v.checks()) {
                         if (c.status().name().equals("FAIL")) failed.add(c.id());
-                        if (!c.id().equals("W9") && !c.id().equals("W10")) continue;
+                        if (!c.id().equals("W9") && !c.id().equals("W10") && !c.id().equals("W11")) continue;
                         line.append(String.format(Locale.ROOT, " %s %s %s", c.id(), c.status(), c.statistic() == null ? "-" : String.format(Locale.ROOT, "%.4g", c.statistic())));
                         if (c.effectSize() != null) line.append(String.format(Locale.ROOT, " (%.3g)", c.effectSize()));
                         if (c.statistic() != null && full) {

@@ -27,10 +27,13 @@ final class TorchCalibration {
     /**
      * Evidence variants a run is analysed at (the files given to {@code analyze}): everything; without the step-0
      * checkpoint; the step-0 and the final checkpoint only (no trajectory); the final checkpoint only; the log
-     * only; everything but without the run-config (no claims).
+     * only; everything but without the run-config (no claims); the step-0 checkpoint and two later ones (the middle
+     * and the last: the fewest checkpoints the evidence rule once accepted as a trajectory, with a single checkpoint
+     * between the first and the last, so W10's coherence rule cannot decide — issue 13, the evidence gap).
      */
     enum Variant {
-        FULL("full"), NO_INIT("no-init"), INIT_FINAL("init+final"), FINAL_ONLY("final-only"), LOG_ONLY("log-only"), NO_CONFIG("no-config");
+        FULL("full"), NO_INIT("no-init"), INIT_FINAL("init+final"), FINAL_ONLY("final-only"), LOG_ONLY("log-only"), NO_CONFIG("no-config"),
+        INIT_2("init+2");
 
         final String label;
 
@@ -38,9 +41,9 @@ final class TorchCalibration {
             this.label = label;
         }
 
-        /** Cheap variants (at most two checkpoints): analysed for honest runs too. */
+        /** Cheap variants (at most three checkpoints): analysed for honest runs too. */
         boolean cheap() {
-            return this == INIT_FINAL || this == FINAL_ONLY || this == LOG_ONLY;
+            return this == INIT_FINAL || this == FINAL_ONLY || this == LOG_ONLY || this == INIT_2;
         }
     }
 
@@ -123,11 +126,14 @@ final class TorchCalibration {
                         .sorted(java.util.Comparator.comparingLong(TorchCalibration::step)).toList());
             }
             Path init = ckpts.get(0), last = ckpts.get(ckpts.size() - 1);
+            // init+2: the later checkpoint nearest the middle of the run (by index among the later ones) and the last.
+            Path mid = ckpts.size() >= 3 ? ckpts.get(1 + (ckpts.size() - 2) / 2) : last;
             for (Path p : ckpts) {
                 boolean keep = switch (v) {
                     case FULL, NO_CONFIG -> true;
                     case NO_INIT -> step(p) != 0;
                     case INIT_FINAL -> p.equals(init) || p.equals(last);
+                    case INIT_2 -> p.equals(init) || p.equals(mid) || p.equals(last);
                     case FINAL_ONLY -> p.equals(last);
                     case LOG_ONLY -> false;
                 };

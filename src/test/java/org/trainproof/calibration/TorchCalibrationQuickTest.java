@@ -22,27 +22,42 @@ import org.trainproof.ExitCode;
  * list can only shrink.
  */
 class TorchCalibrationQuickTest {
-    /** Constructions not caught at full evidence: none since W9 (derived, mixed) and W10 (cumlr, straight lines with noise). */
+    /**
+     * Constructions that exit 0 at full evidence: none. The smooth random-walk forger ("walk": the cumulative-LR chord plus
+     * a Brownian bridge, W3-safe) passes W10's coherence rule; W11 (increments indistinguishable from i.i.d. noise) keeps it
+     * at exit 5 through the evidence rule's E3.
+     */
     static final java.util.Set<String> KNOWN_MISSES = java.util.Set.of();
+    /**
+     * Honest runs that are inconclusive (exit 5), not consistent, at full evidence: BF16 checkpoints of AdamW at LR 1e-5,
+     * whose updates are below one BF16 ulp, so W10 is at the storage-rounding floor and cannot tell a trained path from
+     * an interpolation (the evidence rule's E3). Strict both ways: such a run exiting 0, or another honest run not
+     * exiting 0, fails the test. No honest run may ever exit 6.
+     */
+    static final java.util.Set<String> KNOWN_INCONCLUSIVE = java.util.Set.of("h003-mlp-adamw-lr1e-05-e10-BF16", "h078-attn-adamw-lr1e-05-e1-BF16");
 
     @Test
     void honestRunsNeverAccused_dishonestNeverConsistent(@TempDir Path tmp) throws Exception {
         assumeTrue(TorchCalibration.torchAvailable(), "python3 with torch and numpy not available: the PyTorch calibration runs are skipped");
         Path root = tmp.resolve("grid");
         List<JsonNode> rows = TorchCalibration.generate(root, true);
-        assertFalse(rows.size() < 11, "the quick grid lost runs: " + rows.size());
+        assertFalse(rows.size() < 12, "the quick grid lost runs: " + rows.size());
         List<String> bad = new ArrayList<>();
         List<TorchCalibration.Result> results = new ArrayList<>();
         for (JsonNode row : rows) {
             boolean honest = row.path("honest").asBoolean();
             for (TorchCalibration.Variant v : honest ? List.of(TorchCalibration.Variant.FULL)
-                    : List.of(TorchCalibration.Variant.FULL, TorchCalibration.Variant.NO_INIT, TorchCalibration.Variant.LOG_ONLY)) {
+                    : List.of(TorchCalibration.Variant.FULL, TorchCalibration.Variant.NO_INIT, TorchCalibration.Variant.LOG_ONLY,
+                    TorchCalibration.Variant.INIT_2)) {
                 TorchCalibration.Result r = TorchCalibration.analyse(root, row, v);
                 System.out.printf("%-45s %-8s exit %d failed %s%n", r.run(), v, r.exit(), r.failed());
                 results.add(r);
                 // Issue 13: no PASS on the failing side of its reported rule, no FAIL on the passing side (real PyTorch runs).
                 bad.addAll(org.trainproof.verdict.ReportedSides.violations(r.run() + " " + v, r.checks().values()));
-                if (honest && r.exit() != ExitCode.OK) bad.add("honest run not consistent: " + r.run() + " exit " + r.exit() + " failed " + r.failed());
+                if (honest && r.exit() == ExitCode.INCONSISTENT) bad.add("FALSE ACCUSATION: " + r.run() + " failed " + r.failed());
+                int want = KNOWN_INCONCLUSIVE.contains(r.run()) ? ExitCode.INCONCLUSIVE : ExitCode.OK;
+                if (honest && r.exit() != want) bad.add("honest run exit " + r.exit() + ", expected " + want + ": " + r.run() + " failed " + r.failed()
+                        + " (" + r.evidence() + ")");
                 String c = row.path("spec").path("construction").asText();
                 boolean miss = v == TorchCalibration.Variant.FULL && KNOWN_MISSES.contains(c);
                 if (!honest && !miss && r.exit() == ExitCode.OK) bad.add("dishonest run consistent: " + r.run() + " (" + v + ")");
