@@ -153,6 +153,12 @@ class W4RangeCalibration {
         List<Row> sp = rows.stream().filter(r -> !r.honest() && r.fails()).toList();
         double maxSpliceReach = sp.stream().mapToDouble(r -> r.l().reach()).max().orElse(Double.NaN);
         long spInRange = rows.stream().filter(r -> !r.honest()).count();
+        // Margin inside the range: how close honest links at reach <= maxReach come to W4's p and r lines.
+        List<Row> in = rows.stream().filter(r -> r.honest() && r.l().reach() <= CFG.maxReach()).toList();
+        double maxP = in.stream().mapToDouble(r -> r.l().p()).max().orElse(Double.NaN);
+        double minR = in.stream().filter(r -> r.a() != 0 && r.l().n() >= CFG.minSampleForR()).mapToDouble(r -> r.l().r()).min().orElse(Double.NaN);
+        System.out.printf(Locale.ROOT, "%-10s honest links in range (reach <= %s): %d, largest p %.3g (fails above %s), smallest r after step 0 %.3f (fails below %s)%n",
+                what, CFG.maxReach(), in.size(), maxP, CFG.pFail(), minR, CFG.rMin());
         System.out.printf(Locale.ROOT, "%-10s honest: %d sources, %d links, %d without dependence, smallest reach of those %.4g; largest reach of a dependent honest"
                         + " link %.4g | splice links without dependence: %d of %d, largest reach %.4g%n",
                 what, hRuns, hLinks, hFail.size(), minFailReach, maxPassReach, sp.size(), spInRange, maxSpliceReach);
