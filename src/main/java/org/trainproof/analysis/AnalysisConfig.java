@@ -121,9 +121,22 @@ public record AnalysisConfig(
      * @param minSampleForR the r rule applies only when the weighted-median sample size is at least this (at k = 200 a
      *                      splice's r exceeds 0.25 with probability ≈ 2e-4)
      * @param minSample     fewest sampled values for a tensor to count
+     * @param maxReach      calibrated range (issue 13): a link without dependence FAILs only if its reach, the parameter-weighted
+     *                      median over tensors of Σ η over the link / RMS of the earlier checkpoint's sampled values, is at
+     *                      most this; beyond it (or without a claimed LR schedule) the link is INCONCLUSIVE, since an honest
+     *                      run may forget its earlier checkpoint there. Calibration (W4RangeCalibration): 90 toy AdamW
+     *                      trainings (3 seeds × peak 1e-4…3e-2 × cosine/constant/linear × 200/1000 steps; 405 checkpoint
+     *                      sets with spacing 10, 50, 200, T and {0, 1, T}; 7,020 links) and the 222 honest PyTorch grid runs
+     *                      (AdamW, Adam, SGD+momentum, Lion, Adafactor; LR 1e-5…1e-1; their own spacing and 0 → later
+     *                      checkpoints; 13,068 links): 166 honest links lacked dependence, the smallest reach among them
+     *                      21.5 (toy cosine 1e-2, link 0 → 50), the grid's only one 415 (Adam 1e-2, 0 → 800); the splice
+     *                      links (12 toy, 12 grid) have reach 0.03-4.8 (largest: grid Adafactor and SGD+momentum BF16).
+     *                      10 sits between, about 2x from each side; the 19,017 honest links at reach <= 10 have link p
+     *                      <= 3.1e-5 and r after step 0 >= 0.439. For SGD the reach is not a bound on the displacement
+     *                      (the update scales with the gradient): calibrated on the grid's 43 SGD+momentum link sets only
      */
-    public record W4(double pFail, double rMin, int minSampleForR, int minSample) {
-        public static final W4 DEFAULT = new W4(0.01, 0.25, 200, 20);
+    public record W4(double pFail, double rMin, int minSampleForR, int minSample, double maxReach) {
+        public static final W4 DEFAULT = new W4(0.01, 0.25, 200, 20, 10.0);
     }
 
     /**

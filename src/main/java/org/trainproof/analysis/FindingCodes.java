@@ -36,6 +36,7 @@ public final class FindingCodes {
     public static final String W3_UPDATES_TOO_SMALL = "W3_UPDATES_TOO_SMALL";
 
     public static final String W4_LINK_NOT_DEPENDENT = "W4_LINK_NOT_DEPENDENT";
+    public static final String W4_LINK_OUTSIDE_RANGE = "W4_LINK_OUTSIDE_RANGE";
 
     public static final String W5_NORM_GROWTH_IGNORES_LR = "W5_NORM_GROWTH_IGNORES_LR";
 
