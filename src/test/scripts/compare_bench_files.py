@@ -11,6 +11,7 @@ Written with torch (the safetensors layout is written by hand: an 8-byte little-
 length, the JSON header, the raw little-endian tensor bytes).
 """
 import json
+import os
 import struct
 import sys
 import zlib
@@ -51,6 +52,7 @@ def write(path, names, make):
         off += n
     h = json.dumps(header, separators=(",", ":")).encode()
     h += b" " * ((8 - (8 + len(h)) % 8) % 8)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(h)))
         f.write(h)
