@@ -35,6 +35,8 @@ import picocli.CommandLine.Parameters;
     "what an auditor does with a published W&B export or trainer_state.json. Checkpoints are",
     "safetensors files or directories whose step is in the name (step-N, checkpoint-N, iter_N) or in",
     "the metadata; weight checks use exact values at positions drawn from a fresh seed (printed).",
+    "Exit 0 needs the step-0 checkpoint and at least 3 later ones (the evidence rule, docs/checks.md);",
+    "with less, the verdict is inconclusive and names what to record.",
     "Exit 0 consistent, 5 inconclusive, 6 inconsistent, 3 unreadable input."})
 final class AnalyzeCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
