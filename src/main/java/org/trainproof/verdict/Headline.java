@@ -14,6 +14,11 @@ public final class Headline {
     static final String KEYLESS = "SELF-CONSISTENT";
     /** What a keyless statement says (org.trainproof.KeylessHeadline.note). */
     static final String KEYLESS_NOTE = "signer not authenticated (no --key";
+    /**
+     * The evidence rule's remedy when the trajectory was checked from a ledger's samples only (org.trainproof.analysis.RunEvidence,
+     * E3: W11 needs the checkpoint files); an inconclusive headline whose statement carries it says so first (issue 13).
+     */
+    public static final String FILES_FIX = "give the checkpoint files (--artifacts DIR)";
 
     private Headline() {}
 
@@ -30,6 +35,9 @@ public final class Headline {
                     "failing check");
             case INCONSISTENT -> failing(r.checks(), CheckStatus.FAIL, "failing check");
             case INCONCLUSIVE -> {
+                if (r.statement() != null && r.statement().contains(FILES_FIX)) {
+                    yield "trajectory checked from the ledger's samples only; W11 needs the checkpoint files (--artifacts DIR)";
+                }
                 String t = failing(r.checks(), CheckStatus.INCONCLUSIVE, "inconclusive check");
                 if (t == null) t = failing(r.checks(), CheckStatus.NOT_RUN, "check not run");
                 yield t == null ? "the evidence does not decide (below)" : t;
