@@ -147,10 +147,19 @@ public record RunEvidence(Level level, boolean conclusive, String rule, String m
             String rule = "E3: W11 (the increments between checkpoints against i.i.d. noise), the only check that tells a smooth random-walk"
                     + " forgery from a trained path, did not run (" + (detail.isEmpty() ? "not run" : detail) + ")";
             String fix;
-            if (detail.contains("checkpoint files")) {
-                rule = "E3: the trajectory was checked from the ledger's manifests, samples and sketches only; W11 (the increments between"
-                        + " checkpoints against i.i.d. noise), the only check that tells a smooth random-walk forgery from a trained path, needs"
-                        + " the checkpoint matrices (not run: " + detail + ")";
+            String samplesOnly = org.trainproof.verdict.Headline.SAMPLES_ONLY + "; W11 (the increments between checkpoints against i.i.d."
+                    + " noise), the only check that tells a smooth random-walk forgery from a trained path, needs the checkpoint matrices (not run: "
+                    + detail + ")";
+            if (detail.contains(Trajectory.SHARDED)) {
+                rule = samplesOnly;
+                fix = "nothing verify can do for sharded checkpoints: W11 needs whole matrices, which verify does not assemble from shards"
+                        + " (docs/distributed.md), so a random walk around an interpolation is not excluded";
+            } else if (detail.contains(Trajectory.FILES_MISSING)) {
+                rule = samplesOnly;
+                fix = "give every checkpoint file the ledger names under --artifacts DIR (see ARTIFACT_MISSING) so W11 can test the increments"
+                        + " between checkpoints";
+            } else if (detail.contains("checkpoint files")) {
+                rule = samplesOnly;
                 fix = org.trainproof.verdict.Headline.FILES_FIX + " so W11 can test the increments between checkpoints";
             } else if (detail.startsWith("no matrix")) {
                 fix = "nothing can: the checkpoints hold no weight matrix with both sides >= " + IncrementSpectrumCheck.MIN_DIM

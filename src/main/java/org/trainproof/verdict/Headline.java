@@ -19,6 +19,8 @@ public final class Headline {
      * E3: W11 needs the checkpoint files); an inconclusive headline whose statement carries it says so first (issue 13).
      */
     public static final String FILES_FIX = "give the checkpoint files (--artifacts DIR)";
+    /** How the evidence rule (E3) begins when the trajectory was checked from a ledger's samples only (W11 could not run). */
+    public static final String SAMPLES_ONLY = "E3: the trajectory was checked from the ledger's manifests, samples and sketches only";
 
     private Headline() {}
 
@@ -35,8 +37,9 @@ public final class Headline {
                     "failing check");
             case INCONSISTENT -> failing(r.checks(), CheckStatus.FAIL, "failing check");
             case INCONCLUSIVE -> {
-                if (r.statement() != null && r.statement().contains(FILES_FIX)) {
-                    yield "trajectory checked from the ledger's samples only; W11 needs the checkpoint files (--artifacts DIR)";
+                if (r.statement() != null && r.statement().contains(SAMPLES_ONLY)) {
+                    yield "trajectory checked from the ledger's samples only; W11 " + (r.statement().contains(FILES_FIX)
+                            ? "needs the checkpoint files (--artifacts DIR)" : "did not run (below)");
                 }
                 String t = failing(r.checks(), CheckStatus.INCONCLUSIVE, "inconclusive check");
                 if (t == null) t = failing(r.checks(), CheckStatus.NOT_RUN, "check not run");

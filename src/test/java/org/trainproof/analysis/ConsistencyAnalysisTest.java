@@ -212,6 +212,11 @@ class ConsistencyAnalysisTest {
                 new IncrementSpectrumCheck().run(ledgerOnly(ToyRun.genuine(5), Math.log(1000)))), 4);
         assertFalse(ledger.conclusive(), ledger.describe());
         assertEquals("give the checkpoint files (--artifacts DIR) so W11 can test the increments between checkpoints", ledger.missing());
+        RunEvidence sharded = RunEvidence.decide(RunEvidence.Level.INIT_AND_TRAJECTORY, List.of(w1, w3, w10,
+                new IncrementSpectrumCheck().run(new AnalysisInput(null, Map.of(), Trajectory.fromLedger(ToyRun.genuine(5).checkpoints(),
+                        Trajectory.SHARDED), List.of(), null))), 4);
+        assertFalse(sharded.conclusive(), sharded.describe());
+        assertTrue(sharded.missing().startsWith("nothing verify can do for sharded checkpoints"), sharded.missing());
         RunEvidence noMatrix = RunEvidence.decide(RunEvidence.Level.INIT_AND_TRAJECTORY, List.of(w1, w3, w10,
                 CheckResult.notRun("W11", "x", "no matrix with both sides >= 8 in every checkpoint")), 4);
         assertFalse(noMatrix.conclusive(), noMatrix.describe());
