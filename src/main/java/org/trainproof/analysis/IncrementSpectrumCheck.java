@@ -69,6 +69,9 @@ public final class IncrementSpectrumCheck implements ConsistencyCheck {
         Trajectory tr = in.trajectory();
         int n = tr.size();
         if (n < 3) return CheckResult.notRun(id(), name(), "needs at least 3 checkpoints, have " + n);
+        if (!tr.exact() && tr.samplesWhy() != null) {
+            return CheckResult.notRun(id(), name(), "needs whole matrices from the checkpoint files, and " + tr.samplesWhy());
+        }
         if (!tr.exact()) {
             return CheckResult.notRun(id(), name(), "needs the checkpoint files (analyze, or verify --artifacts): the ledger holds coordinate"
                     + " samples, not matrices");

@@ -22,10 +22,13 @@ import org.trainproof.verdict.CheckStatus;
  *       constructions), decided and PASSed. It needs two checkpoints strictly between the first and the last,
  *       so at least {@link #MIN_LATER_CHECKPOINTS_W10} after step 0, and residuals above the storage-rounding
  *       floor. Without E3, step 0 + 2 later checkpoints was exit 0 for 8 of 24 interpolation forgeries of the
- *       torch grid (W2, W3, W4, W7 all passed; docs/calibration.md, variant init+2). Where W11
- *       ({@link IncrementSpectrumCheck}) ran, it must have PASSed too: increments indistinguishable from i.i.d. noise are
+ *       torch grid (W2, W3, W4, W7 all passed; docs/calibration.md, variant init+2). W11
+ *       ({@link IncrementSpectrumCheck}) must have run and PASSed too: increments indistinguishable from i.i.d. noise are
  *       what the smooth random-walk forger gives, which W10 takes for a trained path. W11 needs the checkpoint files:
- *       on ledger samples (verify without --artifacts) it does not run and E3 rests on W10 alone (docs/checks.md).</li>
+ *       on ledger samples (verify without --artifacts) it does not run, and the run is INCONCLUSIVE naming
+ *       {@code --artifacts DIR} (issue 13: before, such a run was exit 0 with only W10 against that forger). Where W11
+ *       cannot run even on the files (no matrix with both sides >= {@value IncrementSpectrumCheck#MIN_DIM}), the run is
+ *       INCONCLUSIVE too, saying no recording can fix it: the weights cannot exclude that forgery there.</li>
  * </ul>
  * Anything less (logs only, weights without the initialisation, an initialisation without a trajectory,
  * missing claims) is INCONCLUSIVE and names what is missing; failures still give INCONSISTENT whatever the
@@ -137,15 +140,43 @@ public record RunEvidence(Level level, boolean conclusive, String rule, String m
                     + w10why + ")", fix);
         }
         CheckResult w11 = byId.get("W11");
-        if (w11 != null && w11.status() != CheckStatus.PASS && w11.status() != CheckStatus.NOT_RUN) {
+        if (w11 == null || w11.status() == CheckStatus.NOT_RUN) {
+            // W11 is the only check that tells a smooth random-walk forgery from a trained path (docs/checks.md): without it,
+            // exit 0 would rest on checks that forgery passes (14 of its 16 grid runs exited 0 before W11), so no silent pass.
+            String detail = w11 == null || w11.detail() == null ? "" : w11.detail();
+            String rule = "E3: W11 (the increments between checkpoints against i.i.d. noise), the only check that tells a smooth random-walk"
+                    + " forgery from a trained path, did not run (" + (detail.isEmpty() ? "not run" : detail) + ")";
+            String fix;
+            String samplesOnly = org.trainproof.verdict.Headline.SAMPLES_ONLY + "; W11 (the increments between checkpoints against i.i.d."
+                    + " noise), the only check that tells a smooth random-walk forgery from a trained path, needs the checkpoint matrices (not run: "
+                    + detail + ")";
+            if (detail.contains(Trajectory.SHARDED)) {
+                rule = samplesOnly;
+                fix = "nothing verify can do for sharded checkpoints: W11 needs whole matrices, which verify does not assemble from shards"
+                        + " (docs/distributed.md), so a random walk around an interpolation is not excluded";
+            } else if (detail.contains(Trajectory.FILES_MISSING)) {
+                rule = samplesOnly;
+                fix = "give every checkpoint file the ledger names under --artifacts DIR (see ARTIFACT_MISSING) so W11 can test the increments"
+                        + " between checkpoints";
+            } else if (detail.contains("checkpoint files")) {
+                rule = samplesOnly;
+                fix = org.trainproof.verdict.Headline.FILES_FIX + " so W11 can test the increments between checkpoints";
+            } else if (detail.startsWith("no matrix")) {
+                fix = "nothing can: the checkpoints hold no weight matrix with both sides >= " + IncrementSpectrumCheck.MIN_DIM
+                        + ", so W11 can never test the increments' structure and a random walk around an interpolation cannot be told from"
+                        + " training by the weights (" + detail + ")";
+            } else {
+                fix = "give checkpoints on which W11 can run (" + (detail.isEmpty() ? "it did not run" : detail) + ")";
+            }
+            return new RunEvidence(level, false, rule, fix);
+        }
+        if (w11.status() != CheckStatus.PASS) {
             return new RunEvidence(level, false, "E3: the increments between checkpoints show no structure beyond i.i.d. noise (W11 "
                     + w11.status().name().toLowerCase(Locale.ROOT).replace('_', ' ') + (w11.detail() == null ? "" : ": " + w11.detail()) + ")",
                     "record checkpoints whose updates rise above the storage rounding (F32, or further apart): W11 could not tell this"
                             + " trajectory from a random walk added to an interpolation");
         }
-        String w11text = w11 == null || w11.status() == CheckStatus.NOT_RUN
-                ? " (W11, the increments' structure, not run" + (w11 == null || w11.detail() == null ? "" : ": " + w11.detail()) + ")" : " and W11";
-        return new RunEvidence(level, true, "E1+E2+E3: W1 passed on the step-0 checkpoint; " + String.join(", ", passed) + ", W10" + w11text
+        return new RunEvidence(level, true, "E1+E2+E3: W1 passed on the step-0 checkpoint; " + String.join(", ", passed) + ", W10 and W11"
                 + " passed over " + laterCheckpoints + " later checkpoints", "");
     }
 

@@ -151,7 +151,9 @@ public final class RunInputs {
             // (ARTIFACT_MISSING); the weight checks then use the ledger's recorded samples for every checkpoint
             // rather than mixing two position sets, and the report names that source.
             boolean allPresent = files.values().stream().allMatch(java.nio.file.Files::exists);
-            Trajectory t = artifactsDir == null || !allPresent || folded ? Trajectory.fromLedger(checkpoints)
+            Trajectory t = artifactsDir == null ? Trajectory.fromLedger(checkpoints)
+                    : folded ? Trajectory.fromLedger(checkpoints, Trajectory.SHARDED)
+                    : !allPresent ? Trajectory.fromLedger(checkpoints, Trajectory.FILES_MISSING)
                     : Trajectory.fromArtifacts(checkpoints, fileValues(files), auditorSeed, AUDITOR_K);
             return new AnalysisInput(claims, build(series), t, events, config);
         }

@@ -27,8 +27,22 @@ public final class Trajectory {
     private final int k;
     private final Map<String, long[]> positions = new ConcurrentHashMap<>();
     private final Map<String, double[]> cache = new ConcurrentHashMap<>();
+    /** Why the ledger's samples are used although checkpoint files were given (null: none were given, or exact). */
+    private final String samplesWhy;
+
+    /** {@link #samplesWhy()} of a ledger whose checkpoints were folded from rank manifests (docs/distributed.md). */
+    public static final String SHARDED = "the checkpoints are sharded (folded from rank manifests): verify uses the ledger's samples even"
+            + " with --artifacts and does not assemble whole matrices from the shards";
+    /** {@link #samplesWhy()} when a checkpoint file named in the ledger is not under --artifacts DIR. */
+    public static final String FILES_MISSING = "a checkpoint file named in the ledger is missing under --artifacts DIR (ARTIFACT_MISSING):"
+            + " the ledger's samples are used for every checkpoint";
 
     private Trajectory(List<StepCheckpoint> cps, TensorValues values, long auditorSeed, int k) {
+        this(cps, values, auditorSeed, k, null);
+    }
+
+    private Trajectory(List<StepCheckpoint> cps, TensorValues values, long auditorSeed, int k, String samplesWhy) {
+        this.samplesWhy = samplesWhy;
         List<StepCheckpoint> sorted = new ArrayList<>(cps);
         sorted.sort(Comparator.comparingLong(StepCheckpoint::step));
         for (int i = 1; i < sorted.size(); i++) {
@@ -74,6 +88,14 @@ public final class Trajectory {
     public static Trajectory fromLedger(List<StepCheckpoint> checkpoints) {
         return new Trajectory(checkpoints, null, 0, 0);
     }
+
+    /** Samples from the ledger although checkpoint files were given, and why ({@link #SHARDED}, {@link #FILES_MISSING}). */
+    public static Trajectory fromLedger(List<StepCheckpoint> checkpoints, String samplesWhy) {
+        return new Trajectory(checkpoints, null, 0, 0, samplesWhy);
+    }
+
+    /** Why the ledger's samples are used although checkpoint files were given; null otherwise. */
+    public String samplesWhy() { return samplesWhy; }
 
     /** Exact values at k positions per tensor drawn from the auditor's seed ({@link AuditorSample}). */
     public static Trajectory fromArtifacts(List<StepCheckpoint> checkpoints, TensorValues values, long auditorSeed, int k) {

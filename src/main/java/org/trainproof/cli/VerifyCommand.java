@@ -18,7 +18,9 @@ import picocli.CommandLine.Parameters;
     "checkpoint; with --since, consistency with a checkpoint saved earlier; with --artifacts, re-read the",
     "files), then, if intact, whether the run is consistent with training from a random initialisation",
     "under the logged recipe (loss curve, log arithmetic, compute, weight trajectory).",
-    "Exit 0 intact and consistent, 1 integrity failure, 5 inconclusive, 6 inconsistent."})
+    "Exit 0 intact and consistent, 1 integrity failure, 5 inconclusive, 6 inconsistent. Exit 0 needs",
+    "--artifacts DIR: without the checkpoint files the trajectory is checked from the ledger's samples",
+    "only, W11 cannot run, and an intact, consistent-looking run is 5 (docs/checks.md, evidence rule)."})
 final class VerifyCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -14,6 +14,13 @@ public final class Headline {
     static final String KEYLESS = "SELF-CONSISTENT";
     /** What a keyless statement says (org.trainproof.KeylessHeadline.note). */
     static final String KEYLESS_NOTE = "signer not authenticated (no --key";
+    /**
+     * The evidence rule's remedy when the trajectory was checked from a ledger's samples only (org.trainproof.analysis.RunEvidence,
+     * E3: W11 needs the checkpoint files); an inconclusive headline whose statement carries it says so first (issue 13).
+     */
+    public static final String FILES_FIX = "give the checkpoint files (--artifacts DIR)";
+    /** How the evidence rule (E3) begins when the trajectory was checked from a ledger's samples only (W11 could not run). */
+    public static final String SAMPLES_ONLY = "E3: the trajectory was checked from the ledger's manifests, samples and sketches only";
 
     private Headline() {}
 
@@ -30,6 +37,10 @@ public final class Headline {
                     "failing check");
             case INCONSISTENT -> failing(r.checks(), CheckStatus.FAIL, "failing check");
             case INCONCLUSIVE -> {
+                if (r.statement() != null && r.statement().contains(SAMPLES_ONLY)) {
+                    yield "trajectory checked from the ledger's samples only; W11 " + (r.statement().contains(FILES_FIX)
+                            ? "needs the checkpoint files (--artifacts DIR)" : "did not run (below)");
+                }
                 String t = failing(r.checks(), CheckStatus.INCONCLUSIVE, "inconclusive check");
                 if (t == null) t = failing(r.checks(), CheckStatus.NOT_RUN, "check not run");
                 yield t == null ? "the evidence does not decide (below)" : t;

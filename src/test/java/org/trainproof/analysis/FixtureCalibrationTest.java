@@ -35,11 +35,20 @@ class FixtureCalibrationTest {
                 FixtureLoader f = new FixtureLoader(d);
                 if (f.values.isEmpty()) continue;
                 JsonNode exp = om.readTree(d.resolve("EXPECTED.json").toFile());
-                String want = exp.path("verdict").asText();
+                String expected = exp.path("verdict").asText();
                 for (boolean exact : new boolean[] {false, true}) {
+                    String want = expected;
                     ConsistencyVerdict v = ConsistencyAnalysis.standard().run(exact ? f.exactInput(424242L, 256) : f.input());
                     n++;
                     String got = v.outcome().label();
+                    // EXPECTED.json is the verdict with the files (its verify_args: --artifacts). From the ledger's samples alone
+                    // W11 cannot run, so an honest run is inconclusive there, naming the files (issue 13, rule E3); accusations stay.
+                    if (!exact && want.equals("consistent")) {
+                        want = "inconclusive";
+                        if (!v.evidence().missing().contains("--artifacts DIR")) {
+                            mismatches.add(d.getFileName() + " ledger: the missing evidence does not name --artifacts DIR: " + v.evidence().missing());
+                        }
+                    }
                     System.out.printf("%-20s %-8s want %-12s got %-12s %s%n", d.getFileName(), exact ? "exact" : "ledger", want, got,
                             v.checks().stream().map(c -> c.id() + "=" + c.status() + (c.statistic() == null ? "" : String.format("(%.3g)", c.statistic())))
                                     .collect(Collectors.joining(" ")));

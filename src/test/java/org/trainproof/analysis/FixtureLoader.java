@@ -116,7 +116,7 @@ public final class FixtureLoader {
     }
 
     /** Exact mode: every element is read (k = count), positions irrelevant. */
-    AnalysisInput exactInput(long seed, int k) {
+    public AnalysisInput exactInput(long seed, int k) {
         TensorValues tv = (step, tensor, pos) -> {
             double[] all = values.get(step).get(tensor), o = new double[pos.length];
             for (int i = 0; i < pos.length; i++) o[i] = all[(int) pos[i]];

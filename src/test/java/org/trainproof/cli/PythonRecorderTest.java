@@ -56,15 +56,16 @@ class PythonRecorderTest {
         key = tmp.resolve("lab.key");
         pub = tmp.resolve("lab.pub");
         genuine = tmp.resolve("genuine");
-        genuineRun = train(genuine, -1, "--steps", "300", "--every", "150", "--seed", "1");
+        genuineRun = train(genuine, -1, "--steps", "300", "--every", "100", "--seed", "1");
         assertEquals(0, genuineRun.exit, genuineRun.output);
     }
 
     Result genuineRun;
 
     /**
-     * 300 steps from scratch, checkpoints at 0, 150, 300 (sparse: each record is a JVM start, about 10 s at load 17 on
-     * the shared 2-core machine): verify with the files exits 0, L1 and W1-W4 run and pass.
+     * 300 steps from scratch, checkpoints at 0, 100, 200, 300 (sparse: each record is a JVM start, about 10 s at load 17 on
+     * the shared 2-core machine; three after step 0 is what W10, and so exit 0, needs — the evidence rule's E3): verify with
+     * the files exits 0, L1 and W1-W4 run and pass.
      */
     @Test
     void genuineRun_verifyWithArtifacts_exit0_withL1AndWeightChecksRun() throws Exception {
@@ -78,8 +79,8 @@ class PythonRecorderTest {
         // The weight checks read the files (not the ledger's samples), and W1 tested the claimed init at step 0.
         JsonNode w1 = check(json, "W1");
         assertTrue(w1.path("n").asLong() > 0 && w1.path("detail").asText().contains("at step 0"), w1.toString());
-        // The step-0 checkpoint and every 150th step, each recorded with the log so far.
-        for (int s = 0; s <= 300; s += 150) assertTrue(Files.exists(genuine.resolve("step-" + s + ".safetensors")), "step " + s);
+        // The step-0 checkpoint and every 100th step, each recorded with the log so far.
+        for (int s = 0; s <= 300; s += 100) assertTrue(Files.exists(genuine.resolve("step-" + s + ".safetensors")), "step " + s);
         assertTrue(Files.exists(genuine.resolve("trainproof-log.jsonl")));
         assertEquals(300, Files.readAllLines(genuine.resolve("trainproof-log.jsonl")).size());
     }
@@ -125,9 +126,10 @@ class PythonRecorderTest {
     @Test
     void trainingKilledWithSigkillMidway_ledgerStillVerifies() throws Exception {
         Path killed = tmp.resolve("killed");
-        // Checkpoints 0 and 10 are recorded before training goes on (--sync-until 10); the kill lands just
-        // after step 20's checkpoint was queued, while it is written and recorded in the background.
-        Result r = train(killed, 21, "--steps", "50", "--every", "10", "--seed", "3", "--sync-until", "10");
+        // Checkpoints 0, 5 and 10 are recorded before training goes on (--sync-until 10); the kill lands just
+        // after step 20's checkpoint was queued, while it is written and recorded in the background. Every 5 steps, so the
+        // resumed run has 4 checkpoints after step 0 (W10, and so exit 0, needs 3: the evidence rule's E3).
+        Result r = train(killed, 21, "--steps", "50", "--every", "5", "--seed", "3", "--sync-until", "10");
         assertTrue(r.killed, "the training process ended before step 21: " + r.output);
         assertTrue(Files.exists(killed.resolve("ledger.db")), r.output);
         CliRun v = CliRun.run("verify", killed.resolve("ledger.db"), "--key", pub, "--artifacts", killed, "--integrity-only");
@@ -139,7 +141,7 @@ class PythonRecorderTest {
         // Restarted from its step-10 checkpoint (Recorder(resume_from=10)): the steps the killed attempt had
         // passed are recorded again under the claim, its checkpoint files are kept (not overwritten), and
         // verify orders the run by the claim: not an integrity failure, a verdict on the resumed trajectory.
-        Result resumed = train(killed, -1, "--steps", "50", "--stop-at", "20", "--every", "10", "--seed", "3",
+        Result resumed = train(killed, -1, "--steps", "50", "--stop-at", "20", "--every", "5", "--seed", "3",
                 "--resume-from", "10");
         assertEquals(0, resumed.exit, resumed.output);
         if (Files.exists(killed.resolve("step-20-1.safetensors"))) {

@@ -57,10 +57,12 @@ class RedTeamKeylessVerifyTest {
     /** The committed fixtures without --key: intact and consistent is 5 (0 only with the signer's key); 6 and 1 unchanged. */
     @Test
     void keylessVerify_ofFixtures_exitFiveForIntact_sixAndOneUnchanged() {
-        CliRun scratch = CliRun.run("verify", Path.of("fixtures", "scratch", "ledger.db"), "--quiet");
+        // --artifacts: with the files the run is consistent (exit 0 with the key), so only the missing key can make it 5
+        CliRun scratch = CliRun.run("verify", Path.of("fixtures", "scratch", "ledger.db"), "--artifacts", Path.of("fixtures", "scratch"), "--quiet");
         assertEquals(5, scratch.code(), scratch.toString());
         assertTrue(scratch.out().startsWith("SELF-CONSISTENT, signer not authenticated (no --key) (exit 5)"), scratch.out());
-        CliRun keyed = CliRun.run("verify", Path.of("fixtures", "scratch", "ledger.db"), "--key", Path.of("fixtures", "scratch", "signer.pub"), "--quiet");
+        CliRun keyed = CliRun.run("verify", Path.of("fixtures", "scratch", "ledger.db"), "--key", Path.of("fixtures", "scratch", "signer.pub"),
+                "--artifacts", Path.of("fixtures", "scratch"), "--quiet");
         assertEquals(0, keyed.code(), keyed.toString());
 
         CliRun spliced = CliRun.run("verify", Path.of("fixtures", "spliced", "ledger.db"), "--quiet");

@@ -56,4 +56,26 @@ class HeadlineTest {
         assertTrue(first.startsWith("INTEGRITY FAILURE (exit 1): failing check INTEGRITY"), first);
         assertTrue(out.toString().contains("\n  INTEGRITY FAILURE: the ledger or files do not match"), out.toString());
     }
+
+    /**
+     * Issue 13: an honest, intact run verified from the ledger alone is inconclusive (W11 needs the checkpoint files) and the
+     * first line says why and what to give; with --artifacts the same run is consistent (exit 0).
+     */
+    @Test
+    void verifyWithoutArtifacts_headlineSaysTrajectoryFromSamplesOnly_withArtifactsExit0() {
+        Path dir = Path.of("fixtures", "scratch");
+        assumeTrue(Files.exists(dir.resolve("ledger.db")), "no committed fixtures");
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Cli.run(new PrintWriter(out), new PrintWriter(err), "verify", dir.resolve("ledger.db").toString(), "--key",
+                dir.resolve("signer.pub").toString(), "--quiet");
+        assertEquals(5, code, out + "" + err);
+        String first = out.toString().lines().findFirst().orElseThrow();
+        assertTrue(first.length() <= 160, first);
+        assertEquals("INCONCLUSIVE (exit 5): trajectory checked from the ledger's samples only; W11 needs the checkpoint files (--artifacts DIR)",
+                first);
+        StringWriter out2 = new StringWriter();
+        int full = Cli.run(new PrintWriter(out2), new PrintWriter(new StringWriter()), "verify", dir.resolve("ledger.db").toString(), "--key",
+                dir.resolve("signer.pub").toString(), "--artifacts", dir.toString(), "--quiet");
+        assertEquals(0, full, out2.toString());
+    }
 }
