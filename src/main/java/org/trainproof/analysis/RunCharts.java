@@ -120,7 +120,7 @@ public final class RunCharts {
         if (!dist.isEmpty()) {
             charts.add(Chart.lines("distance", "Distance from the first checkpoint (step " + t.step(0) + ")", STEP,
                     "\u2016W\u209c \u2212 W\u2080\u2016 / \u2016W\u2080\u2016 (relative, unitless)", dist, List.of(),
-                    "Estimated from the manifests' count sketches (" + TensorSketch.SCHEME
+                    "Estimated from the manifests' count sketches (" + TensorSketch.SCHEME + " or, for manifests recorded before it, " + TensorSketch.SCHEME_V2
                             + "): \u2016W\u209c \u2212 W\u2080\u2016\u00b2 \u2248 \u2016sketch(W\u209c) \u2212 sketch(W\u2080)\u2016\u00b2. Tensors initialised to zero (no relative distance) are not drawn."
                             + chosen));
         }

@@ -12,10 +12,10 @@ import java.nio.IntBuffer;
  * <p>Why it is faster: the block statistics are two strictly ordered floating-point sums (Σx, then
  * Σ(x − mean)²), each a chain of dependent additions whose latency, not the arithmetic, sets the
  * speed. Here block b's second sum runs in the same loop as block b+1's first sum, so the two chains
- * overlap, and the sketch's scattered adds and hashes run in their shadow. Blocks with a non-finite
- * element (rare) take the original per-block path; the results are the same either way because both
- * add the same values in the same order. A zero element adds ±0 to its bucket, which leaves it
- * unchanged (buckets start at +0 and never become −0), so zeros need no branch in the sketch.
+ * overlap. The sketch of a finite block is then added from the same raw bits (L1-resident) by
+ * {@link TensorSketch.Builder#addF32BitsFinite}: contiguous lanes, one hash per 64 elements. Blocks
+ * with a non-finite element (rare) take the original per-block path; the results are the same either
+ * way because both add the same values in the same order.
  *
  * <p>Not thread-safe: one instance per worker thread.
  */
@@ -42,8 +42,9 @@ final class F32Summary {
             int n = Math.min(BLOCK, m - j);
             ints.get(j, bits, 0, n);
             long first = e0 + j;
-            if (nonFinite(bits, n) == 0 && (first & 3) == 0 && (n & 3) == 0) {
-                fast(n, first, st, sk);
+            if (nonFinite(bits, n) == 0 && (n & 3) == 0) {
+                fast(n, st);
+                sk.addF32BitsFinite(first, bits, n);
             } else {
                 flush(st);
                 double[] x = cur;
@@ -75,16 +76,13 @@ final class F32Summary {
         prevN = 0;
     }
 
-    /** A block of n finite elements (n a multiple of 4, first index a multiple of 4). */
-    private void fast(int n, long first, StatsAccumulator st, TensorSketch.Builder sk) {
+    /** The statistics of a block of n finite elements (n a multiple of 4). */
+    private void fast(int n, StatsAccumulator st) {
         final int[] b = bits;
         final double[] x = cur;
         final double[] p = prev;
-        final double[] bk = sk.buckets();
-        final int mask = sk.mask();
         final double pm = prevMean;
         final int pn = prevN; // 0 or BLOCK: a pending block is always a full one
-        long s = sk.groupState(first >>> 2);
         double sum = 0;
         double q = 0;
         double lo = Double.POSITIVE_INFINITY;
@@ -92,8 +90,7 @@ final class F32Summary {
         long zeros = 0;
         int both = Math.min(n, pn);
         int i = 0;
-        for (; i < both; i += 4, s += Seeds.GOLDEN_GAMMA) {
-            long h = Seeds.mix64(s);
+        for (; i < both; i += 4) {
             for (int k = 0; k < 4; k++) {
                 int v = b[i + k];
                 double d = Float.intBitsToFloat(v);
@@ -102,14 +99,11 @@ final class F32Summary {
                 if (d < lo) lo = d;
                 if (d > hi) hi = d;
                 zeros += d == 0.0 ? 1 : 0;
-                int lane = (int) (h >>> (16 * k));
-                bk[lane & mask] += Float.intBitsToFloat(v ^ ((lane & 0x8000) << 16));
                 double dd = p[i + k] - pm;
                 q += dd * dd;
             }
         }
-        for (; i < n; i += 4, s += Seeds.GOLDEN_GAMMA) {
-            long h = Seeds.mix64(s);
+        for (; i < n; i += 4) {
             for (int k = 0; k < 4; k++) {
                 int v = b[i + k];
                 double d = Float.intBitsToFloat(v);
@@ -118,8 +112,6 @@ final class F32Summary {
                 if (d < lo) lo = d;
                 if (d > hi) hi = d;
                 zeros += d == 0.0 ? 1 : 0;
-                int lane = (int) (h >>> (16 * k));
-                bk[lane & mask] += Float.intBitsToFloat(v ^ ((lane & 0x8000) << 16));
             }
         }
         for (; i < pn; i++) {

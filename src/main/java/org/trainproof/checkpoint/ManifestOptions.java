@@ -6,7 +6,7 @@ package org.trainproof.checkpoint;
  * @param valuesLimit exact values are recorded for tensors of rank 0 or 1 with at most this many
  *     elements (norm gains, biases); 0 turns it off
  * @param sampleK coordinate-sample size k
- * @param sketchWidth CountSketch width (power of two; {@code tp-countsketch-v2} has depth 1)
+ * @param sketchWidth CountSketch width (power of two; {@code tp-countsketch-v3} has depth 1)
  * @param fileSha256 also compute the plain SHA-256 of each whole file (equals sha256sum)
  * @param threads worker threads (all cores by default)
  * @param chunkBytes bytes per work unit; a positive multiple of 24 so chunks start on element

@@ -142,7 +142,8 @@ public final class ShardFold {
             if (t.stats() == null) allStats = false;
             else stats.merge(StatsAccumulator.of(t.stats()));
             allSamples &= t.sample() != null;
-            allSketches &= t.sketch() != null && t.sketch().width() == sketchWidth(sorted);
+            allSketches &= t.sketch() != null && t.sketch().width() == sketchWidth(sorted)
+                    && t.sketch().scheme().equals(sorted.get(0).t().sketch().scheme()); // v2 and v3 parts do not add up
             allValues &= t.values() != null;
         }
         CoordinateSample sample = null;
@@ -172,7 +173,7 @@ public final class ShardFold {
             }
             ByteBuffer bb = ByteBuffer.allocate(4 * w).order(ByteOrder.LITTLE_ENDIAN);
             for (double v : sum) bb.putFloat((float) v);
-            sketch = new TensorSketch(TensorSketch.SCHEME, w, TensorSketch.DEPTH, Base64.getEncoder().encodeToString(bb.array()));
+            sketch = new TensorSketch(sorted.get(0).t().sketch().scheme(), w, TensorSketch.DEPTH, Base64.getEncoder().encodeToString(bb.array()));
         }
         List<Double> values = null;
         if (allValues && global.size() <= 1) {

@@ -9,36 +9,54 @@ import java.util.Base64;
 import java.util.Objects;
 
 /**
- * A CountSketch (Charikar, Chen &amp; Farach-Colton, ICALP 2002) of one tensor, scheme {@value #SCHEME}:
- * one row ({@code depth} = 1) of {@code width} buckets. It is linear — sketch(A) − sketch(B) =
- * sketch(A − B) — so inner products, distances and cosines between checkpoints of the same tensor
- * (same name, same element count) can be estimated from sketches alone.
+ * A CountSketch (Charikar, Chen &amp; Farach-Colton, ICALP 2002) of one tensor: one row ({@code depth} = 1)
+ * of {@code width} buckets. It is linear — sketch(A) − sketch(B) = sketch(A − B) — so inner products,
+ * distances and cosines between checkpoints of the same tensor (same name, same element count, same
+ * scheme) can be estimated from sketches alone. Requires width a power of two in [2, 32768]. Buckets
+ * accumulate in double and are stored as float32 LE base64. Zero and non-finite values are skipped
+ * (the stats count them).
  *
- * <p>Hashing of flat index i (0-based, row-major), with {@code seed = Seeds.seed("sketch", name)}: one
- * SplitMix64 output serves four consecutive elements,
- * {@code h = Seeds.mix64(seed + (⌊i/4⌋ + 1) * 0x9E3779B97F4A7C15)}, and element i uses its own 16 bits
- * {@code lane = (h >>> (16 * (i mod 4))) & 0xFFFF}: bucket = {@code lane & (width − 1)}, sign = −1 if
- * lane bit 15 is set. Zero and non-finite values are skipped (the stats count them). Requires width a
- * power of two in [2, 32768]. Buckets accumulate in double and are stored as float32 LE base64.
+ * <p>Scheme {@value #SCHEME} (new manifests). Flat index i (0-based, row-major); {@code s =
+ * Seeds.seed("sketch", name)}, {@code t = Seeds.seed("sketch-rotation", name)}, γ = 0x9E3779B97F4A7C15.
+ * Sign: element i is negated iff bit (i mod 64) of {@code Seeds.mix64(s + (⌊i/64⌋ + 1)·γ)} is set (one
+ * SplitMix64 output per 64 elements). Bucket: the elements are cut into blocks of {@code width}
+ * (block P = ⌊i/width⌋); block P is rotated by {@code r(P) = mix64(t + (P + 1)·γ) mod width}, and element i
+ * goes to bucket {@code ((i mod width) + r(P)) mod width}. So consecutive elements go to consecutive
+ * buckets (no hash per element, no scattered adds), yet two elements of different blocks share a
+ * bucket with probability exactly 1/width (independent uniform rotations), and two elements of one
+ * block never do.
  *
- * <p>Error bound: with bucket/sign pairs treated as independent across elements (as in the CountSketch
- * analysis, which needs only pairwise independence), ⟨Sa, Sb⟩ is unbiased for ⟨a, b⟩ with variance
- * at most (‖a‖²‖b‖² + ⟨a,b⟩²)/width, so the one-sigma bound is √((‖a‖²‖b‖² + ⟨a,b⟩²)/width)
- * ({@link #innerProductSigma}); for ‖a − b‖² = ⟨d, d⟩ it is √(2/width)·‖d‖². The four elements that
- * share one mix64 output use disjoint bits of it; {@code SketchAccuracyTest} checks estimates against
- * exact values on real tensors within 4σ of this bound.
+ * <p>Error bound of {@value #SCHEME}, treating the SplitMix64 outputs as independent uniform bits (as
+ * the CountSketch analysis does for its hash functions): E[s_i s_j] = 0 for i ≠ j, so ⟨Sa, Sb⟩ is
+ * unbiased for ⟨a, b⟩; the signs are 4-wise independent, so Var ⟨Sa, Sb⟩ = Σ_{i<j} P[i, j share a
+ * bucket]·(a_i b_j + a_j b_i)², with P = 1/width across blocks and 0 within one. Every term is ≥ 0, so
+ * Var ≤ (1/width)·Σ_{i<j} (a_i b_j + a_j b_i)² = (‖a‖²‖b‖² + ⟨a,b⟩² − 2Σ a_i²b_i²)/width: the same
+ * one-sigma bound √((‖a‖²‖b‖² + ⟨a,b⟩²)/width) as {@value #SCHEME_V2} ({@link #innerProductSigma}); for
+ * ‖a − b‖² = ⟨d, d⟩ it is √(2/width)·‖d‖². The rotation is what keeps the bound independent of the
+ * data's layout: with a fixed bucket i mod width, a tensor whose mass sits in a few columns of
+ * width-aligned rows (outlier features) would put it all in a few buckets. {@code SketchAccuracyTest}
+ * checks estimates against exact values on real tensors within 4σ of this bound.
+ *
+ * <p>Scheme {@value #SCHEME_V2} (manifests recorded before; still read, compared only with sketches of
+ * the same scheme): {@code h = Seeds.mix64(s + (⌊i/4⌋ + 1)·γ)} serves four consecutive elements,
+ * element i uses {@code lane = (h >>> (16 · (i mod 4))) & 0xFFFF}: bucket = {@code lane & (width − 1)},
+ * sign = −1 if lane bit 15 is set ({@link V2Builder}); same bound. It costs a hash per four elements
+ * and a scattered add per element, which the JIT cannot vectorise (docs/performance.md).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TensorSketch(String scheme, int width, int depth, String dataF32) {
-    public static final String SCHEME = "tp-countsketch-v2";
+    /** The scheme of new sketches. */
+    public static final String SCHEME = "tp-countsketch-v3";
+    /** The scheme of sketches recorded before {@value #SCHEME}: still accepted when read. */
+    public static final String SCHEME_V2 = "tp-countsketch-v2";
     public static final int DEFAULT_WIDTH = 512;
-    /** The only depth of {@value #SCHEME}; kept in the JSON so the record says what it is. */
+    /** The only depth of both schemes; kept in the JSON so the record says what it is. */
     public static final int DEPTH = 1;
 
     public TensorSketch {
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(dataF32, "dataF32");
-        if (!SCHEME.equals(scheme)) throw new IllegalArgumentException("unknown sketch scheme: " + scheme);
+        if (!SCHEME.equals(scheme) && !SCHEME_V2.equals(scheme)) throw new IllegalArgumentException("unknown sketch scheme: " + scheme);
         checkWidth(width);
         if (depth != DEPTH) throw new IllegalArgumentException("sketch depth must be " + DEPTH + ": " + depth);
     }
@@ -49,14 +67,275 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
         }
     }
 
-    /** Accumulates a sketch element by element; elements may arrive in any order, each exactly once. */
+    /**
+     * Accumulates a {@value #SCHEME} sketch; elements may arrive in any order, each exactly once.
+     *
+     * <p>Internally the sketch is kept as {@code 2·width} lanes: element i goes to lane
+     * {@code (i mod width) + r(⌊i/width⌋)} (never wrapped, so the 64 elements of a sign word always
+     * land in 64 consecutive lanes), and bucket b = lane b + lane b + width. All paths add the same
+     * value to the same lane in the same order as {@link #add}, so they agree bit for bit.
+     */
     public static final class Builder {
+        /** Bits 15, 31, 47, 63 of the result: the BF16 sign bits of four codes in one LE long, from 4 sign bits. */
+        private static final long[] SIGN4 = new long[16];
+
+        static {
+            for (int k = 0; k < 16; k++) {
+                long m = 0;
+                for (int b = 0; b < 4; b++) if ((k >>> b & 1) != 0) m |= 1L << (16 * b + 15);
+                SIGN4[k] = m;
+            }
+        }
+
+        private final long signSeed;
+        private final long rotationSeed;
+        private final int width;
+        private final int mask;
+        private final int log2Width;
+        private final double[] lanes;
+        private long cachedBlock = -1;
+        private int cachedRotation;
+
+        public Builder(String tensorName, int width) {
+            checkWidth(width);
+            this.signSeed = Seeds.seed("sketch", tensorName);
+            this.rotationSeed = Seeds.seed("sketch-rotation", tensorName);
+            this.width = width;
+            this.mask = width - 1;
+            this.log2Width = Integer.numberOfTrailingZeros(width);
+            this.lanes = new double[2 * width];
+        }
+
+        /** The rotation r(P) of block P (elements P·width .. P·width + width − 1). */
+        int rotation(long block) {
+            if (block != cachedBlock) {
+                cachedRotation = (int) Seeds.mix64(rotationSeed + (block + 1) * Seeds.GOLDEN_GAMMA) & mask;
+                cachedBlock = block;
+            }
+            return cachedRotation;
+        }
+
+        /** The sign word of elements 64g .. 64g + 63: bit (i mod 64) set means element i is negated. */
+        long signWord(long g) {
+            return Seeds.mix64(signSeed + (g + 1) * Seeds.GOLDEN_GAMMA);
+        }
+
+        /** Lane of flat index i. */
+        private int lane(long i) {
+            return (int) (i & mask) + rotation(i >>> log2Width);
+        }
+
+        /** Adds value v at flat index i (requires i &ge; 0). Zero and non-finite values are skipped. */
+        public void add(long i, double v) {
+            if (!Double.isFinite(v) || v == 0.0) return;
+            boolean negative = (signWord(i >>> 6) >>> (i & 63) & 1) != 0;
+            lanes[lane(i)] += negative ? -v : v;
+        }
+
+        /** Elements that can be done in whole 64-element sign words: needs width &ge; 64 (a word then never straddles blocks). */
+        private boolean wordPath() {
+            return width >= 64;
+        }
+
+        /** Elements from {@code first} (of {@code n}) before the next multiple of 64 (or all, without the word path). */
+        private int head(long first, int n) {
+            if (!wordPath()) return n;
+            return (int) Math.min(n, (64 - (first & 63)) & 63);
+        }
+
+        /**
+         * Adds {@code v[0..n)} at flat indices {@code firstIndex, firstIndex + 1, ...}; the same as calling
+         * {@link #add} for each in order.
+         */
+        public void addBlock(long firstIndex, double[] v, int n) {
+            int j = head(firstIndex, n);
+            for (int q = 0; q < j; q++) add(firstIndex + q, v[q]);
+            final double[] ln = lanes;
+            for (; j + 64 <= n; j += 64) {
+                long i = firstIndex + j;
+                long h = signWord(i >>> 6);
+                int base = lane(i);
+                for (int q = 0; q < 64; q++) {
+                    double x = v[j + q];
+                    if (x == 0.0 || x - x != 0.0) continue; // zero or non-finite, as add()
+                    // bit q of h flips the sign bit (bit 63) of x
+                    ln[base + q] += Double.longBitsToDouble(Double.doubleToRawLongBits(x) ^ ((h >>> q) << 63));
+                }
+            }
+            for (; j < n; j++) add(firstIndex + j, v[j]);
+        }
+
+        /**
+         * Adds {@code n} F32 elements given as raw bits {@code bits[0..n)}, flat indices {@code firstIndex ..}
+         * (the same as {@link #add} of each value); for blocks the caller knows hold no NaN or ±Inf.
+         */
+        void addF32BitsFinite(long firstIndex, int[] bits, int n) {
+            int j = head(firstIndex, n);
+            for (int q = 0; q < j; q++) add(firstIndex + q, Float.intBitsToFloat(bits[q]));
+            final double[] ln = lanes;
+            for (; j + 64 <= n; j += 64) {
+                long i = firstIndex + j;
+                long h = signWord(i >>> 6);
+                int base = lane(i);
+                int lo = (int) h;
+                int hi = (int) (h >>> 32);
+                // a zero adds ±0, which leaves a lane unchanged (lanes start at +0 and never become −0)
+                for (int q = 0; q < 32; q++) ln[base + q] += Float.intBitsToFloat(bits[j + q] ^ ((lo >>> q) << 31));
+                for (int q = 0; q < 32; q++) ln[base + 32 + q] += Float.intBitsToFloat(bits[j + 32 + q] ^ ((hi >>> q) << 31));
+            }
+            for (; j < n; j++) add(firstIndex + j, Float.intBitsToFloat(bits[j]));
+        }
+
+        /**
+         * Adds {@code n} BF16 elements stored little-endian at {@code buf[byteOff..]}, flat indices
+         * {@code firstIndex ..}; the same as {@link #add} of each decoded value, without a decode pass.
+         */
+        public void addBf16(long firstIndex, byte[] buf, int byteOff, int n) {
+            bf16(firstIndex, ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN), byteOff, n, null);
+        }
+
+        /**
+         * {@link #addBf16} that also counts each element's 16-bit code in {@code hist} (the exact-stats
+         * histogram), in the same pass over the bytes.
+         */
+        void addBf16Counting(long firstIndex, byte[] buf, int byteOff, int n, int[] hist) {
+            addBf16Counting(firstIndex, ByteBuffer.wrap(buf), byteOff, n, hist);
+        }
+
+        /** As above, reading absolute positions of {@code buf} (heap or direct; its order is ignored). */
+        void addBf16Counting(long firstIndex, ByteBuffer buf, int byteOff, int n, int[] hist) {
+            ByteBuffer le = buf.order() == ByteOrder.LITTLE_ENDIAN ? buf : buf.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            bf16(firstIndex, le, byteOff, n, Objects.requireNonNull(hist, "hist"));
+        }
+
+        private static double bf16Value(int code) {
+            return Float.intBitsToFloat(code << 16);
+        }
+
+        /** Requires {@code buf} little-endian. */
+        private void bf16(long firstIndex, ByteBuffer buf, int byteOff, int n, int[] hist) {
+            int j = head(firstIndex, n);
+            int o = byteOff;
+            for (int q = 0; q < j; q++, o += 2) {
+                int code = buf.getShort(o) & 0xFFFF;
+                add(firstIndex + q, bf16Value(code));
+                if (hist != null) hist[code]++;
+            }
+            int words = (n - j) >>> 6;
+            long first = firstIndex + j;
+            if (hist != null && words >= 4) {
+                // Fast path: no non-finite masking. Non-finite codes are rare, and the histogram
+                // shows whether this call met any; if it did, the lanes are restored and the
+                // masked loop redone, so the result always equals add()'s.
+                double[] before = lanes.clone();
+                long nonFinite = nonFiniteCount(hist);
+                bf16WordsUnmasked(first, buf, o, words, hist);
+                if (nonFiniteCount(hist) != nonFinite) {
+                    System.arraycopy(before, 0, lanes, 0, lanes.length);
+                    bf16Words(first, buf, o, words);
+                }
+            } else {
+                if (hist != null) {
+                    for (int g = 0, p = o; g < 64 * words; g++, p += 2) hist[buf.getShort(p) & 0xFFFF]++;
+                }
+                bf16Words(first, buf, o, words);
+            }
+            j += 64 * words;
+            o += 128 * words;
+            for (; j < n; j++, o += 2) {
+                int code = buf.getShort(o) & 0xFFFF;
+                add(firstIndex + j, bf16Value(code));
+                if (hist != null) hist[code]++;
+            }
+        }
+
+        /** Occurrences of BF16 codes with the exponent all ones (±Inf, NaN) in {@code hist}. */
+        private static long nonFiniteCount(int[] hist) {
+            long c = 0;
+            for (int code = 0x7F80; code <= 0x7FFF; code++) c += hist[code] + hist[code | 0x8000];
+            return c;
+        }
+
+        /*
+         * The word loops read four BF16 codes as one little-endian long and XOR four sign bits of the
+         * word's hash onto the codes' sign bits at once (SIGN4); element q's float is then code'_q << 16.
+         * A zero code adds ±0 to a lane, which leaves it bit-identical, so zeros need no branch.
+         */
+
+        /** Masked loop: a non-finite code (exponent all ones) becomes +0, equal to add()'s skipping. */
+        private void bf16Words(long first, ByteBuffer buf, int o, int words) {
+            final double[] ln = lanes;
+            for (int g = 0; g < words; g++, first += 64) {
+                long h = signWord(first >>> 6);
+                int base = lane(first);
+                for (int q = 0; q < 64; q += 4, o += 8) {
+                    long x = buf.getLong(o) ^ SIGN4[(int) (h >>> q) & 15];
+                    int b0 = (int) x << 16, b1 = (int) x & 0xFFFF0000;
+                    int b2 = (int) (x >>> 32) << 16, b3 = (int) (x >>> 32) & 0xFFFF0000;
+                    b0 &= ((b0 & 0x7f800000) - 0x7f800000) >> 31;
+                    b1 &= ((b1 & 0x7f800000) - 0x7f800000) >> 31;
+                    b2 &= ((b2 & 0x7f800000) - 0x7f800000) >> 31;
+                    b3 &= ((b3 & 0x7f800000) - 0x7f800000) >> 31;
+                    int s = base + q;
+                    ln[s] += Float.intBitsToFloat(b0);
+                    ln[s + 1] += Float.intBitsToFloat(b1);
+                    ln[s + 2] += Float.intBitsToFloat(b2);
+                    ln[s + 3] += Float.intBitsToFloat(b3);
+                }
+            }
+        }
+
+        /** Unmasked loop with the code histogram; the caller checks the histogram for non-finite codes. */
+        private void bf16WordsUnmasked(long first, ByteBuffer buf, int o, int words, int[] hist) {
+            final double[] ln = lanes;
+            for (int g = 0; g < words; g++, first += 64) {
+                long h = signWord(first >>> 6);
+                int base = lane(first);
+                for (int q = 0; q < 64; q += 4, o += 8) {
+                    long w = buf.getLong(o);
+                    hist[(int) w & 0xFFFF]++;
+                    hist[(int) (w >>> 16) & 0xFFFF]++;
+                    hist[(int) (w >>> 32) & 0xFFFF]++;
+                    hist[(int) (w >>> 48)]++;
+                    long x = w ^ SIGN4[(int) (h >>> q) & 15];
+                    int xl = (int) x;
+                    int xh = (int) (x >>> 32);
+                    int s = base + q;
+                    ln[s] += Float.intBitsToFloat(xl << 16);
+                    ln[s + 1] += Float.intBitsToFloat(xl & 0xFFFF0000);
+                    ln[s + 2] += Float.intBitsToFloat(xh << 16);
+                    ln[s + 3] += Float.intBitsToFloat(xh & 0xFFFF0000);
+                }
+            }
+        }
+
+        /** Adds another builder's lanes (for sketches computed in parallel chunks). */
+        public void merge(Builder other) {
+            if (other.signSeed != signSeed || other.width != width) {
+                throw new IllegalArgumentException("cannot merge sketches of different tensors or shapes");
+            }
+            for (int i = 0; i < lanes.length; i++) lanes[i] += other.lanes[i];
+        }
+
+        public TensorSketch build() {
+            ByteBuffer b = ByteBuffer.allocate(width * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < width; i++) b.putFloat((float) (lanes[i] + lanes[i + width]));
+            return new TensorSketch(SCHEME, width, DEPTH, Base64.getEncoder().encodeToString(b.array()));
+        }
+    }
+
+    /**
+     * The {@value #SCHEME_V2} builder (bucket and sign from 16 hash bits per element, one mix64 per four
+     * elements), as manifests recorded before {@value #SCHEME} were computed. Not used for new manifests;
+     * kept so the old scheme stays defined by code and tested ({@code TensorSketchBuilderTest}).
+     */
+    static final class V2Builder {
         private final long seed;
         private final int width;
         private final int mask;
         private final double[] buckets;
 
-        public Builder(String tensorName, int width) {
+        V2Builder(String tensorName, int width) {
             checkWidth(width);
             this.seed = Seeds.seed("sketch", tensorName);
             this.width = width;
@@ -235,7 +514,7 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
         }
 
         /** Adds another builder's buckets (for sketches computed in parallel chunks). */
-        public void merge(Builder other) {
+        public void merge(V2Builder other) {
             if (other.seed != seed || other.width != width) {
                 throw new IllegalArgumentException("cannot merge sketches of different tensors or shapes");
             }
@@ -245,7 +524,7 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
         public TensorSketch build() {
             ByteBuffer b = ByteBuffer.allocate(buckets.length * 4).order(ByteOrder.LITTLE_ENDIAN);
             for (double v : buckets) b.putFloat((float) v);
-            return new TensorSketch(SCHEME, width, DEPTH, Base64.getEncoder().encodeToString(b.array()));
+            return new TensorSketch(SCHEME_V2, width, DEPTH, Base64.getEncoder().encodeToString(b.array()));
         }
     }
 

@@ -52,7 +52,7 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--sample-k", paramLabel = "K", description = "Coordinate-sample size (default ${DEFAULT-VALUE}).")
     int sampleK = ManifestOptions.DEFAULT_SAMPLE_K;
 
-    @Option(names = "--sketch-width", paramLabel = "W", description = "CountSketch width (tp-countsketch-v2, depth 1), a power of two in 2..32768 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--sketch-width", paramLabel = "W", description = "CountSketch width (tp-countsketch-v3, depth 1), a power of two in 2..32768 (default ${DEFAULT-VALUE}).")
     int sketchWidth = TensorSketch.DEFAULT_WIDTH;
 
     @Option(names = "--threads", paramLabel = "T", description = "Worker threads (default: all cores).")

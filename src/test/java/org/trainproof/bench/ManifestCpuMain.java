@@ -18,16 +18,24 @@ import org.trainproof.checkpoint.Manifests;
  * {@code digest PATH...}: prints, per path, the SHA-256 of the manifest's full Jackson JSON (every
  * statistic, sample value and sketch bucket), to compare two builds bit for bit:
  * {@code java -cp target/classes:target/test-classes:CP org.trainproof.bench.ManifestCpuMain digest ...}.
+ * {@code digest-nosketch PATH...}: the same with every tensor's {@code sketch} removed first, to check that
+ * a build with another sketch scheme leaves digests, statistics, samples and values bit-identical.
  */
 public final class ManifestCpuMain {
     public static void main(String[] args) throws Exception {
         ObjectMapper json = new ObjectMapper();
-        if (args[0].equals("digest")) {
+        if (args[0].equals("digest") || args[0].equals("digest-nosketch")) {
             for (int i = 1; i < args.length; i++) {
                 String out;
                 try {
                     CheckpointManifest m = Manifests.of(Path.of(args[i]), ManifestOptions.defaults());
-                    byte[] d = MessageDigest.getInstance("SHA-256").digest(json.writeValueAsBytes(m));
+                    com.fasterxml.jackson.databind.JsonNode tree = json.valueToTree(m);
+                    if (args[0].equals("digest-nosketch")) {
+                        for (com.fasterxml.jackson.databind.JsonNode t : tree.path("tensors")) {
+                            ((com.fasterxml.jackson.databind.node.ObjectNode) t).remove("sketch");
+                        }
+                    }
+                    byte[] d = MessageDigest.getInstance("SHA-256").digest(json.writeValueAsBytes(tree));
                     out = HexFormat.of().formatHex(d);
                 } catch (RuntimeException e) {
                     out = "error " + e.getClass().getSimpleName() + ": " + e.getMessage();

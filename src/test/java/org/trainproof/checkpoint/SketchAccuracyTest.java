@@ -16,9 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The CountSketch estimates of ⟨A, B⟩ and ‖A − B‖² from manifests alone against the exact values
  * computed from the files, on real tensors (burn mnist fc1.weight, 371,712 F32 values) and real
  * derived partners, within 4σ of the documented bound σ = √((‖a‖²‖b‖² + ⟨a,b⟩²)/width) of the default
- * {@code tp-countsketch-v2} sketch (width 512, depth 1). (For ‖A − B‖² = ⟨d, d⟩ the bound is
+ * {@code tp-countsketch-v3} sketch (width 512, depth 1). (For ‖A − B‖² = ⟨d, d⟩ the bound is
  * √(2‖d‖⁴/width).) Hashes are fixed by the tensor name,
- * so the outcome is deterministic; a broken estimator or hashing fails it.
+ * so the outcome is deterministic; a broken estimator or hashing fails it. A second test uses the
+ * layout that a bucket fixed by position alone (i mod width, no rotation) gets wrong: all the update's
+ * mass in a few columns of 4096-wide rows (outlier features).
  */
 class SketchAccuracyTest {
     @TempDir
@@ -72,6 +74,43 @@ class SketchAccuracyTest {
         double self = sa.innerProduct(sa);
         if (Math.abs(self - na) > 4 * Math.sqrt(2 * na * na / wd)) failures.add("|A|^2: est " + self + " exact " + na);
         assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
+    @Test
+    void v3_staysWithinBound_whenMassSitsInFewColumns_unlikeAnUnrotatedPositionBucket() {
+        // 256 rows × 4096 columns; the "update" d is nonzero only in columns 7 and 519 (≡ 7 mod 512),
+        // so with bucket = i mod 512 all of it would share one bucket across every row
+        int rows = 256, cols = 4096, n = rows * cols;
+        java.util.Random r = new java.util.Random(5);
+        double[] d = new double[n];
+        for (int row = 0; row < rows; row++) {
+            d[row * cols + 7] = 1 + 0.1 * r.nextGaussian();
+            d[row * cols + 519] = 1 + 0.1 * r.nextGaussian();
+        }
+        double dd = 0;
+        for (double x : d) dd += x * x;
+        double sigma = Math.sqrt(2 * dd * dd / 512);
+        TensorSketch.Builder b = new TensorSketch.Builder("layers.0.mlp.weight", 512);
+        b.addBlock(0, d, n);
+        TensorSketch s = b.build();
+        double est = s.innerProduct(s);
+        assertTrue(Math.abs(est - dd) <= 4 * sigma, "v3 |d|^2: est " + est + " exact " + dd + " sigma " + sigma);
+        // the unrotated position bucket, for contrast: one bucket holds Σ ± d_i over 512 elements; its
+        // estimate's error is of order ‖d‖² itself, far beyond the bound (checked over 8 tensor names)
+        int outside = 0;
+        for (int k = 0; k < 8; k++) {
+            long seed = Seeds.seed("sketch", "t" + k);
+            double[] bk = new double[512];
+            for (int i = 0; i < n; i++) {
+                if (d[i] == 0) continue;
+                boolean neg = (Seeds.mix64(seed + (i / 64 + 1) * Seeds.GOLDEN_GAMMA) >>> (i % 64) & 1) != 0;
+                bk[i % 512] += neg ? -d[i] : d[i];
+            }
+            double e = 0;
+            for (double x : bk) e += x * x;
+            if (Math.abs(e - dd) > 4 * sigma) outside++;
+        }
+        assertTrue(outside >= 4, "unrotated buckets outside 4 sigma in " + outside + " of 8");
     }
 
     private CheckpointManifest write(String name, double[] v) throws IOException {

@@ -8,9 +8,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fast bulk paths of the sketch builder equal the documented element-by-element {@code add}, and
- * {@code add} follows the documented {@code tp-countsketch-v2} hash (re-derived here from
- * {@link Seeds#mix64}, not from the builder).
+ * The fast bulk paths of both sketch builders ({@code tp-countsketch-v3}, used for new manifests, and
+ * {@code tp-countsketch-v2}, kept for recorded ones) equal the documented element-by-element
+ * {@code add}, and each {@code add} follows its documented hash (re-derived here from
+ * {@link Seeds#mix64} and {@link Seeds#seed}, not from the builder).
  */
 class TensorSketchBuilderTest {
     private static byte[] bf16Bytes(int n, long seed, boolean nonFinite) {
@@ -31,7 +32,7 @@ class TensorSketchBuilderTest {
     }
 
     @Test
-    void addBf16_addBf16Counting_addBlock_equalElementwiseAdd_atEveryAlignment() {
+    void v2_addBf16_addBf16Counting_addBlock_equalElementwiseAdd_atEveryAlignment() {
         int n = 10_000;
         // finite-only data takes the unmasked fast loop; data with NaN/±Inf the masked redo
         for (boolean nonFinite : new boolean[] {false, true}) {
@@ -40,10 +41,10 @@ class TensorSketchBuilderTest {
             for (int off : new int[] {0, 1, 3}) {
                 for (int len : new int[] {0, 1, 3, 4, 5, n}) {
                     String at = "nonFinite " + nonFinite + " first " + first + " off " + off + " len " + len;
-                    TensorSketch.Builder slow = new TensorSketch.Builder("t", 64);
-                    TensorSketch.Builder bf = new TensorSketch.Builder("t", 64);
-                    TensorSketch.Builder counting = new TensorSketch.Builder("t", 64);
-                    TensorSketch.Builder block = new TensorSketch.Builder("t", 64);
+                    TensorSketch.V2Builder slow = new TensorSketch.V2Builder("t", 64);
+                    TensorSketch.V2Builder bf = new TensorSketch.V2Builder("t", 64);
+                    TensorSketch.V2Builder counting = new TensorSketch.V2Builder("t", 64);
+                    TensorSketch.V2Builder block = new TensorSketch.V2Builder("t", 64);
                     double[] v = new double[len];
                     int[] expectHist = new int[1 << 16];
                     for (int i = 0; i < len; i++) {
@@ -68,11 +69,11 @@ class TensorSketchBuilderTest {
     }
 
     @Test
-    void add_followsDocumentedHash_oneMix64PerFourElements() {
+    void v2_add_followsDocumentedHash_oneMix64PerFourElements() {
         int width = 512;
         long seed = Seeds.seed("sketch", "layer.w");
         for (long i : new long[] {0, 1, 2, 3, 4, 7, 1_000_003L, (1L << 40) + 2}) {
-            TensorSketch.Builder b = new TensorSketch.Builder("layer.w", width);
+            TensorSketch.V2Builder b = new TensorSketch.V2Builder("layer.w", width);
             b.add(i, 1.5);
             long h = Seeds.mix64(seed + (i / 4 + 1) * 0x9E3779B97F4A7C15L);
             int lane = (int) ((h >>> (16 * (i % 4))) & 0xFFFF);
@@ -83,9 +84,103 @@ class TensorSketchBuilderTest {
     }
 
     @Test
+    void v3_add_followsDocumentedHash_signPer64_rotatedBlocks() {
+        long s = Seeds.seed("sketch", "layer.w");
+        long t = Seeds.seed("sketch-rotation", "layer.w");
+        for (int width : new int[] {2, 8, 64, 512}) {
+            for (long i : new long[] {0, 1, 63, 64, 511, 512, 513, 1_000_003L, (1L << 40) + 2}) {
+                TensorSketch.Builder b = new TensorSketch.Builder("layer.w", width);
+                b.add(i, 1.5);
+                long h = Seeds.mix64(s + (i / 64 + 1) * 0x9E3779B97F4A7C15L);
+                boolean neg = ((h >>> (i % 64)) & 1) == 1;
+                long block = i / width;
+                long r = Long.remainderUnsigned(Seeds.mix64(t + (block + 1) * 0x9E3779B97F4A7C15L), width);
+                double[] want = new double[width];
+                want[(int) ((i % width + r) % width)] = neg ? -1.5 : 1.5;
+                assertArrayEquals(want, b.build().buckets(), "width " + width + " index " + i);
+            }
+        }
+    }
+
+    @Test
+    void v3_bulkPaths_equalElementwiseAdd_atEveryAlignment() {
+        int n = 5_000;
+        for (boolean nonFinite : new boolean[] {false, true}) {
+            byte[] b = bf16Bytes(n + 8, 9, nonFinite);
+            for (int width : new int[] {16, 64, 512}) {
+                for (long first : new long[] {0, 1, 63, 64, 500, 123_456_789L}) {
+                    for (int off : new int[] {0, 3}) {
+                        for (int len : new int[] {0, 1, 63, 64, 65, 300, n}) {
+                            String at = "nonFinite " + nonFinite + " width " + width + " first " + first + " off " + off + " len " + len;
+                            TensorSketch.Builder slow = new TensorSketch.Builder("t", width);
+                            TensorSketch.Builder bf = new TensorSketch.Builder("t", width);
+                            TensorSketch.Builder counting = new TensorSketch.Builder("t", width);
+                            TensorSketch.Builder block = new TensorSketch.Builder("t", width);
+                            TensorSketch.Builder f32 = new TensorSketch.Builder("t", width);
+                            double[] v = new double[len];
+                            int[] bits = new int[len];
+                            int[] expectHist = new int[1 << 16];
+                            for (int i = 0; i < len; i++) {
+                                int o = 2 * (off + i);
+                                bits[i] = (b[o + 1] << 24) | ((b[o] & 0xff) << 16);
+                                v[i] = Float.intBitsToFloat(bits[i]);
+                                slow.add(first + i, v[i]);
+                            }
+                            ElementDecoder.histogram(Dtype.BF16, b, off, len, expectHist);
+                            int[] hist = new int[1 << 16];
+                            bf.addBf16(first, b, 2 * off, len);
+                            counting.addBf16Counting(first, b, 2 * off, len, hist);
+                            block.addBlock(first, v, len);
+                            double[] want = slow.build().buckets();
+                            assertArrayEquals(want, bf.build().buckets(), at);
+                            assertArrayEquals(want, counting.build().buckets(), at);
+                            assertArrayEquals(want, block.build().buckets(), at);
+                            assertArrayEquals(expectHist, hist, at);
+                            if (!nonFinite) {
+                                f32.addF32BitsFinite(first, bits, len);
+                                assertArrayEquals(want, f32.build().buckets(), at);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void v3_mergeOfChunks_equalsOneBuilder_andSketchIsLinear() {
+        Random r = new Random(3);
+        int n = 10_000;
+        double[] a = new double[n], c = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = r.nextGaussian();
+            c[i] = r.nextGaussian();
+        }
+        TensorSketch.Builder whole = new TensorSketch.Builder("m", 512);
+        whole.addBlock(0, a, n);
+        TensorSketch.Builder p1 = new TensorSketch.Builder("m", 512), p2 = new TensorSketch.Builder("m", 512);
+        p1.addBlock(0, a, 4321);
+        p2.addBlock(4321, java.util.Arrays.copyOfRange(a, 4321, n), n - 4321);
+        p1.merge(p2);
+        double[] x = whole.build().buckets(), y = p1.build().buckets();
+        for (int i = 0; i < x.length; i++) assertEquals(x[i], y[i], 1e-5 * (1 + Math.abs(x[i])));
+        // linear: sketch(a) - sketch(c) = sketch(a - c), up to float32 storage
+        TensorSketch.Builder sc = new TensorSketch.Builder("m", 512), sd = new TensorSketch.Builder("m", 512);
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) d[i] = a[i] - c[i];
+        sc.addBlock(0, c, n);
+        sd.addBlock(0, d, n);
+        double[] xc = sc.build().buckets(), xd = sd.build().buckets();
+        for (int i = 0; i < x.length; i++) assertEquals(xd[i], x[i] - xc[i], 1e-4 * (1 + Math.abs(xd[i])));
+    }
+
+    @Test
     void shape_isDepthOneAndPowerOfTwoWidth() {
         TensorSketch s = new TensorSketch.Builder("t", 512).build();
-        assertEquals("tp-countsketch-v2", s.scheme());
+        assertEquals("tp-countsketch-v3", s.scheme());
+        assertEquals("tp-countsketch-v2", new TensorSketch.V2Builder("t", 512).build().scheme());
+        // recorded v2 sketches still parse
+        assertEquals(512, new TensorSketch("tp-countsketch-v2", 512, 1, s.dataF32()).buckets().length);
         assertEquals(1, s.depth());
         assertEquals(512, s.buckets().length);
         assertThrows(IllegalArgumentException.class, () -> new TensorSketch.Builder("t", 384));
