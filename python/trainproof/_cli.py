@@ -75,6 +75,24 @@ def light_jvm_flags(args, jvm_args=(), cwd=None):
     return flags
 
 
+# The commands that hash checkpoints get the JDK's vector module, as bin/trainproof gives them: the
+# BF16/F32 manifest kernel needs it (docs/performance.md); the JVM then warns on stderr, a line we drop
+# from error messages. TRAINPROOF_VECTOR=0: none (the scalar loops give the same results, slower).
+VECTOR_FLAGS = ["--add-modules", "jdk.incubator.vector"]
+INCUBATOR_WARNING = "WARNING: Using incubator modules: jdk.incubator.vector"
+
+
+def vector_jvm_flags(light_flags):
+    """--add-modules jdk.incubator.vector for a heavy command (no light flags), unless TRAINPROOF_VECTOR=0."""
+    if light_flags or os.environ.get("TRAINPROOF_VECTOR", "1") == "0":
+        return []
+    return list(VECTOR_FLAGS)
+
+
+def without_incubator_warning(text):
+    return "\n".join(line for line in text.splitlines() if line.strip() != INCUBATOR_WARNING)
+
+
 class Cli(object):
     """Runs `java -jar JAR ARGS...`; raises TrainproofError with the command's stderr on a non-zero exit."""
 
@@ -95,10 +113,11 @@ class Cli(object):
                 self.jvm_args += ["-XX:SharedArchiveFile=" + jsa, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
 
     def run(self, args, cwd=None, ok=(0,)):
-        cmd = [self.java] + light_jvm_flags(args, self.jvm_args, cwd) + self.jvm_args + self.launch + [str(a) for a in args]
+        light = light_jvm_flags(args, self.jvm_args, cwd)
+        cmd = [self.java] + light + vector_jvm_flags(light) + self.jvm_args + self.launch + [str(a) for a in args]
         p = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if p.returncode not in ok:
-            err = p.stderr.decode("utf-8", "replace").strip() or p.stdout.decode("utf-8", "replace").strip()
+            err = without_incubator_warning(p.stderr.decode("utf-8", "replace")).strip() or p.stdout.decode("utf-8", "replace").strip()
             raise TrainproofError("trainproof %s exited %d: %s" % (args[0], p.returncode, err), p.returncode)
         return p
 
@@ -116,7 +135,7 @@ class Server(object):
     may not have been recorded (`trainproof log LEDGER` shows which)."""
 
     def __init__(self, cli, args, cwd=None):
-        self.cmd = [cli.java] + cli.jvm_args + cli.launch + ["record"] + [str(a) for a in args] + ["--serve"]
+        self.cmd = [cli.java] + vector_jvm_flags([]) + cli.jvm_args + cli.launch + ["record"] + [str(a) for a in args] + ["--serve"]
         self._stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(self.cmd, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr)
         self.requests = 0
@@ -151,7 +170,7 @@ class Server(object):
         self.proc.stdout.close()
         code = self.proc.wait()
         self._stderr.seek(0)
-        err = self._stderr.read().decode("utf-8", "replace").strip()
+        err = without_incubator_warning(self._stderr.read().decode("utf-8", "replace")).strip()
         self._stderr.close()
         if code != 0:
             raise TrainproofError("trainproof record --serve exited %d: %s" % (code, err or rest.decode("utf-8", "replace")), code)
@@ -179,7 +198,7 @@ class Server(object):
             except (OSError, ValueError):
                 pass
         self._stderr.seek(0)
-        err = self._stderr.read().decode("utf-8", "replace").strip()[-2000:]
+        err = without_incubator_warning(self._stderr.read().decode("utf-8", "replace")).strip()[-2000:]
         self._stderr.close()
         how = "was killed by signal %d" % -code if code is not None and code < 0 else "exited %s" % code
         return TrainproofError("trainproof record --serve (pid %d) %s while %s%s; a request it did not answer may or may not "

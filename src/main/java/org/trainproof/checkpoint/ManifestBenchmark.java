@@ -35,7 +35,8 @@ public final class ManifestBenchmark {
     public record Result(Path file, long bytes, int tensors, int threads, double[] manifest, double[] manifestCpu,
             double[] openssl, double[] opensslCpu, double[] sha256sum, double[] sha256sumCpu, String[] loads,
             String loadBefore, String loadAfter, String root,
-            long ptBytes, double[] ptManifest, double[] ptOpenssl, boolean ptSameDigests, double[] jdkShaCpu) {
+            long ptBytes, double[] ptManifest, double[] ptOpenssl, boolean ptSameDigests, double[] jdkShaCpu,
+            int warmups, double coldCpu, String kernel) {
         public double median(double[] t) {
             double[] s = t.clone();
             Arrays.sort(s);
@@ -148,7 +149,7 @@ public final class ManifestBenchmark {
     }
 
     public static Result run(Path dir, long bytes, int repeats, ManifestOptions opt, PrintWriter progress) throws IOException {
-        return run(dir, bytes, Dtype.BF16, repeats, opt, progress);
+        return run(dir, bytes, Dtype.BF16, repeats, 0, opt, progress);
     }
 
     /** The generated file's name for a dtype. */
@@ -161,7 +162,11 @@ public final class ManifestBenchmark {
         return "bench-" + dtype.name().toLowerCase(java.util.Locale.ROOT) + ".safetensors";
     }
 
-    public static Result run(Path dir, long bytes, Dtype dtype, int repeats, ManifestOptions opt, PrintWriter progress)
+    /**
+     * As above, after {@code warmups} uncounted manifest runs (the JIT compiles the kernels during the
+     * first GBs a JVM hashes); the first run's CPU time is returned as {@link Result#coldCpu}.
+     */
+    public static Result run(Path dir, long bytes, Dtype dtype, int repeats, int warmups, ManifestOptions opt, PrintWriter progress)
             throws IOException {
         Path file = dir.resolve(fileName(dtype));
         int tensors;
@@ -185,6 +190,16 @@ public final class ManifestBenchmark {
         String[] loads = new String[repeats];
         double[] jdkSha = new double[repeats];
         String root = null;
+        double coldCpu = Double.NaN;
+        for (int w = 0; w < warmups; w++) {
+            warm(file);
+            long c0 = processCpuNanos();
+            Manifests.of(file, opt);
+            long c1 = processCpuNanos();
+            if (w == 0) coldCpu = c0 < 0 || c1 < 0 ? Double.NaN : (c1 - c0) / 1e9;
+            progress.printf(java.util.Locale.ROOT, "warm-up %d (not counted): manifest %.3f CPU-s%n", w + 1, c0 < 0 || c1 < 0 ? Double.NaN : (c1 - c0) / 1e9);
+            progress.flush();
+        }
         for (int r = 0; r < repeats; r++) {
             warm(file);
             jdkSha[r] = jdkSha256Cpu(file, opt.chunkBytes());
@@ -237,7 +252,8 @@ public final class ManifestBenchmark {
             progress.flush();
         }
         return new Result(file, size, tensors, opt.threads(), man, cpu, ossl, osslCpu, sum, sumCpu, loads, loadBefore,
-                loadAverage(), root, Files.size(pt), ptMan, ptOssl, same, jdkSha);
+                loadAverage(), root, Files.size(pt), ptMan, ptOssl, same, jdkSha, warmups,
+                warmups > 0 ? coldCpu : cpu[0], Manifests.kernel());
     }
 
     /**

@@ -20,8 +20,11 @@ public record ManifestOptions(int valuesLimit, int sampleK, int sketchWidth,
     /** Caps that keep per-tensor memory small whatever the options: 1 Mi exact values, 64 Ki samples. */
     public static final int MAX_VALUES_LIMIT = 1 << 20;
     public static final int MAX_SAMPLE_K = 1 << 16;
-    /** 4 MiB rounded down to a multiple of 24. */
-    public static final int DEFAULT_CHUNK_BYTES = (4 << 20) / 24 * 24;
+    /**
+     * 1 MiB rounded down to a multiple of 384 (= lcm(24, 128)): a chunk stays in a core's L2 cache between
+     * its summary and its hash, and BF16/F32 chunks start on whole 64-element sketch sign words.
+     */
+    public static final int DEFAULT_CHUNK_BYTES = (1 << 20) / 384 * 384;
 
     public ManifestOptions {
         if (valuesLimit < 0 || valuesLimit > MAX_VALUES_LIMIT) {

@@ -9,14 +9,10 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.trainproof.ExitCode;
@@ -24,21 +20,27 @@ import org.trainproof.TrainproofException;
 import org.trainproof.bytes.Digest;
 
 /**
- * Builds the {@link CheckpointManifest} of a safetensors checkpoint (file, sharded directory or index)
- * in one pass over each tensor's bytes.
+ * Builds the {@link CheckpointManifest} of a checkpoint (safetensors file, sharded directory or index,
+ * PyTorch, DCP, GGUF) in one pass over each tensor's bytes.
  *
- * <p>How: every tensor is cut into chunks of {@link ManifestOptions#chunkBytes()} bytes. A chunk is
- * read once (positioned read into a pooled direct buffer, so the kernel's copy is the only one), summarised
- * for stats, coordinate sample, exact values and CountSketch (BF16 in one fused pass straight from the
- * buffer; other dtypes decoded block by block from a heap copy), and then fed to its tensor's SHA-256. Chunks of all tensors of
- * all files run in parallel on {@code threads} workers; a tensor's hash must see its chunks in order,
- * so a finished chunk is parked and whichever worker holds the tensor's hash lock feeds the parked
- * chunks in order (no worker ever blocks waiting for another). Per-chunk statistics and sketches are
- * merged in chunk order as they are hashed, so the result is deterministic for a given chunk size.
- * At most {@code 2·threads + 2} chunks are in flight: memory is constant, independent of file size.
+ * <p>How: tensors are handed to {@code threads} workers, largest first; a worker streams its tensor in
+ * chunks of {@link ManifestOptions#chunkBytes()} bytes (about 1 MiB, so a chunk stays in the core's L2
+ * cache): a positioned read into the worker's direct buffer, then statistics, coordinate sample, exact
+ * values and sketch of the chunk (BF16 and F32 in one fused pass, {@link FloatChunks}; other dtypes
+ * decoded block by block from a heap copy), then the tensor's SHA-256 over the same, still cached,
+ * bytes. Per-chunk statistics and sketches are merged in chunk order, so the result is deterministic
+ * for a given chunk size, whatever the number of threads. Memory is one chunk buffer per worker,
+ * independent of file size. (Until 2026-12 chunks of one tensor ran on several workers and were
+ * parked until their turn to be hashed; hashing them from another core's cache cost ≈ 0.2 CPU-s/GB
+ * more than streaming, docs/performance.md.)
  */
 public final class Manifests {
     private Manifests() {}
+
+    /** Which BF16/F32 kernel this JVM runs: "vector (jdk.incubator.vector, 512-bit)" or "scalar (...why)". */
+    public static String kernel() {
+        return FloatChunks.describeKernel();
+    }
 
     public static CheckpointManifest of(Path path) {
         return of(path, ManifestOptions.defaults());
@@ -78,10 +80,6 @@ public final class Manifests {
         /** Global flat index of element 0: sketch positions are global so slices' sketches add up. */
         final long sketchBase;
         final MessageDigest md = Digest.newSha256();
-        // guarded by this:
-        final Map<Integer, Parked> parked = new HashMap<>();
-        boolean hashing;
-        int next;
         StatsAccumulator stats;
         TensorSketch.Builder sketch;
 
@@ -126,19 +124,16 @@ public final class Manifests {
         }
     }
 
-    private record Parked(ByteBuffer buf, int len, StatsAccumulator stats, TensorSketch.Builder sketch) {}
-
     private static final class Run {
         private static final int BLOCK = 4096;
         private final CheckpointSource src;
         private final ManifestOptions opt;
-        private final Semaphore permits;
-        /** Pooled direct chunk buffers: the positioned read lands in them with no copy to the heap. */
-        private final ConcurrentLinkedQueue<ByteBuffer> buffers = new ConcurrentLinkedQueue<>();
+        /** Each worker's direct chunk buffer: the positioned read lands in it with no copy to the heap. */
+        private final ThreadLocal<ByteBuffer> chunkBuffer;
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final ThreadLocal<double[]> scratch = ThreadLocal.withInitial(() -> new double[BLOCK]);
         private final ThreadLocal<int[]> histogram = ThreadLocal.withInitial(() -> new int[1 << 16]);
-        private final ThreadLocal<F32Summary> f32 = ThreadLocal.withInitial(F32Summary::new);
+        private final ThreadLocal<FloatChunks> floats = ThreadLocal.withInitial(FloatChunks::new);
         /** Heap copy of a chunk for the dtypes whose decoders read byte arrays (all but BF16). */
         private final ThreadLocal<byte[]> heapChunk;
         private TensorManifest[] results;
@@ -151,7 +146,7 @@ public final class Manifests {
             this.progress = progress;
             this.src = src;
             this.opt = opt;
-            this.permits = new Semaphore(2 * opt.threads() + 2);
+            this.chunkBuffer = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(opt.chunkBytes()).order(ByteOrder.LITTLE_ENDIAN));
             this.heapChunk = ThreadLocal.withInitial(() -> new byte[opt.chunkBytes()]);
         }
 
@@ -181,25 +176,20 @@ public final class Manifests {
                     }
                     if (wantsFileSha(f)) {
                         final int fi = i;
-                        pool.execute(() -> guarded(false, () -> {
+                        pool.execute(() -> guarded(() -> {
                             fileSha[fi] = wholeFileSha(f.channel(), f.abs().toString());
                             done.countDown();
                         }));
                     }
                 }
+                List<Job> jobs = new ArrayList<>(tensors.size());
                 for (int t = 0; t < tensors.size(); t++) {
                     SourceTensor st = tensors.get(t);
-                    Job job = new Job(st.fileIndex(), t, st, files.get(st.fileIndex()).abs() + " tensor '" + st.name() + "'", opt);
-                    if (job.chunks == 0) {
-                        finish(job);
-                        continue;
-                    }
-                    for (int k = 0; k < job.chunks; k++) {
-                        acquire();
-                        final int chunk = k;
-                        pool.execute(() -> guarded(true, () -> chunk(job, chunk)));
-                    }
+                    jobs.add(new Job(st.fileIndex(), t, st, files.get(st.fileIndex()).abs() + " tensor '" + st.name() + "'", opt));
                 }
+                // largest first, so the last tensors to finish are small ones and the workers end together
+                jobs.sort((x, y) -> Long.compare(y.entry.byteLength(), x.entry.byteLength()));
+                for (Job job : jobs) pool.execute(() -> guarded(() -> tensor(job)));
                 while (!done.await(100, TimeUnit.MILLISECONDS)) {
                     checkFailure();
                 }
@@ -213,13 +203,6 @@ public final class Manifests {
                 pool.shutdownNow();
             }
             return assemble();
-        }
-
-        private void acquire() throws InterruptedException {
-            while (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                checkFailure();
-            }
-            checkFailure();
         }
 
         private void checkFailure() {
@@ -237,12 +220,9 @@ public final class Manifests {
             void run() throws IOException;
         }
 
-        /** Runs w unless a worker already failed; a skipped chunk returns its permit. */
-        private void guarded(boolean holdsPermit, Work w) {
-            if (failure.get() != null) {
-                if (holdsPermit) permits.release();
-                return;
-            }
+        /** Runs w unless a worker already failed. */
+        private void guarded(Work w) {
+            if (failure.get() != null) return;
             try {
                 w.run();
             } catch (Throwable t) {
@@ -266,22 +246,27 @@ public final class Manifests {
             return Digest.of(md.digest()).toString();
         }
 
-        private void chunk(Job job, int k) throws IOException {
-            long off = (long) k * opt.chunkBytes();
-            int len = (int) Math.min(opt.chunkBytes(), job.entry.byteLength() - off);
-            ByteBuffer buf = buffers.poll();
-            if (buf == null) buf = ByteBuffer.allocateDirect(opt.chunkBytes()).order(ByteOrder.LITTLE_ENDIAN);
-            buf.clear().limit(len);
-            job.entry.bytes().read(off, buf);
-            if (buf.hasRemaining()) throw new IOException(job.where + ": short read");
-            StatsAccumulator st = null;
-            TensorSketch.Builder sk = null;
-            if (job.decode) {
-                st = new StatsAccumulator();
-                sk = new TensorSketch.Builder(job.entry.name(), opt.sketchWidth());
-                compute(job, buf, len, off, st, sk);
+        /** Streams one tensor: per chunk, read, summarise, hash (the bytes still in cache), merge. */
+        private void tensor(Job job) throws IOException {
+            for (int k = 0; k < job.chunks; k++) {
+                if (failure.get() != null) return;
+                long off = (long) k * opt.chunkBytes();
+                int len = (int) Math.min(opt.chunkBytes(), job.entry.byteLength() - off);
+                ByteBuffer buf = chunkBuffer.get();
+                buf.clear().limit(len);
+                job.entry.bytes().read(off, buf);
+                if (buf.hasRemaining()) throw new IOException(job.where + ": short read");
+                if (job.decode) {
+                    StatsAccumulator st = new StatsAccumulator();
+                    TensorSketch.Builder sk = new TensorSketch.Builder(job.entry.name(), opt.sketchWidth());
+                    compute(job, buf, len, off, st, sk);
+                    job.stats.merge(st);
+                    job.sketch.merge(sk);
+                }
+                job.md.update(buf.clear().limit(len));
+                if (progress != null) progress.accept(len);
             }
-            park(job, k, new Parked(buf, len, st, sk));
+            finish(job);
         }
 
         private void compute(Job job, ByteBuffer direct, int len, long byteOff, StatsAccumulator st, TensorSketch.Builder sk) {
@@ -290,37 +275,30 @@ public final class Manifests {
             long e0 = byteOff * 8 / bits;
             int m = (int) ((long) len * 8 / bits);
             double[] x = scratch.get();
-            // BF16 (the common case) is summarised straight from the direct buffer; other dtypes and
-            // exact small values decode from a heap copy
             byte[] buf = null;
-            boolean direct32 = dt == Dtype.F32 && job.values == null;
-            if (direct32) {
-                // F32 (common for master weights): one pipelined pass straight from the direct buffer; sketch
-                // positions are global (a shard's slice starts at sketchBase), as on the other paths
-                f32.get().add(direct, 0, m, job.sketchBase + e0, st, sk);
-            } else if (dt != Dtype.BF16 || job.values != null) {
+            // BF16 and F32 (nearly all weights): statistics and sketch in one pass straight from the direct
+            // buffer (FloatChunks: vector kernel where available); other dtypes and exact small values
+            // decode from a heap copy
+            boolean fused = (dt == Dtype.BF16 || dt == Dtype.F32) && job.values == null;
+            if (fused) {
+                floats.get().add(dt == Dtype.BF16, direct, 0, m, job.sketchBase + e0, st, sk);
+            } else if (ElementDecoder.tabulated(dt)) {
                 buf = heapChunk.get();
                 direct.get(0, buf, 0, len);
-            }
-            if (ElementDecoder.tabulated(dt)) {
                 // 8/16-bit types: exact stats from a code histogram (one increment per element)
                 double[] table = ElementDecoder.table(dt);
                 int[] hist = histogram.get();
-                if (dt == Dtype.BF16) {
-                    sk.addBf16Counting(job.sketchBase + e0, direct, 0, m, hist); // sketch and code histogram in one pass
-                } else {
-                    ElementDecoder.histogram(dt, buf, 0, m, hist);
-                }
+                ElementDecoder.histogram(dt, buf, 0, m, hist);
                 st.addHistogram(table, hist);
-                if (dt != Dtype.BF16 || job.values != null) {
-                    for (int j = 0; j < m; j += BLOCK) {
-                        int n = Math.min(BLOCK, m - j);
-                        ElementDecoder.decodeTabulated(table, bits, buf, j, n, x);
-                        if (dt != Dtype.BF16) sk.addBlock(job.sketchBase + e0 + j, x, n);
-                        if (job.values != null) System.arraycopy(x, 0, job.values, (int) (e0 + j), n);
-                    }
+                for (int j = 0; j < m; j += BLOCK) {
+                    int n = Math.min(BLOCK, m - j);
+                    ElementDecoder.decodeTabulated(table, bits, buf, j, n, x);
+                    sk.addBlock(job.sketchBase + e0 + j, x, n);
+                    if (job.values != null) System.arraycopy(x, 0, job.values, (int) (e0 + j), n);
                 }
-            } else if (!direct32) {
+            } else {
+                buf = heapChunk.get();
+                direct.get(0, buf, 0, len);
                 for (int j = 0; j < m; j += BLOCK) {
                     int n = Math.min(BLOCK, m - j);
                     ElementDecoder.decode(dt, buf, j, n, x);
@@ -335,39 +313,6 @@ public final class Manifests {
             for (; i < pos.length && pos[i] < e0 + m; i++) {
                 int idx = (int) (pos[i] - e0);
                 job.sampleValues[i] = buf != null ? ElementDecoder.decodeOne(dt, buf, idx) : dt.decode(direct, idx * dt.bytes());
-            }
-        }
-
-        /** Parks chunk k; if no other worker is hashing this tensor, hashes parked chunks in order. */
-        private void park(Job job, int k, Parked p) {
-            synchronized (job) {
-                job.parked.put(k, p);
-                if (job.hashing) return;
-                job.hashing = true;
-            }
-            while (true) {
-                Parked q;
-                int idx;
-                synchronized (job) {
-                    q = job.parked.remove(job.next);
-                    if (q == null) {
-                        job.hashing = false;
-                        return;
-                    }
-                    idx = job.next++;
-                }
-                job.md.update(q.buf.clear().limit(q.len));
-                if (progress != null) progress.accept(q.len);
-                if (job.decode) {
-                    job.stats.merge(q.stats);
-                    job.sketch.merge(q.sketch);
-                }
-                buffers.offer(q.buf);
-                permits.release();
-                if (idx == job.chunks - 1) {
-                    finish(job);
-                    return;
-                }
             }
         }
 

@@ -120,9 +120,18 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
             return Seeds.mix64(signSeed + (g + 1) * Seeds.GOLDEN_GAMMA);
         }
 
-        /** Lane of flat index i. */
-        private int lane(long i) {
+        /** Lane of flat index i (an index into {@link #lanes()}). */
+        int lane(long i) {
             return (int) (i & mask) + rotation(i >>> log2Width);
+        }
+
+        /** The live lanes (2·width; bucket b = lane b + lane b + width), for the chunk kernels of this package. */
+        double[] lanes() {
+            return lanes;
+        }
+
+        int width() {
+            return width;
         }
 
         /** Adds value v at flat index i (requires i &ge; 0). Zero and non-finite values are skipped. */

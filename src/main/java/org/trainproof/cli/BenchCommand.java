@@ -36,6 +36,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeat", paramLabel = "R", description = "Runs of each tool; the median is reported (default ${DEFAULT-VALUE}).")
     int repeat = 5;
 
+    @Option(names = "--warmup", paramLabel = "W", description = "Uncounted manifest runs before the timed ones, while the JIT compiles"
+            + " the kernels; the first one's CPU time (a fresh JVM's cost) is printed too (default ${DEFAULT-VALUE}).")
+    int warmup = 2;
+
     @Option(names = "--threads", paramLabel = "T", description = "Manifest worker threads (default: all cores).")
     Integer threads;
 
@@ -47,8 +51,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (sizeGb <= 0 || sizeGb > 1000 || repeat < 1 || repeat > 100) {
-            throw TrainproofException.usage("--size-gb must be in (0, 1000] and --repeat in [1, 100]");
+        if (sizeGb <= 0 || sizeGb > 1000 || repeat < 1 || repeat > 100 || warmup < 0 || warmup > 100) {
+            throw TrainproofException.usage("--size-gb must be in (0, 1000], --repeat in [1, 100] and --warmup in [0, 100]");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -61,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
         else throw TrainproofException.usage("--dtype must be BF16 or F32: " + dtype);
         ManifestBenchmark.Result r = null;
         try {
-            r = ManifestBenchmark.run(work, (long) (sizeGb * 1e9), dt, repeat, opt, err);
+            r = ManifestBenchmark.run(work, (long) (sizeGb * 1e9), dt, repeat, warmup, opt, err);
         } finally {
             if (!keep) {
                 Files.deleteIfExists(work.resolve(ManifestBenchmark.fileName(dt)));
@@ -72,7 +76,10 @@ final class BenchCommand implements Callable<Integer> {
         double gb = r.bytes() / 1e9;
         double m = r.median(r.manifest()), o = r.median(r.openssl()), s = r.median(r.sha256sum());
         out.printf(Locale.ROOT, "file: %.3f GB " + dt + " safetensors, %d tensors%s%n", gb, r.tensors(), keep ? " (kept: " + r.file() + ")" : "");
-        out.printf(Locale.ROOT, "cores: %d available, manifest threads %d%n", Runtime.getRuntime().availableProcessors(), r.threads());
+        out.printf(Locale.ROOT, "cores: %d available, manifest threads %d; BF16/F32 kernel: %s%n", Runtime.getRuntime().availableProcessors(),
+                r.threads(), r.kernel());
+        out.printf(Locale.ROOT, "first manifest in this JVM (JIT compiling): %.3f CPU-s = %.3f CPU-s per GB%s%n", r.coldCpu(), r.coldCpu() / gb,
+                r.warmups() > 0 ? "; then " + (r.warmups() - 1) + " more uncounted warm-up run(s) before the timed ones" : " (counted)");
         out.printf(Locale.ROOT, "load average before: %s; after: %s%n", r.loadBefore(), r.loadAfter());
         out.printf(Locale.ROOT, "%-44s %9s %9s%n", "median of " + r.manifest().length + " run(s)", "seconds", "GB/s");
         out.printf(Locale.ROOT, "%-44s %9.3f %9.3f%n", "trainproof manifest (digest+stats+sample+sketch)", m, gb / m);
