@@ -203,15 +203,29 @@ final class FloatChunks {
         return bf16 ? (b.getShort(off + 2 * j) & 0xFFFF) << 16 : b.getInt(off + 4 * j);
     }
 
-    /** Elements [j0, j1) one by one: the definition the vector kernel must equal. */
+    /**
+     * Elements [j0, j1) one by one: the definition the vector kernel must equal. Whole 64-element words
+     * (a sketch sign word and a lane base each) go through {@link #words}, the rest element by element.
+     */
     private void scalar(boolean bf16, ByteBuffer b, int off, int j0, int j1, long first, TensorSketch.Builder sk) {
+        if (sk.width() >= 64) {
+            int head = (int) Math.min(j1 - j0, (64 - ((first + j0) & 63)) & 63);
+            int words = (j1 - j0 - head) / 64;
+            if (words > 0) {
+                elements(bf16, b, off, j0, j0 + head, first, sk);
+                words(bf16, b, off, j0 + head, j0 + head + 64 * words, first, sk);
+                j0 += head + 64 * words;
+            }
+        }
+        elements(bf16, b, off, j0, j1, first, sk);
+    }
+
+    private void elements(boolean bf16, ByteBuffer b, int off, int j0, int j1, long first, TensorSketch.Builder sk) {
         Acc a = acc;
         for (int j = j0; j < j1; j++) {
             int bits = bits(bf16, b, off, j);
             if ((bits & 0x7F800000) == 0x7F800000) {
-                if ((bits & 0x007FFFFF) != 0) a.nan++;
-                else if (bits > 0) a.posInf++;
-                else a.negInf++;
+                nonFinite(bits);
                 continue;
             }
             double x = Float.intBitsToFloat(bits);
@@ -229,6 +243,54 @@ final class FloatChunks {
                 sk.add(g, x);
             }
         }
+    }
+
+    private void nonFinite(int bits) {
+        if ((bits & 0x007FFFFF) != 0) acc.nan++;
+        else if (bits > 0) acc.posInf++;
+        else acc.negInf++;
+    }
+
+    /**
+     * Whole words [j0, j1) (global index of j0 a multiple of 64): the same adds as {@link #elements} in the
+     * same order, with one sign word and one lane base per 64 elements. A zero adds ±0 to its sketch lane,
+     * which leaves it unchanged (lanes start at +0 and never become −0), so zeros need no branch there.
+     */
+    private void words(boolean bf16, ByteBuffer b, int off, int j0, int j1, long first, TensorSketch.Builder sk) {
+        Acc a = acc;
+        final double[] s = a.s;
+        final double[] q = a.q;
+        final double[] lanes = sk.lanes();
+        int keyMin = a.keyMin;
+        int keyMax = a.keyMax;
+        long finite = 0;
+        long zeros = 0;
+        for (int j = j0; j < j1; j += 64) {
+            long g = first + j;
+            long h = sk.signWord(g >>> 6);
+            int base = sk.lane(g);
+            for (int t = 0; t < 64; t++) {
+                int bits = bf16 ? (b.getShort(off + 2 * (j + t)) & 0xFFFF) << 16 : b.getInt(off + 4 * (j + t));
+                if ((bits & 0x7F800000) == 0x7F800000) {
+                    nonFinite(bits);
+                    continue;
+                }
+                double x = Float.intBitsToFloat(bits);
+                int l = t & (LANES - 1);
+                s[l] += x;
+                q[l] += x * x;
+                int k = key(bits);
+                keyMin = Math.min(keyMin, k);
+                keyMax = Math.max(keyMax, k);
+                finite++;
+                zeros += (bits & 0x7FFFFFFF) == 0 ? 1 : 0;
+                lanes[base + t] += Double.longBitsToDouble(Double.doubleToRawLongBits(x) ^ ((h >>> t) << 63));
+            }
+        }
+        a.keyMin = keyMin;
+        a.keyMax = keyMax;
+        a.finite += finite;
+        a.zeros += zeros;
     }
 
     private void deviations(boolean bf16, ByteBuffer b, int off, int j0, int j1, long first, double mean) {
