@@ -15,9 +15,10 @@ import org.trainproof.bytes.Digest;
 
 /**
  * Benchmark (not a test): where the manifest's CPU goes, one thread, per GB of a BF16 file. Each
- * component runs alone over the whole file (positioned reads into one direct 4 MiB buffer) and its
- * thread CPU time is reported, median of R runs, with the load average. Usage:
- * {@code java -cp target/classes:target/test-classes:CP org.trainproof.checkpoint.ManifestCostMain FILE [R]}
+ * component runs alone over the whole file (positioned reads into one direct buffer of the manifest's
+ * chunk size) and its thread CPU time is reported, median of R runs, with the load average and the
+ * kernel ({@link FloatChunks}: vector with {@code --add-modules jdk.incubator.vector}, else scalar). Usage:
+ * {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes:CP org.trainproof.checkpoint.ManifestCostMain FILE [R]}
  */
 public final class ManifestCostMain {
     public static void main(String[] args) throws Exception {
@@ -25,8 +26,10 @@ public final class ManifestCostMain {
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         ThreadMXBean tb = ManagementFactory.getThreadMXBean();
         double gb = Files.size(file) / 1e9;
-        String[] names = {"read only (positioned read, kernel copy)", "read + SHA-256", "read + fused BF16 sketch+histogram",
-            "read + histogram fold (addHistogram per chunk)", "4 MiB: read, fused, fold, SHA", "256 KiB pieces: read, fused, SHA; fold per 4 MiB"};
+        System.out.println("kernel: " + FloatChunks.describeKernel());
+        String[] names = {"read only (positioned read, kernel copy)", "read + SHA-256", "read + statistics and sketch (FloatChunks)",
+            "read + statistics and sketch + SHA-256"};
+        run(file, 3); // warm-up: the JIT compiles the kernel
         for (int c = 0; c < names.length; c++) {
             double[] cpu = new double[reps];
             for (int r = 0; r < reps; r++) {
@@ -44,10 +47,7 @@ public final class ManifestCostMain {
         int chunk = ManifestOptions.DEFAULT_CHUNK_BYTES;
         ByteBuffer buf = ByteBuffer.allocateDirect(chunk).order(ByteOrder.LITTLE_ENDIAN);
         MessageDigest md = Digest.newSha256();
-        TensorSketch.Builder sk = new TensorSketch.Builder("t", 512);
-        StatsAccumulator st = new StatsAccumulator();
-        int[] hist = new int[1 << 16];
-        double[] table = ElementDecoder.table(Dtype.BF16);
+        FloatChunks fc = new FloatChunks();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size() & ~7L;
             long e = 0;
@@ -56,26 +56,12 @@ public final class ManifestCostMain {
                 while (buf.hasRemaining()) ch.read(buf, pos + buf.position());
                 int n = buf.position();
                 buf.flip();
-                if (what == 5) {
-                    int piece = 256 * 1024;
-                    for (int p = 0; p < n; p += piece) {
-                        int l = Math.min(piece, n - p);
-                        ByteBuffer sl = buf.slice(p, l).order(ByteOrder.LITTLE_ENDIAN);
-                        sk.addBf16Counting(e + p / 2, sl, 0, l / 2, hist);
-                        md.update(sl);
-                    }
-                    st.addHistogram(table, hist);
+                if (what >= 2) {
+                    StatsAccumulator st = new StatsAccumulator();
+                    TensorSketch.Builder sk = new TensorSketch.Builder("t", 512);
+                    fc.add(true, buf, 0, n / 2, e, st, sk);
                 }
-                if (what == 4) {
-                    sk.addBf16Counting(e, buf, 0, n / 2, hist);
-                    st.addHistogram(table, hist);
-                    md.update(buf);
-                }
-                if (what == 1) md.update(buf);
-                if (what == 2 || what == 3) {
-                    sk.addBf16Counting(e, buf, 0, n / 2, hist);
-                    if (what == 3) st.addHistogram(table, hist); else Arrays.fill(hist, 0);
-                }
+                if (what == 1 || what == 3) md.update(buf);
                 e += n / 2;
                 pos += n;
             }
