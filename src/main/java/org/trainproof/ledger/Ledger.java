@@ -380,9 +380,12 @@ public final class Ledger implements AutoCloseable {
         return out;
     }
 
-    /** The largest step of the ledger's checkpoint entries, if it has any. */
+    /** The step of the ledger's last recorded checkpoint entry, if it has any. */
     public Optional<Long> lastCheckpointStep() {
-        return store.maxStep(EntryKinds.CHECKPOINT);
+        // the last recorded one, not the largest: after a resume claim the abandoned attempt's later
+        // steps are behind the run (a resumed run from 10 that records 15 then 20 after an attempt
+        // that reached 20 must be able to record its 20)
+        return store.lastStep(EntryKinds.CHECKPOINT);
     }
 
     /** The seq of the (last) checkpoint entry for training step {@code step}. */

@@ -78,6 +78,27 @@ class RecordResumeTest {
     }
 
     @Test
+    void abandonedAttemptGotFurther_resumedRunRecordsItsOwnLaterSteps() throws Exception {
+        // The abandoned attempt recorded 75 and 100 before it died (PythonRecorderTest's SIGKILL can land
+        // after the attempt's last checkpoint was recorded); the run restarted from 50 records 75 with the
+        // claim, then 100: that 100 is after the run's last checkpoint (75), though not after the largest step.
+        Path run = dir.resolve("run");
+        Path db = setUp(run);
+        CliRun a100 = CliRun.run("record", db, "--key", key, "--step", 100, "--checkpoint", run.resolve("step-100.safetensors"));
+        assertEquals(0, a100.code(), a100.toString());
+        CliRun r75 = CliRun.run("record", db, "--key", key, "--step", 75, "--checkpoint", run.resolve("step-75.safetensors"), "--resume", 50);
+        assertEquals(0, r75.code(), r75.toString());
+        CliRun r100 = CliRun.run("record", db, "--key", key, "--step", 100, "--checkpoint", run.resolve("step-100.safetensors"));
+        assertEquals(0, r100.code(), r100.toString());
+        // and order is kept after that: the same step again, or one going back, is refused
+        CliRun again = CliRun.run("record", db, "--key", key, "--step", 100, "--checkpoint", run.resolve("step-100.safetensors"));
+        assertEquals(3, again.code(), again.toString());
+        assertTrue(again.err().contains("last checkpoint (step 100)"), again.err());
+        CliRun back = CliRun.run("record", db, "--key", key, "--step", 90, "--checkpoint", run.resolve("step-100.safetensors"));
+        assertEquals(3, back.code(), back.toString());
+    }
+
+    @Test
     void sameFilesWithoutTheClaim_abandonedCheckpointInTheTrajectory_weightChecksFail() throws Exception {
         Path run = dir.resolve("run");
         Path db = setUp(run);

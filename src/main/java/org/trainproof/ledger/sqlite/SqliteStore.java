@@ -356,6 +356,23 @@ public final class SqliteStore implements AutoCloseable {
         }
     }
 
+    /**
+     * The step of the last entry (highest seq) of {@code kind} that has a step, if any. The (kind, step)
+     * index first says whether there is one, so the backward scan by seq only runs when it will stop.
+     */
+    public Optional<Long> lastStep(String kind) {
+        if (maxStep(kind).isEmpty()) return Optional.empty();
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT step FROM entries WHERE kind = ? AND step IS NOT NULL ORDER BY seq DESC LIMIT 1")) {
+            ps.setString(1, kind);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw translate(e, "cannot look up the last " + kind + " step");
+        }
+    }
+
     /** The seq of the last entry of {@code kind} with {@code step}, if any. */
     public Optional<Long> seqOfStep(String kind, long step) {
         try (PreparedStatement ps = conn.prepareStatement(
