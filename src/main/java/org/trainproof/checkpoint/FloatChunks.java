@@ -33,8 +33,12 @@ final class FloatChunks {
     static final int KEY_POS_INF = 0x7F800000;
     static final int KEY_NEG_INF = 0xFF800000 ^ 0x7FFFFFFF;
 
+    /** The vector kernel, or null, and why it is null (from the same checks). */
+    private record Loaded(Kernel kernel, String absence) {}
+
+    private static final Loaded LOADED = loadVector();
     /** The vector kernel, or null where {@code jdk.incubator.vector} is not loaded, too narrow, or turned off. */
-    static final Kernel VECTOR = loadVector();
+    static final Kernel VECTOR = LOADED.kernel();
 
     /** The vector part: the whole 64-element words of an all-finite chunk (see {@link VectorChunks}). */
     interface Kernel {
@@ -95,27 +99,28 @@ final class FloatChunks {
     }
 
     static String describeKernel() {
-        return VECTOR == null ? "scalar (jdk.incubator.vector not loaded: " + vectorAbsence() + ")" : VECTOR.describe();
+        return VECTOR == null ? "scalar (jdk.incubator.vector not loaded: " + LOADED.absence() + ")" : VECTOR.describe();
     }
 
-    private static String vectorAbsence() {
-        if ("0".equals(System.getenv("TRAINPROOF_VECTOR"))) return "TRAINPROOF_VECTOR=0";
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return "run with --add-modules jdk.incubator.vector, as bin/trainproof does";
-        if (!optimisingCompiler()) return "no C2 compiler in this JVM (-XX:TieredStopAtLevel below 4)";
-        return "no 512-bit vector unit";
-    }
-
-    private static Kernel loadVector() {
-        if ("0".equals(System.getenv("TRAINPROOF_VECTOR"))) return null;
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return null;
+    private static Loaded loadVector() {
+        if ("0".equals(System.getenv("TRAINPROOF_VECTOR"))) return absent("TRAINPROOF_VECTOR=0");
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return absent("run with --add-modules jdk.incubator.vector, as bin/trainproof does");
+        }
         // without C2 the Vector API runs as objects, ~100x slower than the scalar loops (110 CPU-s/GB measured)
-        if (!optimisingCompiler()) return null;
+        if (!optimisingCompiler()) return absent("no C2 compiler in this JVM (-XX:TieredStopAtLevel below 4)");
         try {
             Object k = Class.forName("org.trainproof.checkpoint.VectorChunks").getDeclaredConstructor().newInstance();
-            return (Kernel) k;
+            return new Loaded((Kernel) k, "");
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            return null; // no usable vector unit: the scalar loops give the same results
+            // no usable vector unit (VectorChunks refuses one narrower than 512 bits): the scalar loops give the same results
+            Throwable why = e.getCause() != null ? e.getCause() : e;
+            return absent(why.getMessage() != null ? why.getMessage() : why.toString());
         }
+    }
+
+    private static Loaded absent(String why) {
+        return new Loaded(null, why);
     }
 
     /** Whether this JVM compiles hot code with C2 (not -XX:TieredStopAtLevel=1..3, as light commands run). */
@@ -270,7 +275,7 @@ final class FloatChunks {
             long h = sk.signWord(g >>> 6);
             int base = sk.lane(g);
             for (int t = 0; t < 64; t++) {
-                int bits = bf16 ? (b.getShort(off + 2 * (j + t)) & 0xFFFF) << 16 : b.getInt(off + 4 * (j + t));
+                int bits = bits(bf16, b, off, j + t);
                 if ((bits & 0x7F800000) == 0x7F800000) {
                     nonFinite(bits);
                     continue;
