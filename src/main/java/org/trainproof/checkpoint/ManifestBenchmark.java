@@ -196,8 +196,9 @@ public final class ManifestBenchmark {
             long c0 = processCpuNanos();
             Manifests.of(file, opt);
             long c1 = processCpuNanos();
-            if (w == 0) coldCpu = c0 < 0 || c1 < 0 ? Double.NaN : (c1 - c0) / 1e9;
-            progress.printf(java.util.Locale.ROOT, "warm-up %d (not counted): manifest %.3f CPU-s%n", w + 1, c0 < 0 || c1 < 0 ? Double.NaN : (c1 - c0) / 1e9);
+            double c = c0 < 0 || c1 < 0 ? Double.NaN : (c1 - c0) / 1e9;
+            if (w == 0) coldCpu = c;
+            progress.printf(java.util.Locale.ROOT, "warm-up %d (not counted): manifest %.3f CPU-s%n", w + 1, c);
             progress.flush();
         }
         for (int r = 0; r < repeats; r++) {

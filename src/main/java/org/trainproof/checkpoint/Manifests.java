@@ -134,7 +134,7 @@ public final class Manifests {
         private final ThreadLocal<double[]> scratch = ThreadLocal.withInitial(() -> new double[BLOCK]);
         private final ThreadLocal<int[]> histogram = ThreadLocal.withInitial(() -> new int[1 << 16]);
         private final ThreadLocal<FloatChunks> floats = ThreadLocal.withInitial(FloatChunks::new);
-        /** Heap copy of a chunk for the dtypes whose decoders read byte arrays (all but BF16). */
+        /** Heap copy of a chunk for the dtypes whose decoders read byte arrays (all but BF16 and F32). */
         private final ThreadLocal<byte[]> heapChunk;
         private TensorManifest[] results;
         private String[] fileSha;
@@ -280,11 +280,13 @@ public final class Manifests {
             // buffer (FloatChunks: vector kernel where available); other dtypes and exact small values
             // decode from a heap copy
             boolean fused = (dt == Dtype.BF16 || dt == Dtype.F32) && job.values == null;
+            if (!fused) {
+                buf = heapChunk.get();
+                direct.get(0, buf, 0, len);
+            }
             if (fused) {
                 floats.get().add(dt == Dtype.BF16, direct, 0, m, job.sketchBase + e0, st, sk);
             } else if (ElementDecoder.tabulated(dt)) {
-                buf = heapChunk.get();
-                direct.get(0, buf, 0, len);
                 // 8/16-bit types: exact stats from a code histogram (one increment per element)
                 double[] table = ElementDecoder.table(dt);
                 int[] hist = histogram.get();
@@ -297,8 +299,6 @@ public final class Manifests {
                     if (job.values != null) System.arraycopy(x, 0, job.values, (int) (e0 + j), n);
                 }
             } else {
-                buf = heapChunk.get();
-                direct.get(0, buf, 0, len);
                 for (int j = 0; j < m; j += BLOCK) {
                     int n = Math.min(BLOCK, m - j);
                     ElementDecoder.decode(dt, buf, j, n, x);

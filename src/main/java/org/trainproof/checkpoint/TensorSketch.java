@@ -198,20 +198,6 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
             this.buckets = new double[width];
         }
 
-        /** The live buckets, for fused loops in this package that add exactly as {@link #addBlock} does. */
-        double[] buckets() {
-            return buckets;
-        }
-
-        int mask() {
-            return mask;
-        }
-
-        /** The SplitMix64 state whose mix64 is group g's hash ({@link #groupHash}). */
-        long groupState(long g) {
-            return seed + (g + 1) * Seeds.GOLDEN_GAMMA;
-        }
-
         /** The 64 hash bits shared by elements 4g .. 4g+3. */
         private long groupHash(long g) {
             return Seeds.mix64(seed + (g + 1) * Seeds.GOLDEN_GAMMA);
