@@ -144,6 +144,13 @@ class Server(object):
             raise TrainproofError("trainproof record --serve: unexpected first line %r" % (ready,))
         self.size = ready.get("size")
 
+    def _stderr_text(self):
+        """What the server wrote on stderr, without the JVM's incubator warning; closes the file."""
+        self._stderr.seek(0)
+        err = without_incubator_warning(self._stderr.read().decode("utf-8", "replace")).strip()
+        self._stderr.close()
+        return err
+
     def request(self, req):
         data = (json.dumps(req, separators=(",", ":"), allow_nan=False) + "\n").encode("utf-8")
         try:
@@ -169,9 +176,7 @@ class Server(object):
         rest = self.proc.stdout.read()
         self.proc.stdout.close()
         code = self.proc.wait()
-        self._stderr.seek(0)
-        err = without_incubator_warning(self._stderr.read().decode("utf-8", "replace")).strip()
-        self._stderr.close()
+        err = self._stderr_text()
         if code != 0:
             raise TrainproofError("trainproof record --serve exited %d: %s" % (code, err or rest.decode("utf-8", "replace")), code)
 
@@ -197,9 +202,7 @@ class Server(object):
                 f.close()
             except (OSError, ValueError):
                 pass
-        self._stderr.seek(0)
-        err = without_incubator_warning(self._stderr.read().decode("utf-8", "replace")).strip()[-2000:]
-        self._stderr.close()
+        err = self._stderr_text()[-2000:]
         how = "was killed by signal %d" % -code if code is not None and code < 0 else "exited %s" % code
         return TrainproofError("trainproof record --serve (pid %d) %s while %s%s; a request it did not answer may or may not "
                                "be recorded ('trainproof log LEDGER' shows what is)" % (self.proc.pid, how, doing,
