@@ -30,13 +30,15 @@ public final class ManifestBenchmark {
 
     /**
      * Timings in seconds (NaN when the tool is missing); {@code manifestCpu} is the JVM's process CPU
-     * time (all threads, user + system) during each manifest run, NaN where the JVM cannot tell.
+     * time (all threads, user + system) during each manifest run, NaN where the JVM cannot tell;
+     * {@code manifestJitCpu} the part of it spent by the JIT compiler threads (NaN without Linux's
+     * {@code /proc/self/task/}).
      */
     public record Result(Path file, long bytes, int tensors, int threads, double[] manifest, double[] manifestCpu,
             double[] openssl, double[] opensslCpu, double[] sha256sum, double[] sha256sumCpu, String[] loads,
             String loadBefore, String loadAfter, String root,
             long ptBytes, double[] ptManifest, double[] ptOpenssl, boolean ptSameDigests, double[] jdkShaCpu,
-            int warmups, double coldCpu, String kernel) {
+            int warmups, double coldCpu, String kernel, double[] manifestJitCpu) {
         public double median(double[] t) {
             double[] s = t.clone();
             Arrays.sort(s);
@@ -189,6 +191,7 @@ public final class ManifestBenchmark {
         double[] sumCpu = new double[repeats];
         String[] loads = new String[repeats];
         double[] jdkSha = new double[repeats];
+        double[] jit = new double[repeats];
         String root = null;
         double coldCpu = Double.NaN;
         for (int w = 0; w < warmups; w++) {
@@ -213,21 +216,24 @@ public final class ManifestBenchmark {
             sum[r] = t[0];
             sumCpu[r] = t[1];
             warm(file);
+            long j0 = compilerCpuNanos();
             long c0 = processCpuNanos();
             long t0 = System.nanoTime();
             CheckpointManifest m = Manifests.of(file, opt);
             man[r] = (System.nanoTime() - t0) / 1e9;
             long c1 = processCpuNanos();
+            long j1 = compilerCpuNanos();
             cpu[r] = c0 < 0 || c1 < 0 ? Double.NaN : (c1 - c0) / 1e9;
+            jit[r] = j0 < 0 || j1 < 0 ? Double.NaN : Math.max(0, j1 - j0) / 1e9;
             if (root != null && !root.equals(m.root())) {
                 throw new TrainproofException(ExitCode.INTERNAL, "manifest root differs between runs");
             }
             root = m.root();
             loads[r] = loadAverage();
             progress.printf(java.util.Locale.ROOT,
-                    "run %d: manifest %.3f s (%.3f CPU-s), openssl %.3f s (%.3f CPU-s), sha256sum %.3f s (%.3f CPU-s),"
-                    + " JDK SHA-256 alone %.3f CPU-s; load %s%n",
-                    r + 1, man[r], cpu[r], ossl[r], osslCpu[r], sum[r], sumCpu[r], jdkSha[r], loads[r]);
+                    "run %d: manifest %.3f s (%.3f CPU-s, of which JIT compiler threads %.3f), openssl %.3f s (%.3f CPU-s),"
+                    + " sha256sum %.3f s (%.3f CPU-s), JDK SHA-256 alone %.3f CPU-s; load %s%n",
+                    r + 1, man[r], cpu[r], jit[r], ossl[r], osslCpu[r], sum[r], sumCpu[r], jdkSha[r], loads[r]);
             progress.flush();
         }
         // the same weights as a torch.save .pt: manifest through the torch reader vs openssl on that file
@@ -254,7 +260,7 @@ public final class ManifestBenchmark {
         }
         return new Result(file, size, tensors, opt.threads(), man, cpu, ossl, osslCpu, sum, sumCpu, loads, loadBefore,
                 loadAverage(), root, Files.size(pt), ptMan, ptOssl, same, jdkSha, warmups,
-                warmups > 0 ? coldCpu : cpu[0], Manifests.kernel());
+                warmups > 0 ? coldCpu : cpu[0], Manifests.kernel(), jit);
     }
 
     /**
@@ -390,6 +396,32 @@ public final class ManifestBenchmark {
         java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         if (os instanceof com.sun.management.OperatingSystemMXBean sun) return sun.getProcessCpuTime();
         return -1;
+    }
+
+    /**
+     * CPU time in ns of this JVM's JIT compiler threads (C1 and C2; Linux: {@code /proc/self/task/TID/comm}
+     * and the first field of {@code schedstat}, time on a CPU), or −1 where that cannot be read. A compiler
+     * thread that exits between two readings takes its time with it (HotSpot stops idle ones), so a
+     * difference of two readings can only undercount the compiler's share.
+     */
+    static long compilerCpuNanos() {
+        Path tasks = Path.of("/proc/self/task");
+        long sum = 0;
+        try (java.util.stream.Stream<Path> ts = Files.list(tasks)) {
+            for (Path t : (Iterable<Path>) ts::iterator) {
+                try {
+                    String comm = Files.readString(t.resolve("comm")).trim();
+                    if (!comm.startsWith("C1 CompilerThre") && !comm.startsWith("C2 CompilerThre")) continue;
+                    String sched = Files.readString(t.resolve("schedstat")).trim();
+                    sum += Long.parseLong(sched.substring(0, sched.indexOf(' ')));
+                } catch (IOException | RuntimeException gone) {
+                    // the thread exited while we listed it
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return sum;
     }
 
     /**

@@ -92,6 +92,17 @@ final class BenchCommand implements Callable<Integer> {
                 c, c / gb, c / m, r.threads());
         out.printf(Locale.ROOT, "  openssl dgst -sha256 %6.3f CPU-s = %.3f CPU-s per GB%n", oc, oc / gb);
         out.printf(Locale.ROOT, "  sha256sum           %7.3f CPU-s = %.3f CPU-s per GB%n", sc, sc / gb);
+        double jit = r.median(r.manifestJitCpu());
+        double[] noJit = new double[r.manifestCpu().length];
+        for (int i = 0; i < noJit.length; i++) noJit[i] = r.manifestCpu()[i] - r.manifestJitCpu()[i];
+        double cn = r.median(noJit);
+        if (Double.isNaN(jit)) {
+            out.printf(Locale.ROOT, "  of which JIT compiler threads: not readable here (needs Linux /proc/self/task)%n");
+        } else {
+            out.printf(Locale.ROOT, "  of which JIT compiler threads %.3f CPU-s; without them %.3f CPU-s = %.3f CPU-s per GB (medians per run;"
+                    + " what a GB costs once the JIT is done compiling, as in a long manifest; the target below counts all threads)%n",
+                    jit, cn, cn / gb);
+        }
         double jc = r.median(r.jdkShaCpu());
         out.printf(Locale.ROOT, "  JDK SHA-256 alone   %7.3f CPU-s = %.3f CPU-s per GB (MessageDigest, one thread, same reads: the floor of the"
                 + " digest part; manifest minus it: %.3f CPU-s per GB for statistics, sample, sketch and threading)%n",
