@@ -24,6 +24,8 @@ import org.trainproof.note.Checkpoint;
 import org.trainproof.note.NoteException;
 import org.trainproof.note.TlogProof;
 import org.trainproof.note.VerifierKey;
+import org.trainproof.trainlog.LogFormat;
+import org.trainproof.trainlog.MetricsChunk;
 
 /**
  * A signed, Merkle-chained ledger in one SQLite file. {@link #append} writes entries, their stored
@@ -341,6 +343,36 @@ public final class Ledger implements AutoCloseable {
             throw TrainproofException.integrity(path(), "latest checkpoint does not verify with the ledger's key: " + e.getMessage());
         }
         return new String(cp.note(), StandardCharsets.UTF_8);
+    }
+
+    /** Where a metrics entry's records came from: its source, format, byte range and their SHA-256. */
+    public record MetricsSpan(long seq, String source, LogFormat format, long start, long end, Digest sha256) {}
+
+    /**
+     * The metrics entries with seq below {@code toSeq}, in seq order, reading only each one's source,
+     * format, byte range and digest: a streaming parse that skips the records, with no leaf hash and no
+     * canonical-form check (that is the audit's work; the recorder only needs where each log was left
+     * off). An entry whose fields the streaming parse cannot read is decoded strictly and parsed in
+     * full, so a malformed one fails exactly as in {@link #forEachEntry}.
+     */
+    public void forEachMetricsSpan(long toSeq, Consumer<MetricsSpan> sink) {
+        try (SqliteStore.Cursor<SqliteStore.EntryRow> c = store.entriesOfKind(EntryKinds.METRICS, 0, toSeq)) {
+            SqliteStore.EntryRow r;
+            while ((r = c.next()) != null) {
+                MetricsSpan m = MetricsSpans.read(r.seq(), r.bytes());
+                if (m == null) {
+                    LedgerEntry e;
+                    try {
+                        e = Entries.decodeOwned(r.bytes());
+                    } catch (Entries.EntryFormatException ex) {
+                        throw TrainproofException.integrity(path() + " entry " + r.seq(), ex.getMessage());
+                    }
+                    MetricsChunk ch = LedgerMetrics.parseChunk(this, e);
+                    m = new MetricsSpan(r.seq(), ch.source(), ch.format(), ch.start(), ch.end(), ch.sha256());
+                }
+                sink.accept(m);
+            }
+        }
     }
 
     /** Reads and decodes one entry (exit 1 if its bytes are malformed). */

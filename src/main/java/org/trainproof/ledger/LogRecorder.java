@@ -65,7 +65,13 @@ public final class LogRecorder {
         }
     }
 
-    private record Span(long start, long end, Digest sha256, long firstStep, long lastStep) {}
+    /**
+     * One recorded chunk of an appended file. Its first and last step are {@link #UNREAD} when it was
+     * loaded from the ledger's metrics spans (records not parsed); {@code seq} then names its entry.
+     */
+    private record Span(long start, long end, Digest sha256, long seq, long firstStep, long lastStep) {}
+
+    private static final long UNREAD = Long.MIN_VALUE;
 
     private record RecordKey(long step, String metric, long valueBits) {}
 
@@ -89,10 +95,15 @@ public final class LogRecorder {
             return spans.isEmpty() ? 0 : spans.get(spans.size() - 1).end();
         }
 
+        /** A chunk of an appended file as {@link Ledger#forEachMetricsSpan} reads it (no records). */
+        void add(Ledger.MetricsSpan m) {
+            spans.add(new Span(m.start(), m.end(), m.sha256(), m.seq(), UNREAD, UNREAD));
+        }
+
         void add(MetricsChunk c) {
             long first = c.rows().isEmpty() ? -1 : c.rows().get(0).step();
             long last = c.rows().isEmpty() ? -1 : c.rows().get(c.rows().size() - 1).step();
-            spans.add(new Span(c.start(), c.end(), c.sha256(), first, last));
+            spans.add(new Span(c.start(), c.end(), c.sha256(), -1, first, last));
             if (isRewritten(format)) {
                 for (MetricsChunk.Row r : c.rows()) {
                     recorded.merge(key(r.step(), c.metrics().get(r.metric()), r.value()), 1, Integer::sum);
@@ -130,15 +141,21 @@ public final class LogRecorder {
         load();
     }
 
-    /** (Re)reads what the ledger holds, from one snapshot (one SELECT), and the size it reflects. */
+    /**
+     * (Re)reads what the ledger holds below its current size, and that size. For appended files only
+     * each chunk's byte range and digest are read ({@link Ledger#forEachMetricsSpan}: the records are
+     * skipped, so this costs a scan of the metrics entries, not a decode of every entry); rewritten
+     * files need every recorded record and have their chunks parsed in full. Entries appended
+     * meanwhile are above the size read first and are taken in by {@link #guard}.
+     */
     private void load() {
         state.clear();
-        long[] last = {-1};
-        ledger.forEachEntry(e -> {
-            last[0] = e.seq();
-            if (e.kind().equals(EntryKinds.METRICS)) absorb(LedgerMetrics.parseChunk(ledger, e));
+        long size = ledger.size();
+        ledger.forEachMetricsSpan(size, m -> {
+            if (isRewritten(m.format())) absorb(LedgerMetrics.parseChunk(ledger, ledger.readEntry(m.seq())));
+            else stateFor(m.source(), m.format()).add(m);
         });
-        synced = last[0] + 1;
+        synced = size;
     }
 
     private void absorb(MetricsChunk c) {
@@ -253,8 +270,18 @@ public final class LogRecorder {
     private List<SourceResult> recordAppended(Path path, LogFormat format) {
         Map<String, FileWriter> writers = new LinkedHashMap<>();
         List<SourceResult> out = new ArrayList<>();
+        // JSON lines: the recorded history is verified first, then only the bytes after it are read
+        // (reading from the start costs O(history) per call: 0.9 s of a 2.3 s record at 900,000 records)
+        long from = 0;
+        Path resumable = LogReaders.resumableFile(path, format);
+        SourceState known = resumable == null ? null : state.get(naming.apply(resumable.toString()));
+        if (known != null && !known.spans.isEmpty()) {
+            checkFormat(known, format, resumable.toString());
+            verifyHistory(resumable, known);
+            from = known.end();
+        }
         try {
-            LogReadResult res = LogReaders.streamWithSteps(path, format, r -> {
+            LogReadResult res = LogReaders.streamWithSteps(path, format, from, r -> {
                 String file = r.source().file();
                 FileWriter w = writers.get(file);
                 if (w == null) {
@@ -308,8 +335,14 @@ public final class LogRecorder {
         st.verifiedTo = st.end();
     }
 
-    private static TrainproofException rewritten(Path file, Span s, String what) {
-        return TrainproofException.integrity(file + " bytes [" + s.start() + "," + s.end() + ") steps " + s.firstStep() + "-" + s.lastStep(),
+    private TrainproofException rewritten(Path file, Span s, String what) {
+        long first = s.firstStep(), last = s.lastStep();
+        if (first == UNREAD) {
+            List<MetricsChunk.Row> rows = LedgerMetrics.parseChunk(ledger, ledger.readEntry(s.seq())).rows();
+            first = rows.isEmpty() ? -1 : rows.get(0).step();
+            last = rows.isEmpty() ? -1 : rows.get(rows.size() - 1).step();
+        }
+        return TrainproofException.integrity(file + " bytes [" + s.start() + "," + s.end() + ") steps " + first + "-" + last,
                 LedgerFindings.LOG_HISTORY_REWRITTEN + ": " + what + "; nothing recorded from this file");
     }
 

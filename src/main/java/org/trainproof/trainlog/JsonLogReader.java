@@ -107,9 +107,18 @@ final class JsonLogReader {
     }
 
     static void readLines(Path path, String display, LogFormat format, RecordSink sink) {
+        readLines(path, display, format, 0, sink);
+    }
+
+    /**
+     * The lines from byte {@code from} on (a line start). Nothing carries over from one line to the
+     * next that a ledger keeps: a line without a step is numbered by its order, which a read from the
+     * middle would get wrong, but a ledger read refuses such lines ({@link RecordSink#stepsByOrder}).
+     */
+    static void readLines(Path path, String display, LogFormat format, long from, RecordSink sink) {
         LineState st = new LineState();
-        long[] stable = {0};
-        LineScanner.Scan sc = LineScanner.scan(path, (buf, off, len, lineNo, start, end, terminated) -> {
+        long[] stable = {from};
+        LineScanner.Scan sc = LineScanner.scan(path, from, (buf, off, len, lineNo, start, end, terminated) -> {
             int s = off, e = off + len;
             while (s < e && (buf[s] == ' ' || buf[s] == '\t')) s++;
             if (s == e) {

@@ -34,13 +34,45 @@ final class LineScanner {
         }
     }
 
+    /**
+     * Scans {@code file} from byte {@code from}, which must be the start of a line (0, or just after a
+     * {@code \n}): the lines before it are counted, not handed over, so line numbers stay the file's.
+     */
+    static Scan scan(Path file, long from, Handler h) {
+        if (from == 0) return scan(file, h);
+        try (InputStream in = Files.newInputStream(file)) {
+            long lines = 0;
+            byte[] b = new byte[1 << 16];
+            long left = from;
+            byte last = 0;
+            while (left > 0) {
+                int r = in.read(b, 0, (int) Math.min(b.length, left));
+                if (r < 0) throw TrainproofException.badInput(file, "shorter than the resume position " + from);
+                for (int i = 0; i < r; i++) if (b[i] == '\n') lines++;
+                last = b[r - 1];
+                left -= r;
+            }
+            if (last != '\n') {
+                throw TrainproofException.badInput(file, "byte " + from + " (the end of what was recorded) does not start a line;"
+                        + " the file changed while it was read?");
+            }
+            return scan(in, file.toString(), from, lines, h);
+        } catch (IOException e) {
+            throw TrainproofException.badInput(file, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
     static Scan scan(InputStream in, String name, Handler h) throws IOException {
+        return scan(in, name, 0, 0, h);
+    }
+
+    /** Scans {@code in}, whose first byte is byte {@code base} of the file, after {@code lineNo} lines. */
+    private static Scan scan(InputStream in, String name, long base, long lineNo, Handler h) throws IOException {
         byte[] buf = new byte[1 << 16];
         int len = 0; // bytes in buf
         int pos = 0; // start of current line in buf
-        long base = 0; // file offset of buf[0]
-        long lineNo = 0;
-        boolean first = true;
+        // base: file offset of buf[0]; lineNo: lines before the current one
+        boolean first = base == 0;
         while (true) {
             if (pos > 0 && (len - pos) < buf.length / 2) {
                 System.arraycopy(buf, pos, buf, 0, len - pos);

@@ -54,6 +54,31 @@ public final class LogReaders {
         return read(path, format, new RecordSink(java.util.Objects.requireNonNull(each, "each"), true));
     }
 
+    /**
+     * As {@link #streamWithSteps(Path, LogFormat, java.util.function.Consumer)}, reading only from byte
+     * {@code from} of the log's file on, a line start (the end of what a ledger already holds). Only for
+     * the formats {@link #resumableFile} names a file for; the findings are those of the part read.
+     */
+    public static LogReadResult streamWithSteps(Path path, LogFormat format, long from, java.util.function.Consumer<MetricRecord> each) {
+        if (from == 0) return streamWithSteps(path, format, each);
+        Path f = resumableFile(path, format);
+        if (f == null || from < 0) throw new IllegalArgumentException(format.cliName() + " logs are read from their start");
+        RecordSink sink = new RecordSink(java.util.Objects.requireNonNull(each, "each"), true);
+        JsonLogReader.readLines(f, f.toString(), format, from, sink);
+        return sink.result(f.toString(), format);
+    }
+
+    /**
+     * The file a log of {@code format} at {@code path} is read from, for the formats a read can resume
+     * at any line start (JSON lines: one record per line, nothing carried between lines); null for the
+     * others (TensorBoard, MLflow, CSV's header, the text formats' multi-line state, whole-file JSON).
+     */
+    public static Path resumableFile(Path path, LogFormat format) {
+        if (format != LogFormat.JSONL && format != LogFormat.WANDB_HISTORY) return null;
+        requireExists(path);
+        return file(path, "jsonl", "wandb-history.jsonl");
+    }
+
     private static LogReadResult read(Path path, LogFormat format, RecordSink sink) {
         requireExists(path);
         String display = path.toString();

@@ -163,6 +163,21 @@ class RecordLogTest {
         verifyJson(run, ExitCode.OK);
     }
 
+    /**
+     * The recorded history is checked before anything is read (the read starts where the ledger left
+     * off): a byte changed in it is refused even when no line was appended since.
+     */
+    @Test
+    void jsonl_byteChangedAndNothingNew_stillRefused() throws IOException {
+        Path log = run.resolve("train.jsonl");
+        Files.writeString(log, jsonl(0, 30));
+        assertEquals(0, record("--log", log).code());
+        Files.writeString(log, Files.readString(log).replaceFirst("\"loss\": 9\\.9,", "\"loss\": 9.8,"));
+        CliRun r = record("--log", log);
+        assertEquals(ExitCode.INTEGRITY, r.code(), r.toString());
+        assertTrue(r.err().contains(LedgerFindings.LOG_HISTORY_REWRITTEN) && r.err().contains("steps 0-29"), r.err());
+    }
+
     @Test
     void jsonl_truncatedAfterRecording_sizeMismatch() throws IOException {
         Path log = run.resolve("train.jsonl");

@@ -390,6 +390,15 @@ public final class SqliteStore implements AutoCloseable {
         void close();
     }
 
+    /** Entries of {@code kind} with {@code from <= seq < to}, in seq order (the rows of other kinds are not read). */
+    public Cursor<EntryRow> entriesOfKind(String kind, long from, long to) {
+        return cursor("SELECT seq, kind, step, leaf_hash, bytes FROM entries WHERE seq >= ? AND seq < ? AND kind = ? ORDER BY seq", ps -> {
+            ps.setLong(1, from);
+            ps.setLong(2, to);
+            ps.setString(3, kind);
+        }, SqliteStore::row, "cannot read " + kind + " entries");
+    }
+
     /** Entries with seq >= {@code from}, in seq order. */
     public Cursor<EntryRow> entriesFrom(long from) {
         return cursor("SELECT seq, kind, step, leaf_hash, bytes FROM entries WHERE seq >= ? ORDER BY seq", from,
@@ -423,11 +432,19 @@ public final class SqliteStore implements AutoCloseable {
         T map(ResultSet rs) throws SQLException;
     }
 
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
     private <T> Cursor<T> cursor(String sql, long arg, RowMapper<T> mapper, String what) {
+        return cursor(sql, ps -> ps.setLong(1, arg), mapper, what);
+    }
+
+    private <T> Cursor<T> cursor(String sql, Binder binder, RowMapper<T> mapper, String what) {
         try {
             PreparedStatement ps = conn.prepareStatement(sql);
             ps.setFetchSize(1024);
-            ps.setLong(1, arg);
+            binder.bind(ps);
             ResultSet rs = ps.executeQuery();
             return new Cursor<>() {
                 @Override
