@@ -103,15 +103,17 @@ final class RecordCommand implements Callable<Integer> {
         try (Ledger l = Ledger.openForAppend(ledger, k)) {
             if (!checkpoints.isEmpty() || !shardManifests.isEmpty()) CheckpointStepOrder.require(ledger, l, step, resume);
             trusted.attach(l);
-            LogRecorder.Result r = new LogRecorder(l, RecordBase.naming(base, ledger)).record(inputs, drafts);
-            for (LedgerEntry e : r.entries()) {
+            long[] entries = {0};
+            // each entry's line is printed once its transaction has committed, and the entry dropped
+            LogRecorder.Result r = new LogRecorder(l, RecordBase.naming(base, ledger)).record(inputs, drafts, e -> {
+                entries[0]++;
                 out.println("entry " + e.seq() + " " + e.kind() + " " + describe(e) + " " + e.leafHash());
-            }
+            });
             for (LogRecorder.SourceResult s : r.sources()) {
                 out.println("log " + s.source() + " (" + s.format().cliName() + "): " + s.records() + " new records in " + s.chunks()
                         + " entries, bytes [" + s.start() + "," + s.end() + ")");
             }
-            if (r.entries().isEmpty()) out.println("nothing new to record");
+            if (entries[0] == 0) out.println("nothing new to record");
             trusted.report(l, out, spec.commandLine().getErr());
         }
         return ExitCode.OK;

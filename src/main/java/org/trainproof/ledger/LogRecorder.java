@@ -118,6 +118,8 @@ public final class LogRecorder {
     private final Map<String, SourceState> state = new LinkedHashMap<>();
     private final List<EntryDraft> pending = new ArrayList<>();
     private final List<LedgerEntry> appended = new ArrayList<>();
+    /** Where {@link #flush} hands appended entries during a {@link #record} call; null: into {@link #appended}. */
+    private java.util.function.Consumer<LedgerEntry> sink;
     /** The ledger size {@link #state} reflects: entries below it were read, by {@link #load} or {@link #guard}. */
     private long synced;
 
@@ -201,7 +203,18 @@ public final class LogRecorder {
      * is nothing new and {@code tail} is empty.
      */
     public Result record(List<LogInput> logs, List<EntryDraft> tail) {
+        return record(logs, tail, null);
+    }
+
+    /**
+     * As {@link #record(List, List)}, handing each appended entry to {@code each} as soon as its
+     * transaction has committed instead of keeping it for the result ({@link Result#entries()} is then
+     * empty): a long log's metrics entries, 10,000 records each, are not all held in memory at once
+     * (recording 3,600,000 records kept ≈ 500 MB live and forced 27 full collections in -Xmx512m).
+     */
+    public Result record(List<LogInput> logs, List<EntryDraft> tail, java.util.function.Consumer<LedgerEntry> each) {
         appended.clear();
+        sink = each;
         for (int attempt = 1; ; attempt++) {
             try {
                 List<SourceResult> results = new ArrayList<>();
@@ -224,7 +237,9 @@ public final class LogRecorder {
     private void flush() {
         if (pending.isEmpty()) return;
         int n = pending.size();
-        appended.addAll(ledger.append(List.copyOf(pending), this::guard));
+        List<LedgerEntry> done = ledger.append(List.copyOf(pending), this::guard);
+        if (sink != null) done.forEach(sink);
+        else appended.addAll(done);
         synced += n;
         pending.clear();
     }
@@ -271,7 +286,7 @@ public final class LogRecorder {
         Map<String, FileWriter> writers = new LinkedHashMap<>();
         List<SourceResult> out = new ArrayList<>();
         // JSON lines: the recorded history is verified first, then only the bytes after it are read
-        // (reading from the start costs O(history) per call: 0.9 s of a 2.3 s record at 900,000 records)
+        // (reading from the start cost 0.7 s of the 1.4 s one new line took after 900,000 records)
         long from = 0;
         Path resumable = LogReaders.resumableFile(path, format);
         SourceState known = resumable == null ? null : state.get(naming.apply(resumable.toString()));

@@ -228,14 +228,14 @@ public final class RunWatcher {
             if (st.size() == 0) return;
             LogFormat f = LogReaders.detect(log);
             if (f == LogFormat.EMPTY) return;
-            LogRecorder.Result r = recorder.record(List.of(new LogRecorder.LogInput(log, null)), List.of());
-            for (LedgerEntry e : r.entries()) {
+            // each entry is printed once committed and then dropped: a long backlog is not held in memory
+            recorder.record(List.of(new LogRecorder.LogInput(log, null)), List.of(), e -> {
                 appended++;
                 JsonNode b = e.body();
                 recordedSources.add(inRunDir(b.path("source").asText()));
                 out.println("entry " + e.seq() + " metrics " + b.path("source").asText() + " [" + b.path("byte_range").path(0).asLong() + ","
                         + b.path("byte_range").path(1).asLong() + ") " + b.path("records").size() + " records");
-            }
+            });
             out.flush();
             lastLog.put(log, st);
             lastLogProblem.remove(log);
