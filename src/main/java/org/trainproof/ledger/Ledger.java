@@ -361,13 +361,7 @@ public final class Ledger implements AutoCloseable {
             while ((r = c.next()) != null) {
                 MetricsSpan m = MetricsSpans.read(r.seq(), r.bytes());
                 if (m == null) {
-                    LedgerEntry e;
-                    try {
-                        e = Entries.decodeOwned(r.bytes());
-                    } catch (Entries.EntryFormatException ex) {
-                        throw TrainproofException.integrity(path() + " entry " + r.seq(), ex.getMessage());
-                    }
-                    MetricsChunk ch = LedgerMetrics.parseChunk(this, e);
+                    MetricsChunk ch = LedgerMetrics.parseChunk(this, decode(r));
                     m = new MetricsSpan(r.seq(), ch.source(), ch.format(), ch.start(), ch.end(), ch.sha256());
                 }
                 sink.accept(m);
@@ -379,10 +373,15 @@ public final class Ledger implements AutoCloseable {
     public LedgerEntry readEntry(long seq) {
         SqliteStore.EntryRow r = store.entry(seq).orElseThrow(
                 () -> TrainproofException.badInput(path(), "no entry " + seq + " (ledger has " + size() + ")"));
+        return decode(r);
+    }
+
+    /** Decodes a stored row strictly; malformed bytes are an integrity error naming the entry (exit 1). */
+    private LedgerEntry decode(SqliteStore.EntryRow r) {
         try {
             return Entries.decodeOwned(r.bytes());
         } catch (Entries.EntryFormatException e) {
-            throw TrainproofException.integrity(path() + " entry " + seq, e.getMessage());
+            throw TrainproofException.integrity(path() + " entry " + r.seq(), e.getMessage());
         }
     }
 
@@ -395,13 +394,7 @@ public final class Ledger implements AutoCloseable {
     public void forEachEntry(long fromSeq, Consumer<LedgerEntry> sink) {
         try (SqliteStore.Cursor<SqliteStore.EntryRow> c = store.entriesFrom(fromSeq)) {
             SqliteStore.EntryRow r;
-            while ((r = c.next()) != null) {
-                try {
-                    sink.accept(Entries.decodeOwned(r.bytes()));
-                } catch (Entries.EntryFormatException e) {
-                    throw TrainproofException.integrity(path() + " entry " + r.seq(), e.getMessage());
-                }
-            }
+            while ((r = c.next()) != null) sink.accept(decode(r));
         }
     }
 

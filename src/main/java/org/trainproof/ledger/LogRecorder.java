@@ -101,9 +101,7 @@ public final class LogRecorder {
         }
 
         void add(MetricsChunk c) {
-            long first = c.rows().isEmpty() ? -1 : c.rows().get(0).step();
-            long last = c.rows().isEmpty() ? -1 : c.rows().get(c.rows().size() - 1).step();
-            spans.add(new Span(c.start(), c.end(), c.sha256(), -1, first, last));
+            spans.add(new Span(c.start(), c.end(), c.sha256(), -1, firstStep(c), lastStep(c)));
             if (isRewritten(format)) {
                 for (MetricsChunk.Row r : c.rows()) {
                     recorded.merge(key(r.step(), c.metrics().get(r.metric()), r.value()), 1, Integer::sum);
@@ -295,6 +293,7 @@ public final class LogRecorder {
             verifyHistory(resumable, known);
             from = known.end();
         }
+        String verified = from > 0 ? resumable.toString() : null; // its history is checked: not again below
         try {
             LogReadResult res = LogReaders.streamWithSteps(path, format, from, r -> {
                 String file = r.source().file();
@@ -302,7 +301,7 @@ public final class LogRecorder {
                 if (w == null) {
                     SourceState st = stateFor(naming.apply(file), format);
                     checkFormat(st, format, file);
-                    verifyHistory(Path.of(file), st);
+                    if (!file.equals(verified)) verifyHistory(Path.of(file), st);
                     w = new FileWriter(Path.of(file), st, format);
                     writers.put(file, w);
                 }
@@ -353,12 +352,22 @@ public final class LogRecorder {
     private TrainproofException rewritten(Path file, Span s, String what) {
         long first = s.firstStep(), last = s.lastStep();
         if (first == UNREAD) {
-            List<MetricsChunk.Row> rows = LedgerMetrics.parseChunk(ledger, ledger.readEntry(s.seq())).rows();
-            first = rows.isEmpty() ? -1 : rows.get(0).step();
-            last = rows.isEmpty() ? -1 : rows.get(rows.size() - 1).step();
+            MetricsChunk c = LedgerMetrics.parseChunk(ledger, ledger.readEntry(s.seq()));
+            first = firstStep(c);
+            last = lastStep(c);
         }
         return TrainproofException.integrity(file + " bytes [" + s.start() + "," + s.end() + ") steps " + first + "-" + last,
                 LedgerFindings.LOG_HISTORY_REWRITTEN + ": " + what + "; nothing recorded from this file");
+    }
+
+    /** The step of a chunk's first record, −1 for none. */
+    private static long firstStep(MetricsChunk c) {
+        return c.rows().isEmpty() ? -1 : c.rows().get(0).step();
+    }
+
+    /** The step of a chunk's last record, −1 for none. */
+    private static long lastStep(MetricsChunk c) {
+        return c.rows().isEmpty() ? -1 : c.rows().get(c.rows().size() - 1).step();
     }
 
     private static MetricsChunk rename(MetricsChunk c, String source) {

@@ -106,10 +106,6 @@ final class JsonLogReader {
         final List<String> nonNumeric = new ArrayList<>();
     }
 
-    static void readLines(Path path, String display, LogFormat format, RecordSink sink) {
-        readLines(path, display, format, 0, sink);
-    }
-
     /**
      * The lines from byte {@code from} on (a line start). Nothing carries over from one line to the
      * next that a ledger keeps: a line without a step is numbered by its order, which a read from the

@@ -60,12 +60,10 @@ public final class LogReaders {
      * the formats {@link #resumableFile} names a file for; the findings are those of the part read.
      */
     public static LogReadResult streamWithSteps(Path path, LogFormat format, long from, java.util.function.Consumer<MetricRecord> each) {
-        if (from == 0) return streamWithSteps(path, format, each);
-        Path f = resumableFile(path, format);
-        if (f == null || from < 0) throw new IllegalArgumentException(format.cliName() + " logs are read from their start");
-        RecordSink sink = new RecordSink(java.util.Objects.requireNonNull(each, "each"), true);
-        JsonLogReader.readLines(f, f.toString(), format, from, sink);
-        return sink.result(f.toString(), format);
+        if (from != 0 && (from < 0 || format != LogFormat.JSONL && format != LogFormat.WANDB_HISTORY)) {
+            throw new IllegalArgumentException(format.cliName() + " logs are read from their start");
+        }
+        return read(path, format, from, new RecordSink(java.util.Objects.requireNonNull(each, "each"), true));
     }
 
     /**
@@ -80,6 +78,11 @@ public final class LogReaders {
     }
 
     private static LogReadResult read(Path path, LogFormat format, RecordSink sink) {
+        return read(path, format, 0, sink);
+    }
+
+    /** {@code from} > 0 only for the formats {@link #resumableFile} names a file for. */
+    private static LogReadResult read(Path path, LogFormat format, long from, RecordSink sink) {
         requireExists(path);
         String display = path.toString();
         switch (format) {
@@ -89,7 +92,7 @@ public final class LogReaders {
             case MLFLOW -> MlflowReader.read(path, sink);
             case JSONL, WANDB_HISTORY -> {
                 Path f = file(path, "jsonl", "wandb-history.jsonl");
-                JsonLogReader.readLines(f, f.toString(), format, sink);
+                JsonLogReader.readLines(f, f.toString(), format, from, sink);
             }
             case HF_TRAINER_STATE -> JsonLogReader.readTrainerState(file(path, "trainer_state", "trainer_state.json"), sink);
             case MEGATRON_GOLDEN -> JsonLogReader.readMegatronGolden(requireFile(path), display, sink);
