@@ -53,6 +53,17 @@ class CliFlagsTest(unittest.TestCase):
         small = self.java_args(["record", os.path.join(self.dir, "small.db"), "--log", os.path.join(self.dir, "big.db")])
         self.assertFalse(any(f in small for f in LIGHT), "a big --log file counts too")
         self.assertIn("-XX:TieredStopAtLevel=1", self.java_args(["record", os.path.join(self.dir, "small.db"), "--log", "t.jsonl"]))
+        as_option = self.java_args(["record", "small.db", "--log=" + os.path.join(self.dir, "big.db")], cwd=self.dir)
+        self.assertFalse(any(f in as_option for f in LIGHT), "as --log=FILE too")
+        # a TensorBoard run directory counts by the files under it: 2 x 25 MB
+        runs = os.path.join(self.dir, "runs")
+        os.makedirs(os.path.join(runs, "a"))
+        for name in ("a/events.out.tfevents.1.h", "events.out.tfevents.2.h"):
+            with open(os.path.join(runs, name), "wb") as f:
+                f.truncate(25 << 20)
+        whole = self.java_args(["record", "small.db", "--log", "runs"], cwd=self.dir)
+        self.assertFalse(any(f in whole for f in LIGHT), "a 50 MB run directory")
+        self.assertIn("-XX:TieredStopAtLevel=1", self.java_args(["record", "small.db", "--log", os.path.join(runs, "a")], cwd=self.dir))
 
     def test_a_collector_in_the_jvm_args_replaces_ours_and_the_switch_turns_it_off(self):
         got = self.java_args(["head", "l.db"], jvm_args=("-XX:+UseParallelGC",))

@@ -66,13 +66,33 @@ def light_jvm_flags(args, jvm_args=(), cwd=None):
     if cmd == "record" and any(a == "--checkpoint" or a.startswith("--checkpoint=") for a in args):
         return []
     # A ledger or log over 48 MB: C2 wins (calibration in bin/trainproof and docs/performance.md "Startup").
-    paths = [os.path.join(cwd, a) if cwd else a for a in args]
-    if cmd == "record" and any(os.path.isfile(p) and os.path.getsize(p) > LIGHT_MAX_FILE_BYTES for p in paths):
+    # A file given as --log=FILE counts too, and a directory (a TensorBoard run) by what it holds.
+    values = [a.split("=", 1)[1] if a.startswith("--") and "=" in a else a for a in args]
+    paths = [os.path.join(cwd, a) if cwd else a for a in values]
+    if cmd == "record" and any(_bytes_under(p) > LIGHT_MAX_FILE_BYTES for p in paths):
         return []
     flags = ["-XX:TieredStopAtLevel=1", "-XX:-UsePerfData"]
     if not any(a.startswith("-XX:+Use") and a.endswith("GC") for a in jvm_args):
         flags.append("-XX:+UseSerialGC")
     return flags
+
+
+def _bytes_under(path):
+    """Size of a file, or of the files under a directory (0 for anything else or what cannot be read)."""
+    try:
+        if os.path.isfile(path):
+            return os.path.getsize(path)
+        total = 0
+        if os.path.isdir(path):
+            for root, _dirs, files in os.walk(path):
+                for name in files:
+                    try:
+                        total += os.path.getsize(os.path.join(root, name))
+                    except OSError:
+                        pass
+        return total
+    except OSError:
+        return 0
 
 
 # The commands that hash checkpoints get the JDK's vector module, as bin/trainproof gives them: the

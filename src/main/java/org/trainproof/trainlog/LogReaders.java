@@ -55,43 +55,47 @@ public final class LogReaders {
     }
 
     /**
-     * As {@link #streamWithSteps(Path, LogFormat, java.util.function.Consumer)}, reading only from byte
-     * {@code from} of the log's file on, a line start (the end of what a ledger already holds). Only for
-     * the formats {@link #resumableFile} names a file for; the findings are those of the part read.
+     * As {@link #streamWithSteps(Path, LogFormat, java.util.function.Consumer)}, where a ledger already
+     * holds the start of some files: before reading each file (by the name its records carry) the
+     * reader asks {@code resumeAt} where to start, and reads from there (0: the whole file). Only the
+     * formats {@link #resumable} names call it; the findings are those of the part read.
+     *
+     * <p>JSON lines and W&amp;B history start at that byte (a line start; nothing carries from one line
+     * to the next). TensorBoard files are walked from their start, records before it only for the
+     * state they declare (which plugin each tag belongs to, in its first event, decides whether a
+     * later tensor value is a scalar) and otherwise dropped: no record, finding or series check.
      */
-    public static LogReadResult streamWithSteps(Path path, LogFormat format, long from, java.util.function.Consumer<MetricRecord> each) {
-        if (from != 0 && (from < 0 || format != LogFormat.JSONL && format != LogFormat.WANDB_HISTORY)) {
-            throw new IllegalArgumentException(format.cliName() + " logs are read from their start");
-        }
-        return read(path, format, from, new RecordSink(java.util.Objects.requireNonNull(each, "each"), true));
+    public static LogReadResult streamWithSteps(Path path, LogFormat format, java.util.function.ToLongFunction<String> resumeAt,
+            java.util.function.Consumer<MetricRecord> each) {
+        return read(path, format, resumable(format) ? resumeAt : f -> 0, new RecordSink(java.util.Objects.requireNonNull(each, "each"), true));
     }
 
     /**
-     * The file a log of {@code format} at {@code path} is read from, for the formats a read can resume
-     * at any line start (JSON lines: one record per line, nothing carried between lines); null for the
-     * others (TensorBoard, MLflow, CSV's header, the text formats' multi-line state, whole-file JSON).
+     * Whether a read of {@code format} can resume where a ledger left off (JSON lines, W&amp;B history,
+     * TensorBoard); not MLflow, CSV (the header in force), the text formats (multi-line state) or
+     * whole-file JSON, which are read from their start.
      */
-    public static Path resumableFile(Path path, LogFormat format) {
-        if (format != LogFormat.JSONL && format != LogFormat.WANDB_HISTORY) return null;
-        requireExists(path);
-        return file(path, "jsonl", "wandb-history.jsonl");
+    public static boolean resumable(LogFormat format) {
+        return format == LogFormat.JSONL || format == LogFormat.WANDB_HISTORY || format == LogFormat.TENSORBOARD;
     }
 
     private static LogReadResult read(Path path, LogFormat format, RecordSink sink) {
-        return read(path, format, 0, sink);
+        return read(path, format, f -> 0, sink);
     }
 
-    /** {@code from} > 0 only for the formats {@link #resumableFile} names a file for. */
-    private static LogReadResult read(Path path, LogFormat format, long from, RecordSink sink) {
+    /** {@code resumeAt} names a start other than 0 only for the formats {@link #resumable} names. */
+    private static LogReadResult read(Path path, LogFormat format, java.util.function.ToLongFunction<String> resumeAt, RecordSink sink) {
         requireExists(path);
         String display = path.toString();
         switch (format) {
             case EMPTY -> sink.files.add(new LogReadResult.FileRange(display,
                     Files.isRegularFile(path) ? JsonLogReader.sizeOf(path) : 0, 0, 0));
-            case TENSORBOARD -> TensorBoardReader.read(path, sink);
+            case TENSORBOARD -> TensorBoardReader.read(path, sink, resumeAt);
             case MLFLOW -> MlflowReader.read(path, sink);
             case JSONL, WANDB_HISTORY -> {
                 Path f = file(path, "jsonl", "wandb-history.jsonl");
+                long from = resumeAt.applyAsLong(f.toString());
+                if (from < 0) throw new IllegalArgumentException("negative resume position " + from + " for " + f);
                 JsonLogReader.readLines(f, f.toString(), format, from, sink);
             }
             case HF_TRAINER_STATE -> JsonLogReader.readTrainerState(file(path, "trainer_state", "trainer_state.json"), sink);

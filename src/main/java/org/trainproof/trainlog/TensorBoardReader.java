@@ -34,8 +34,13 @@ final class TensorBoardReader {
     private TensorBoardReader() {}
 
     static void read(Path path, RecordSink sink) {
+        read(path, sink, f -> 0);
+    }
+
+    /** As {@link #read(Path, RecordSink)}, each file from the record at byte {@code resumeAt(its name)} on. */
+    static void read(Path path, RecordSink sink, java.util.function.ToLongFunction<String> resumeAt) {
         if (!Files.isDirectory(path)) {
-            readFile(path, "", sink);
+            readFile(path, "", sink, resumeAt.applyAsLong(path.toString()));
             return;
         }
         List<Path> files;
@@ -54,7 +59,7 @@ final class TensorBoardReader {
                 Path rel = path.relativize(f.getParent());
                 if (!rel.toString().isEmpty()) prefix = rel.toString().replace('\\', '/') + "/";
             }
-            readFile(f, prefix, sink);
+            readFile(f, prefix, sink, resumeAt.applyAsLong(f.toString()));
         }
     }
 
@@ -68,7 +73,13 @@ final class TensorBoardReader {
         }
     }
 
-    static void readFile(Path f, String tagPrefix, RecordSink sink) {
+    /**
+     * Reads one event file. Records that start before byte {@code from} (where a ledger left off: the
+     * file's bytes up to there are checked against it first) are walked only for the plugin each tag
+     * declares in its first event, as a whole read would be; their scalars and findings are dropped.
+     */
+    static void readFile(Path f, String tagPrefix, RecordSink sink, long from) {
+        if (from < 0) throw new IllegalArgumentException("negative resume position " + from + " for " + f);
         String display = f.toString();
         long size = JsonLogReader.sizeOf(f);
         Map<String, String> pluginByTag = new HashMap<>();
@@ -104,7 +115,17 @@ final class TensorBoardReader {
                 }
                 long end = pos + 12 + n + 4;
                 SourceRef src = new SourceRef(display, 0, index, pos, end);
-                if (TfRecords.u32(foot, 0) != TfRecords.maskedCrc32c(data, 0, n)) {
+                if (pos < from) {
+                    // already recorded: only the tags' plugins matter (a bad CRC or a malformed event
+                    // declared none in the whole read either)
+                    if (TfRecords.u32(foot, 0) == TfRecords.maskedCrc32c(data, 0, n)) {
+                        try {
+                            event(data, n, src, tagPrefix, pluginByTag, null);
+                        } catch (ProtoReader.Malformed e) {
+                            // skipped, as in a whole read
+                        }
+                    }
+                } else if (TfRecords.u32(foot, 0) != TfRecords.maskedCrc32c(data, 0, n)) {
                     sink.finding(LogFindings.BAD_DATA_CRC, Severity.WARNING, "", src.location(),
                             "TFRecord data CRC mismatch in record " + index + "; record skipped");
                 } else {
@@ -129,6 +150,7 @@ final class TensorBoardReader {
                 "last TFRecord is incomplete (normal for a file still being written); not read");
     }
 
+    /** One event; with a null {@code sink} only {@code pluginByTag} is updated (a record before the resume point). */
     private static void event(byte[] data, int n, SourceRef src, String tagPrefix, Map<String, String> pluginByTag,
             RecordSink sink) throws ProtoReader.Malformed {
         ProtoReader r = new ProtoReader(data, 0, n);
@@ -144,11 +166,13 @@ final class TensorBoardReader {
         }
         if (summaries.isEmpty()) return;
         if (Double.isNaN(wall)) {
+            if (sink == null) return;
             sink.finding(LogFindings.NAN_WALL_TIME, Severity.WARNING, "", src.location(),
                     "event wall_time is NaN; event rejected (as TensorBoard does)");
             return;
         }
         if (step < 0) {
+            if (sink == null) return;
             sink.finding(LogFindings.MALFORMED_RECORD, Severity.WARNING, "", src.location(), "negative step " + step + "; skipped");
             return;
         }
@@ -185,6 +209,7 @@ final class TensorBoardReader {
         if (tag == null) tag = "";
         if (plugin != null) pluginByTag.putIfAbsent(tag, plugin);
         else plugin = pluginByTag.get(tag);
+        if (sink == null) return;
         Double value = null;
         if (simple != null) {
             value = (double) simple;

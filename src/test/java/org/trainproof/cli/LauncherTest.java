@@ -153,6 +153,16 @@ class LauncherTest {
         }
         assertFalse(anyLight(run("record", tmp.resolve("big.db").toString(), "--key", "k.key", "--log", "t.jsonl")));
         assertFalse(anyLight(run("record", tmp.resolve("edge.db").toString(), "--log", tmp.resolve("big.db").toString())), "a big log counts too");
+        assertFalse(anyLight(run("record", tmp.resolve("edge.db").toString(), "--log=" + tmp.resolve("big.db"))), "as --log=FILE too");
+        // a TensorBoard run directory counts by the files under it: 2 × 25 MB
+        Path runs = Files.createDirectories(tmp.resolve("runs/a"));
+        for (Path p : List.of(runs.resolve("events.out.tfevents.1.h"), runs.resolveSibling("events.out.tfevents.2.h"))) {
+            try (var f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+                f.setLength(25L << 20);
+            }
+        }
+        assertFalse(anyLight(run("record", tmp.resolve("edge.db").toString(), "--log", tmp.resolve("runs").toString())), "a 50 MB run directory");
+        assertTrue(light(run("record", tmp.resolve("edge.db").toString(), "--log", runs.toString())), "a 25 MB one is light");
         assertTrue(light(run("record", tmp.resolve("edge.db").toString(), "--log", "t.jsonl")), "48 MB exactly is still light");
         assertTrue(light(run("head", tmp.resolve("big.db").toString())), "head reads one row whatever the size");
     }

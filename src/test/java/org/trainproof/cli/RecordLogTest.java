@@ -271,8 +271,8 @@ class RecordLogTest {
     }
 
     /**
-     * Every real log: recorded in two pieces (the file cut after a line in its middle, then whole;
-     * rewritten formats: whole twice), the ledger holds exactly the records the reader gives for the
+     * Every real log: recorded in two pieces (the file cut after a line or TensorBoard record in its
+     * middle, then whole; rewritten formats: whole twice), the ledger holds exactly the records the reader gives for the
      * whole file, and verify --artifacts finds nothing.
      */
     @Test
@@ -294,8 +294,12 @@ class RecordLogTest {
             var format = LogReaders.detect(src);
             int cut = all.length / 2;
             while (cut < all.length && all[cut - 1] != '\n') cut++;
-            boolean lines = format != org.trainproof.trainlog.LogFormat.TENSORBOARD && !org.trainproof.ledger.LogRecorder.isRewritten(format);
-            Files.write(copy, lines ? java.util.Arrays.copyOf(all, cut) : all);
+            if (format == org.trainproof.trainlog.LogFormat.TENSORBOARD) {
+                List<Integer> ends = recordEnds(all); // after the record that ends nearest the middle
+                cut = ends.stream().min(java.util.Comparator.comparingInt(e -> Math.abs(e - all.length / 2))).orElse(all.length);
+            }
+            boolean whole = org.trainproof.ledger.LogRecorder.isRewritten(format);
+            Files.write(copy, whole ? all : java.util.Arrays.copyOf(all, cut));
             CliRun r1 = record("--log", copy, "--log-format", format.cliName());
             if (LogReaders.read(src, format).findings().stream().anyMatch(f -> f.code().equals(org.trainproof.trainlog.LogFindings.STEPS_BY_ORDER))) {
                 // No step column (the TinyStories custom-text log): refused, nothing recorded.
@@ -316,5 +320,79 @@ class RecordLogTest {
         }
         assertTrue(n > 0, "no real logs");
         if (!failures.isEmpty()) fail(failures.size() + " failures:\n" + String.join("\n", failures));
+    }
+
+    static final Path TFEVENTS = Path.of("..", "shared", "realdata", "formats", "tfevents");
+
+    /** The end offsets of the complete TFRecords of {@code b} (length, length CRC, data, data CRC). */
+    private static List<Integer> recordEnds(byte[] b) {
+        List<Integer> ends = new ArrayList<>();
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (long pos = 0; pos + 12 <= b.length; ) {
+            long end = pos + 12 + bb.getLong((int) pos) + 4;
+            if (end > b.length) break;
+            ends.add((int) end);
+            pos = end;
+        }
+        return ends;
+    }
+
+    /**
+     * Real TensorBoard event files (PyTorch Lightning, tensorboard-reducer's tests), recorded as they
+     * grow: cut after a record at a third and at two thirds, then whole. Each later call reads on
+     * from where the ledger left off (the records before are walked only for the tags' plugins); the
+     * ledger must hold exactly what one read of the whole file gives, and verify --artifacts nothing.
+     */
+    @Test
+    void tensorboard_realFilesRecordedAsTheyGrow_ledgerEqualsReader() throws IOException {
+        Assumptions.assumeTrue(Files.isDirectory(TFEVENTS), "../shared/realdata/formats/tfevents absent");
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(TFEVENTS)) {
+            files = s.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).sorted().toList();
+        }
+        assertTrue(files.size() >= 3, files.toString());
+        List<String> failures = new ArrayList<>();
+        int n = 0;
+        for (Path src : files) {
+            n++;
+            Path d = Files.createDirectories(dir.resolve("tb" + n));
+            Path copy = d.resolve(src.getFileName().toString());
+            db = d.resolve("l.db");
+            assertEquals(0, CliRun.run("init", db, "--key", key, "--origin", "example.com/tb/" + n).code());
+            byte[] all = Files.readAllBytes(src);
+            List<Integer> ends = recordEnds(all);
+            assertTrue(ends.size() >= 6, src + ": " + ends.size() + " records");
+            for (int cut : List.of(ends.get(ends.size() / 3 - 1), ends.get(2 * ends.size() / 3 - 1), all.length)) {
+                Files.write(copy, java.util.Arrays.copyOf(all, cut));
+                CliRun r = record("--log", copy);
+                if (r.code() != 0) failures.add(src + " cut at " + cut + ": " + r);
+            }
+            LogReadResult whole = LogReaders.read(copy);
+            if (whole.records().isEmpty()) failures.add(src + ": no records");
+            List<MetricRecord> stable = whole.records().stream().filter(r -> r.source().end() <= whole.files().get(0).stableEnd()).toList();
+            if (!fromReader(stable).equals(fromLedger(db))) failures.add(src + ": ledger records differ from the reader's");
+            CliRun v = CliRun.run("verify", db, "--key", dir.resolve("k.pub"), "--integrity-only", "--artifacts", d);
+            if (v.code() != 0) failures.add(src + ": verify " + v);
+        }
+        if (!failures.isEmpty()) fail(failures.size() + " failures:\n" + String.join("\n", failures));
+    }
+
+    /** As for JSON lines: a TensorBoard file's recorded history is checked before it is read on. */
+    @Test
+    void tensorboard_byteChangedAndNothingNew_stillRefused() throws IOException {
+        Assumptions.assumeTrue(Files.isDirectory(TFEVENTS), "../shared/realdata/formats/tfevents absent");
+        Path src;
+        try (Stream<Path> s = Files.walk(TFEVENTS.resolve("tbreducer_strict_run_1"))) {
+            src = s.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).findFirst().orElseThrow();
+        }
+        Path log = run.resolve(src.getFileName().toString());
+        byte[] all = Files.readAllBytes(src);
+        Files.write(log, all);
+        assertEquals(0, record("--log", log).code());
+        all[recordEnds(all).get(2) - 6] ^= 0x01; // a data byte of the fourth record
+        Files.write(log, all);
+        CliRun r = record("--log", log);
+        assertEquals(ExitCode.INTEGRITY, r.code(), r.toString());
+        assertTrue(r.err().contains(LedgerFindings.LOG_HISTORY_REWRITTEN), r.err());
     }
 }

@@ -185,4 +185,67 @@ class TensorBoardReaderTest {
         assertTrue(r.records().isEmpty());
         assertTrue(codes(r).contains(LogFindings.EMPTY_LOG));
     }
+
+    /**
+     * A read resumed at any record boundary gives exactly the records a whole read gives from there:
+     * the records before it still declare each tag's plugin. Tag "hist" is declared a histogram in
+     * its first event only; its later one-element tensors are scalars to a reader that missed that
+     * event. Declarations in a record with a bad data CRC, a NaN wall time or a negative step do not
+     * count, in a whole read or a resumed one.
+     */
+    @Test
+    void resumedAtEveryRecordBoundary_equalsWholeReadFromThere() throws IOException {
+        byte[] one = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(0.5f).array();
+        Pb oneElement = Pb.msg().int64(1, 1).bytes(4, one);
+        byte[] badCrc = Pb.record(Pb.tensorEvent(1, 2, "late", oneElement, "histograms"));
+        badCrc[badCrc.length - 1] ^= 0x01;
+        byte[][] framed = {
+            Pb.record(Pb.fileVersion()),
+            Pb.record(Pb.tensorEvent(1, 1, "hist", oneElement, "histograms")),
+            Pb.record(Pb.tensorEvent(1, 1, "loss", oneElement, "scalars")),
+            badCrc,
+            Pb.record(Pb.tensorEvent(Double.NaN, 3, "nan", oneElement, "histograms")),
+            Pb.record(Pb.tensorEvent(1, -4, "neg", oneElement, "histograms")),
+            Pb.record(Pb.tensorEvent(1, 5, "hist", oneElement, null)),
+            Pb.record(Pb.tensorEvent(1, 5, "loss", oneElement, null)),
+            Pb.record(Pb.tensorEvent(1, 6, "late", oneElement, null)),
+            Pb.record(Pb.tensorEvent(1, 6, "nan", oneElement, null)),
+            Pb.record(Pb.tensorEvent(1, 6, "neg", oneElement, null)),
+            Pb.record(Pb.scalarEvent(1, 7, "hist", 2f)),
+        };
+        Path p = dir.resolve("events.out.tfevents.9.h");
+        Files.write(p, Pb.concat(framed));
+        List<String> whole = new java.util.ArrayList<>();
+        LogReaders.streamWithSteps(p, LogFormat.TENSORBOARD, f -> 0, r -> whole.add(r.source().start() + ":" + r.metric() + "@" + r.step()));
+        // the one-element tensors of "hist" are skipped; "late", "nan" and "neg" declared nothing that counts
+        assertEquals(6, whole.size(), whole.toString());
+        assertFalse(whole.stream().anyMatch(w -> w.endsWith(":hist@5")), whole.toString());
+        assertTrue(whole.stream().anyMatch(w -> w.endsWith(":hist@7")) && whole.stream().anyMatch(w -> w.endsWith(":late@6")), whole.toString());
+        long from = 0;
+        for (byte[] rec : framed) {
+            from += rec.length;
+            long at = from;
+            List<String> resumed = new java.util.ArrayList<>();
+            List<String> asked = new java.util.ArrayList<>();
+            LogReaders.streamWithSteps(p, LogFormat.TENSORBOARD, f -> {
+                asked.add(f);
+                return at;
+            }, r -> resumed.add(r.source().start() + ":" + r.metric() + "@" + r.step()));
+            assertEquals(List.of(p.toString()), asked);
+            assertEquals(whole.stream().filter(w -> Long.parseLong(w.substring(0, w.indexOf(':'))) >= at).toList(), resumed, "from " + at);
+        }
+    }
+
+    @Test
+    void resumedRunDirectory_eachFileFromItsOwnPosition() throws IOException {
+        Path run = Files.createDirectories(dir.resolve("run/a"));
+        byte[] r1 = Pb.record(Pb.scalarEvent(1, 10, "loss", 1f)), r2 = Pb.record(Pb.scalarEvent(2, 20, "loss", 2f));
+        Path f1 = run.resolve("events.out.tfevents.100.h"), f2 = run.resolveSibling("events.out.tfevents.200.h");
+        Files.write(f1, Pb.concat(r1, r2));
+        Files.write(f2, Pb.concat(r1, r2));
+        List<String> got = new java.util.ArrayList<>();
+        LogReaders.streamWithSteps(run.getParent(), LogFormat.TENSORBOARD, f -> f.equals(f1.toString()) ? r1.length : 0,
+                r -> got.add(r.metric() + "@" + r.step()));
+        assertEquals(List.of("a/loss@20", "train/loss@10", "train/loss@20"), got); // file a/...100 from its second record
+    }
 }
