@@ -298,8 +298,8 @@ class RecordLogTest {
                 List<Integer> ends = recordEnds(all); // after the record that ends nearest the middle
                 cut = ends.stream().min(java.util.Comparator.comparingInt(e -> Math.abs(e - all.length / 2))).orElse(all.length);
             }
-            boolean whole = org.trainproof.ledger.LogRecorder.isRewritten(format);
-            Files.write(copy, whole ? all : java.util.Arrays.copyOf(all, cut));
+            boolean rewritten = org.trainproof.ledger.LogRecorder.isRewritten(format);
+            Files.write(copy, rewritten ? all : java.util.Arrays.copyOf(all, cut));
             CliRun r1 = record("--log", copy, "--log-format", format.cliName());
             if (LogReaders.read(src, format).findings().stream().anyMatch(f -> f.code().equals(org.trainproof.trainlog.LogFindings.STEPS_BY_ORDER))) {
                 // No step column (the TinyStories custom-text log): refused, nothing recorded.
