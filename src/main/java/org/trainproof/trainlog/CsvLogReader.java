@@ -22,19 +22,31 @@ final class CsvLogReader {
     private CsvLogReader() {}
 
     static void read(Path path, String display, RecordSink sink) {
+        read(path, display, sink, 0);
+    }
+
+    /**
+     * Reads the rows from byte {@code from} on (a line start: where a ledger left off). The lines
+     * before it are only looked at for the header in force there (the first non-blank line, or a
+     * later header row); their rows are neither parsed nor reported, and line numbers stay the file's.
+     */
+    static void read(Path path, String display, RecordSink sink, long from) {
+        if (from < 0) throw new IllegalArgumentException("negative resume position " + from + " for " + path);
         String[][] header = {null};
         int[] stepCol = {-1};
         int[] wallCol = {-1};
-        long[] stable = {0};
+        long[] stable = {from};
         long[] ordinal = {0};
         LineScanner.Scan sc = LineScanner.scan(path, (buf, off, len, lineNo, start, end, terminated) -> {
+            if (start < from && header[0] != null && !mayBeHeader(buf, off, len)) return; // a recorded row
             String line = new String(buf, off, len, StandardCharsets.UTF_8);
             SourceRef src = new SourceRef(display, lineNo, -1, start, end);
             if (line.isBlank()) {
-                if (terminated) stable[0] = end;
+                if (terminated) stable[0] = Math.max(stable[0], end);
                 return;
             }
             List<String> cells = split(line);
+            if (start < from && header[0] != null && !isHeader(cells, header[0])) return;
             if (header[0] == null || isHeader(cells, header[0])) {
                 header[0] = cells.toArray(new String[0]);
                 stepCol[0] = -1;
@@ -44,7 +56,7 @@ final class CsvLogReader {
                     if (stepCol[0] < 0 && STEP_COLUMNS.contains(h)) stepCol[0] = i;
                     if (wallCol[0] < 0 && WALL_COLUMNS.contains(h)) wallCol[0] = i;
                 }
-                if (terminated) stable[0] = end;
+                if (terminated) stable[0] = Math.max(stable[0], end);
                 return;
             }
             if (cells.size() != header[0].length) {
@@ -94,6 +106,22 @@ final class CsvLogReader {
             }
         });
         sink.files.add(new LogReadResult.FileRange(display, sc.size(), stable[0], sc.lines()));
+    }
+
+    /**
+     * False only for a line {@link #isHeader} would refuse for its first cell (empty or a number):
+     * the rows before a resume point are skipped on that alone, without splitting them. A line with a
+     * quote is split in full.
+     */
+    private static boolean mayBeHeader(byte[] buf, int off, int len) {
+        int e = off;
+        while (e < off + len && buf[e] != ',') {
+            if (buf[e] == '"') return true;
+            e++;
+        }
+        if (e == off + len) return true; // one cell: split in full (isHeader refuses it anyway)
+        String first = new String(buf, off, e - off, StandardCharsets.UTF_8).trim();
+        return !first.isEmpty() && Numbers.parse(first) == null;
     }
 
     private static boolean isHeader(List<String> cells, String[] current) {

@@ -63,7 +63,8 @@ public final class LogReaders {
      * <p>JSON lines and W&amp;B history start at that byte (a line start; nothing carries from one line
      * to the next). TensorBoard files are walked from their start, records before it only for the
      * state they declare (which plugin each tag belongs to, in its first event, decides whether a
-     * later tensor value is a scalar) and otherwise dropped: no record, finding or series check.
+     * later tensor value is a scalar) and otherwise dropped: no record, finding or series check. CSV
+     * files likewise, the lines before it looked at only for the header row in force.
      */
     public static LogReadResult streamWithSteps(Path path, LogFormat format, java.util.function.ToLongFunction<String> resumeAt,
             java.util.function.Consumer<MetricRecord> each) {
@@ -72,11 +73,11 @@ public final class LogReaders {
 
     /**
      * Whether a read of {@code format} can resume where a ledger left off (JSON lines, W&amp;B history,
-     * TensorBoard); not MLflow, CSV (the header in force), the text formats (multi-line state) or
-     * whole-file JSON, which are read from their start.
+     * TensorBoard, CSV); not MLflow, the text formats (multi-line state) or whole-file JSON, which are
+     * read from their start.
      */
     public static boolean resumable(LogFormat format) {
-        return format == LogFormat.JSONL || format == LogFormat.WANDB_HISTORY || format == LogFormat.TENSORBOARD;
+        return format == LogFormat.JSONL || format == LogFormat.WANDB_HISTORY || format == LogFormat.TENSORBOARD || format == LogFormat.CSV;
     }
 
     private static LogReadResult read(Path path, LogFormat format, RecordSink sink) {
@@ -100,7 +101,7 @@ public final class LogReaders {
             }
             case HF_TRAINER_STATE -> JsonLogReader.readTrainerState(file(path, "trainer_state", "trainer_state.json"), sink);
             case MEGATRON_GOLDEN -> JsonLogReader.readMegatronGolden(requireFile(path), display, sink);
-            case CSV -> CsvLogReader.read(requireFile(path), display, sink);
+            case CSV -> CsvLogReader.read(requireFile(path), display, sink, resumeAt.applyAsLong(display));
             default -> TextLogReader.read(requireFile(path), display, format, sink);
         }
         return sink.result(display, format);
