@@ -60,8 +60,8 @@ public final class LogReaders {
      * reader asks {@code resumeAt} where to start, and reads from there (0: the whole file). Only the
      * formats {@link #resumable} names call it; the findings are those of the part read.
      *
-     * <p>JSON lines and W&amp;B history start at that byte (a line start; nothing carries from one line
-     * to the next). TensorBoard files are walked from their start, records before it only for the
+     * <p>JSON lines, W&amp;B history and MLflow metric files start at that byte (a line start; nothing
+     * carries from one line to the next). TensorBoard files are walked from their start, records before it only for the
      * state they declare (which plugin each tag belongs to, in its first event, decides whether a
      * later tensor value is a scalar) and otherwise dropped: no record, finding or series check. CSV
      * files likewise, the lines before it looked at only for the header row in force.
@@ -73,11 +73,12 @@ public final class LogReaders {
 
     /**
      * Whether a read of {@code format} can resume where a ledger left off (JSON lines, W&amp;B history,
-     * TensorBoard, CSV); not MLflow, the text formats (multi-line state) or whole-file JSON, which are
-     * read from their start.
+     * MLflow metric files, TensorBoard, CSV); not the text formats (multi-line state) or whole-file
+     * JSON, which are read from their start.
      */
     public static boolean resumable(LogFormat format) {
-        return format == LogFormat.JSONL || format == LogFormat.WANDB_HISTORY || format == LogFormat.TENSORBOARD || format == LogFormat.CSV;
+        return format == LogFormat.JSONL || format == LogFormat.WANDB_HISTORY || format == LogFormat.TENSORBOARD || format == LogFormat.CSV
+                || format == LogFormat.MLFLOW;
     }
 
     private static LogReadResult read(Path path, LogFormat format, RecordSink sink) {
@@ -92,7 +93,7 @@ public final class LogReaders {
             case EMPTY -> sink.files.add(new LogReadResult.FileRange(display,
                     Files.isRegularFile(path) ? JsonLogReader.sizeOf(path) : 0, 0, 0));
             case TENSORBOARD -> TensorBoardReader.read(path, sink, resumeAt);
-            case MLFLOW -> MlflowReader.read(path, sink);
+            case MLFLOW -> MlflowReader.read(path, sink, resumeAt);
             case JSONL, WANDB_HISTORY -> {
                 Path f = file(path, "jsonl", "wandb-history.jsonl");
                 long from = resumeAt.applyAsLong(f.toString());

@@ -19,8 +19,16 @@ final class MlflowReader {
     private MlflowReader() {}
 
     static void read(Path path, RecordSink sink) {
+        read(path, sink, f -> 0);
+    }
+
+    /**
+     * As {@link #read(Path, RecordSink)}, each metric file from byte {@code resumeAt(its name)} on (a
+     * line start: where a ledger left off; every line stands alone, so nothing before it is read).
+     */
+    static void read(Path path, RecordSink sink, java.util.function.ToLongFunction<String> resumeAt) {
         if (!Files.isDirectory(path)) {
-            readMetricFile(path, path.getFileName().toString(), sink);
+            readMetricFile(path, path.getFileName().toString(), sink, resumeAt.applyAsLong(path.toString()));
             return;
         }
         try (Stream<Path> s = Files.walk(path)) {
@@ -30,7 +38,7 @@ final class MlflowReader {
                     .sorted().toList();
             for (Path f : files) {
                 String key = metricsDir(f).relativize(f).toString().replace('\\', '/');
-                readMetricFile(f, key, sink);
+                readMetricFile(f, key, sink, resumeAt.applyAsLong(f.toString()));
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             throw TrainproofException.badInput(path, "cannot list directory: " + e.getMessage(), e);
@@ -48,10 +56,11 @@ final class MlflowReader {
         return null;
     }
 
-    private static void readMetricFile(Path f, String key, RecordSink sink) {
+    private static void readMetricFile(Path f, String key, RecordSink sink, long from) {
+        if (from < 0) throw new IllegalArgumentException("negative resume position " + from + " for " + f);
         String display = f.toString();
-        long[] stable = {0};
-        LineScanner.Scan sc = LineScanner.scan(f, (buf, off, len, lineNo, start, end, terminated) -> {
+        long[] stable = {from};
+        LineScanner.Scan sc = LineScanner.scan(f, from, (buf, off, len, lineNo, start, end, terminated) -> {
             String line = new String(buf, off, len, StandardCharsets.UTF_8);
             SourceRef src = new SourceRef(display, lineNo, -1, start, end);
             if (line.isBlank()) {

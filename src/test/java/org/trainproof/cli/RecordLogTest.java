@@ -395,4 +395,42 @@ class RecordLogTest {
         assertEquals(ExitCode.INTEGRITY, r.code(), r.toString());
         assertTrue(r.err().contains(LedgerFindings.LOG_HISTORY_REWRITTEN), r.err());
     }
+
+    /**
+     * A real MLflow file store (a Keras run's mlruns/), recorded as its metric files grow: every
+     * metric file cut after its middle line, then whole. The second call reads each file on from
+     * where the ledger left off; the ledger must hold what one read of the whole store gives.
+     */
+    @Test
+    void mlflow_realStoreRecordedAsItGrows_ledgerEqualsReader() throws IOException {
+        Path src = Path.of("..", "shared", "realdata", "formats", "mlflow", "swahili", "mlruns");
+        Assumptions.assumeTrue(Files.isDirectory(src), "../shared/realdata/formats/mlflow absent");
+        Path store = dir.resolve("mlruns");
+        List<Path> metricFiles = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(src)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                Path to = store.resolve(src.relativize(p).toString());
+                Files.createDirectories(to.getParent());
+                Files.copy(p, to);
+                if (to.getParent().getFileName().toString().equals("metrics")) metricFiles.add(to);
+            }
+        }
+        assertTrue(!metricFiles.isEmpty());
+        Map<Path, byte[]> whole = new LinkedHashMap<>();
+        for (Path f : metricFiles) {
+            byte[] all = Files.readAllBytes(f);
+            whole.put(f, all);
+            int cut = all.length / 2;
+            while (cut < all.length && all[cut - 1] != '\n') cut++;
+            Files.write(f, java.util.Arrays.copyOf(all, cut));
+        }
+        CliRun r1 = record("--log", store);
+        assertEquals(0, r1.code(), r1.toString());
+        for (var e : whole.entrySet()) Files.write(e.getKey(), e.getValue());
+        CliRun r2 = record("--log", store);
+        assertEquals(0, r2.code(), r2.toString());
+        LogReadResult all = LogReaders.read(store, org.trainproof.trainlog.LogFormat.MLFLOW);
+        assertTrue(all.records().size() >= 10, all.records().size() + " records");
+        assertEquals(fromReader(all.records()), fromLedger(db));
+    }
 }
