@@ -22,8 +22,9 @@ import org.trainproof.verdict.Severity;
 /**
  * W1: the step-0 checkpoint against the claimed init recipe (verification-science.md §3 W1).
  * Exact checks from the full-tensor stats (ones: min = max = 1; zeros: every element 0; bounded
- * distributions: min/max inside the bound). Distribution checks on the sampled values: one-sample KS
- * against the claimed CDF (normal, truncated normal, uniform; the BF16-quantised CDF when stored as
+ * distributions: min/max inside the bound). Distribution checks on the sampled values (with the
+ * checkpoint files, a tensor of at most {@code AnalysisConfig.W1#wholeTensor} elements is read whole, so
+ * its p-value does not depend on the auditor's seed): one-sample KS against the claimed CDF (normal, truncated normal, uniform; the BF16-quantised CDF when stored as
  * BF16), and the full-tensor std against the distribution's std. p-values are Holm-adjusted across all
  * tests (valid under dependence, §4.3).
  *
@@ -132,7 +133,9 @@ public final class InitDistributionCheck implements ConsistencyCheck {
                                 .at(at).withStatistic(Math.max(-st.min(), st.max()), limit, st.count()));
                         exactFails++;
                     }
+                    long count = tr.count(t.name());
                     double[] x = t.values() != null ? t.values().stream().mapToDouble(Double::doubleValue).toArray()
+                            : tr.exact() && count <= cfg.wholeTensor() ? tr.exactValues(i0, t.name(), java.util.stream.LongStream.range(0, count).toArray())
                             : tr.exact() || t.sample() != null ? tr.sample(i0, t.name()) : null;
                     if (x != null && x.length >= cfg.minSample()) {
                         boolean bf16 = "BF16".equals(t.dtype());

@@ -281,4 +281,15 @@ class ConsistencyAnalysisTest {
         assertTrue(w1.detail().contains("its effect within tolerance"), w1.detail()); // the over-sensitive test did run
         assertFalse(v.outcome() == Outcome.INCONSISTENT, v.statement());
     }
+
+    /**
+     * W1 is the only check whose p-value enters the verdict's combination, so the combination's level
+     * must not be looser than W1's own: at 1e-3 against W1's 1e-6, W1's p decided at 1e-3 (the genuine
+     * scratch fixture was INCONSISTENT at 1 of 2,000 auditor seeds).
+     */
+    @Test
+    void verdictLevel_notLooserThanW1s() {
+        assertTrue(AnalysisConfig.DEFAULT.verdict().alpha() <= AnalysisConfig.DEFAULT.w1().alpha(),
+                AnalysisConfig.DEFAULT.verdict() + " vs " + AnalysisConfig.DEFAULT.w1());
+    }
 }
