@@ -24,8 +24,9 @@ import org.trainproof.verdict.Severity;
  * Exact checks from the full-tensor stats (ones: min = max = 1; zeros: every element 0; bounded
  * distributions: min/max inside the bound). Distribution checks on the sampled values (with the
  * checkpoint files, a tensor of at most {@code AnalysisConfig.W1#wholeTensor} elements is read whole, so
- * its p-value does not depend on the auditor's seed): one-sample KS against the claimed CDF (normal, truncated normal, uniform; the BF16-quantised CDF when stored as
- * BF16), and the full-tensor std against the distribution's std. p-values are Holm-adjusted across all
+ * its p-value does not depend on the auditor's seed): one-sample KS against the claimed CDF (normal,
+ * truncated normal, uniform; the BF16-quantised CDF when stored as BF16), and the full-tensor std
+ * against the distribution's std. p-values are Holm-adjusted across all
  * tests (valid under dependence, §4.3).
  *
  * <p>truncated_normal: {@code bound} is the absolute cut-off (PyTorch {@code trunc_normal_(a=-bound,

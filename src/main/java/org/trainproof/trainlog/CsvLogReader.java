@@ -31,7 +31,6 @@ final class CsvLogReader {
      * later header row); their rows are neither parsed nor reported, and line numbers stay the file's.
      */
     static void read(Path path, String display, RecordSink sink, long from) {
-        if (from < 0) throw new IllegalArgumentException("negative resume position " + from + " for " + path);
         String[][] header = {null};
         int[] stepCol = {-1};
         int[] wallCol = {-1};

@@ -61,10 +61,10 @@ public final class LogReaders {
      * formats {@link #resumable} names call it; the findings are those of the part read.
      *
      * <p>JSON lines, W&amp;B history and MLflow metric files start at that byte (a line start; nothing
-     * carries from one line to the next). TensorBoard files are walked from their start, records before it only for the
-     * state they declare (which plugin each tag belongs to, in its first event, decides whether a
-     * later tensor value is a scalar) and otherwise dropped: no record, finding or series check. CSV
-     * files likewise, the lines before it looked at only for the header row in force.
+     * carries from one line to the next). TensorBoard files are walked from their start, the records
+     * before it only for the state they declare (which plugin each tag belongs to, in its first event,
+     * decides whether a later tensor value is a scalar) and otherwise dropped: no record, finding or
+     * series check. CSV files likewise, the lines before it looked at only for the header row in force.
      */
     public static LogReadResult streamWithSteps(Path path, LogFormat format, java.util.function.ToLongFunction<String> resumeAt,
             java.util.function.Consumer<MetricRecord> each) {
@@ -86,8 +86,13 @@ public final class LogReaders {
     }
 
     /** {@code resumeAt} names a start other than 0 only for the formats {@link #resumable} names. */
-    private static LogReadResult read(Path path, LogFormat format, java.util.function.ToLongFunction<String> resumeAt, RecordSink sink) {
+    private static LogReadResult read(Path path, LogFormat format, java.util.function.ToLongFunction<String> resumeAt0, RecordSink sink) {
         requireExists(path);
+        java.util.function.ToLongFunction<String> resumeAt = f -> {
+            long from = resumeAt0.applyAsLong(f);
+            if (from < 0) throw new IllegalArgumentException("negative resume position " + from + " for " + f);
+            return from;
+        };
         String display = path.toString();
         switch (format) {
             case EMPTY -> sink.files.add(new LogReadResult.FileRange(display,
@@ -96,9 +101,7 @@ public final class LogReaders {
             case MLFLOW -> MlflowReader.read(path, sink, resumeAt);
             case JSONL, WANDB_HISTORY -> {
                 Path f = file(path, "jsonl", "wandb-history.jsonl");
-                long from = resumeAt.applyAsLong(f.toString());
-                if (from < 0) throw new IllegalArgumentException("negative resume position " + from + " for " + f);
-                JsonLogReader.readLines(f, f.toString(), format, from, sink);
+                JsonLogReader.readLines(f, f.toString(), format, resumeAt.applyAsLong(f.toString()), sink);
             }
             case HF_TRAINER_STATE -> JsonLogReader.readTrainerState(file(path, "trainer_state", "trainer_state.json"), sink);
             case MEGATRON_GOLDEN -> JsonLogReader.readMegatronGolden(requireFile(path), display, sink);

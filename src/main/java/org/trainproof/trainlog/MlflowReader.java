@@ -57,7 +57,6 @@ final class MlflowReader {
     }
 
     private static void readMetricFile(Path f, String key, RecordSink sink, long from) {
-        if (from < 0) throw new IllegalArgumentException("negative resume position " + from + " for " + f);
         String display = f.toString();
         long[] stable = {from};
         LineScanner.Scan sc = LineScanner.scan(f, from, (buf, off, len, lineNo, start, end, terminated) -> {

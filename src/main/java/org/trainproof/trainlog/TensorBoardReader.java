@@ -79,7 +79,6 @@ final class TensorBoardReader {
      * declares in its first event, as a whole read would be; their scalars and findings are dropped.
      */
     static void readFile(Path f, String tagPrefix, RecordSink sink, long from) {
-        if (from < 0) throw new IllegalArgumentException("negative resume position " + from + " for " + f);
         String display = f.toString();
         long size = JsonLogReader.sizeOf(f);
         Map<String, String> pluginByTag = new HashMap<>();

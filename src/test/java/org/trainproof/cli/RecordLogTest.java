@@ -54,6 +54,21 @@ class RecordLogTest {
         run = Files.createDirectories(dir.resolve("run"));
     }
 
+    /** The paths under {@code root} that {@code keep} accepts, sorted. */
+    private static List<Path> filesUnder(Path root, java.util.function.Predicate<Path> keep) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(keep).sorted().toList();
+        }
+    }
+
+    /** A new ledger in the new folder dir/NAME, which {@link #db} then names; returns the folder. */
+    private Path freshLedger(String name) throws IOException {
+        Path d = Files.createDirectories(dir.resolve(name));
+        db = d.resolve("l.db");
+        assertEquals(0, CliRun.run("init", db, "--key", key, "--origin", "example.com/" + name).code());
+        return d;
+    }
+
     private CliRun record(Object... more) {
         List<Object> a = new ArrayList<>(List.of("record", db, "--key", key));
         a.addAll(List.of(more));
@@ -278,18 +293,13 @@ class RecordLogTest {
     @Test
     void realLogs_recordedInTwoPieces_ledgerEqualsReader() throws IOException {
         Assumptions.assumeTrue(Files.isDirectory(LOGS), "../shared/realdata/logs absent");
-        List<Path> files;
-        try (Stream<Path> s = Files.walk(LOGS)) {
-            files = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals("MANIFEST.tsv")).sorted().toList();
-        }
+        List<Path> files = filesUnder(LOGS, p -> Files.isRegularFile(p) && !p.getFileName().toString().equals("MANIFEST.tsv"));
         List<String> failures = new ArrayList<>();
         int n = 0;
         for (Path src : files) {
             n++;
-            Path d = Files.createDirectories(dir.resolve("real" + n));
+            Path d = freshLedger("real" + n);
             Path copy = d.resolve(src.getFileName().toString());
-            db = d.resolve("l.db");
-            assertEquals(0, CliRun.run("init", db, "--key", key, "--origin", "example.com/runs/" + n).code());
             byte[] all = Files.readAllBytes(src);
             var format = LogReaders.detect(src);
             int cut = all.length / 2;
@@ -346,19 +356,14 @@ class RecordLogTest {
     @Test
     void tensorboard_realFilesRecordedAsTheyGrow_ledgerEqualsReader() throws IOException {
         Assumptions.assumeTrue(Files.isDirectory(TFEVENTS), "../shared/realdata/formats/tfevents absent");
-        List<Path> files;
-        try (Stream<Path> s = Files.walk(TFEVENTS)) {
-            files = s.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).sorted().toList();
-        }
+        List<Path> files = filesUnder(TFEVENTS, p -> p.getFileName().toString().startsWith("events.out.tfevents."));
         assertTrue(files.size() >= 3, files.toString());
         List<String> failures = new ArrayList<>();
         int n = 0;
         for (Path src : files) {
             n++;
-            Path d = Files.createDirectories(dir.resolve("tb" + n));
+            Path d = freshLedger("tb" + n);
             Path copy = d.resolve(src.getFileName().toString());
-            db = d.resolve("l.db");
-            assertEquals(0, CliRun.run("init", db, "--key", key, "--origin", "example.com/tb/" + n).code());
             byte[] all = Files.readAllBytes(src);
             List<Integer> ends = recordEnds(all);
             assertTrue(ends.size() >= 6, src + ": " + ends.size() + " records");
