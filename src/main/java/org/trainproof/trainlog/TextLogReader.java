@@ -62,9 +62,29 @@ final class TextLogReader {
     }
 
     static void read(Path path, String display, LogFormat format, RecordSink sink) {
+        read(path, display, format, sink, 0);
+    }
+
+    /**
+     * Whether a read can start at a line in the middle: every format but the HF console, whose step
+     * is the position of the training progress bar printed before (llm.c's console needs only the last
+     * step line, found by {@link #llmcNextStepBefore}; the others are one line per record, and a
+     * line without a step, numbered by its order, is refused by a read for a ledger).
+     */
+    static boolean resumable(LogFormat format) {
+        return format != LogFormat.HF_CONSOLE;
+    }
+
+    /**
+     * Reads the lines from byte {@code from} on (a line start: where a ledger left off; only for the
+     * {@link #resumable} formats), as a whole read would read them; line numbers stay the file's.
+     */
+    static void read(Path path, String display, LogFormat format, RecordSink sink, long from) {
+        if (from > 0 && !resumable(format)) throw new IllegalArgumentException(format.cliName() + " logs are read from their start");
         TextLogReader r = new TextLogReader(format, sink, display);
-        long[] stable = {0};
-        LineScanner.Scan sc = LineScanner.scan(path, (buf, off, len, lineNo, start, end, terminated) -> {
+        if (from > 0 && format == LogFormat.LLMC_STDOUT) r.llmcNextStep = llmcNextStepBefore(path, from);
+        long[] stable = {from};
+        LineScanner.Scan sc = LineScanner.scan(path, from, (buf, off, len, lineNo, start, end, terminated) -> {
             SourceRef src = new SourceRef(display, lineNo, -1, start, end);
             if (len > MAX_TEXT_LINE) {
                 sink.finding(LogFindings.MALFORMED_RECORD, Severity.WARNING, "", src.location(), "line of " + len
@@ -130,6 +150,32 @@ final class TextLogReader {
             if (c <= 0) continue;
             value(step, tok.substring(0, c), tok.substring(c + 1), src);
         }
+    }
+
+    /**
+     * llm.c console: the step a val loss or HellaSwag line before byte {@code from} would be given next,
+     * i.e. what {@link #llmcStdout} leaves in {@code llmcNextStep} after the lines before it. Only the
+     * step lines count (both patterns start with "step"), and a line a whole read skips (over
+     * {@link #MAX_TEXT_LINE} bytes, or a step of 2^63 or more) is skipped here too.
+     */
+    private static long llmcNextStepBefore(Path path, long from) {
+        long[] next = {0};
+        LineScanner.scan(path, (buf, off, len, lineNo, start, end, terminated) -> {
+            if (start >= from || len > MAX_TEXT_LINE || len < 4 || buf[off] != 's' || buf[off + 1] != 't') return;
+            String line = new String(buf, off, len, StandardCharsets.UTF_8);
+            try {
+                Matcher m = LLMC_CU_STEP.matcher(line);
+                if (m.find()) {
+                    next[0] = Long.parseLong(m.group(1)); // printed as step + 1, which is the next step
+                    return;
+                }
+                m = LLMC_C_STEP.matcher(line);
+                if (m.find()) next[0] = Long.parseLong(m.group(1)) + 1;
+            } catch (NumberFormatException e) {
+                // skipped by a whole read too
+            }
+        });
+        return next[0];
     }
 
     private void llmcStdout(String line, SourceRef src) {
