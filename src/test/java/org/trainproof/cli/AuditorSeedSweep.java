@@ -13,9 +13,15 @@ import java.util.TreeMap;
  * auditor's sample. A genuine fixture must never exit 6, a dishonest one always. Run (after
  * {@code mvn -q -ntp test-compile}) with
  * {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes:<deps> org.trainproof.cli.AuditorSeedSweep fixtures/scratch 400}.
+ * With {@code compare A B N} it runs {@code compare A B --seed S} instead (the seed of every subsample and
+ * permutation) and prints the exit codes: an independent pair must never exit 6 (dependent).
  */
 public final class AuditorSeedSweep {
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("compare")) {
+            compare(Path.of(args[1]), Path.of(args[2]), args.length > 3 ? Integer.parseInt(args[3]) : 200);
+            return;
+        }
         Path fx = Path.of(args[0]);
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 400;
         ObjectMapper m = new ObjectMapper();
@@ -46,5 +52,17 @@ public final class AuditorSeedSweep {
         Files.delete(tmp);
         System.out.printf("%s: %d seeds; exit codes %s; W1 p < 0.01: %d, < 0.001: %d, smallest %.3g (seed %d)%n",
                 fx, n, codes, below2, below3, min, minSeed);
+    }
+
+    private static void compare(Path a, Path b, int n) {
+        Map<Integer, Integer> codes = new TreeMap<>();
+        long first6 = -1;
+        for (int i = 1; i <= n; i++) {
+            long seed = 7919L * i;
+            CliRun r = CliRun.run("compare", a, b, "--seed", Long.toString(seed), "--quiet");
+            codes.merge(r.code(), 1, Integer::sum);
+            if (r.code() == 6 && first6 < 0) first6 = seed;
+        }
+        System.out.printf("compare %s %s: %d seeds; exit codes %s%s%n", a, b, n, codes, first6 < 0 ? "" : "; first exit 6 at seed " + first6);
     }
 }
