@@ -116,6 +116,67 @@ final class LineScanner {
         return new Scan(base + len, lineNo);
     }
 
+    /** Receives lines in reverse order; returns false to stop. */
+    interface BackwardHandler {
+        boolean line(byte[] buf, int off, int len);
+    }
+
+    /**
+     * Hands the lines that end at or before byte {@code from} (a line start) to {@code h}, last first,
+     * with the same content {@link #scan} gives them (no {@code \n}, no {@code \r} before it, no UTF-8
+     * BOM at the start of the file), until {@code h} returns false or the file's start is reached. Reads
+     * backward in 64 KiB blocks; a line longer than {@link #MAX_LINE} is refused as in a forward scan.
+     */
+    static void backward(Path file, long from, BackwardHandler h) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            byte[] buf = new byte[1 << 16];
+            int len = 0; // bytes held: file bytes [base, base + len)
+            long base = from;
+            // the line ending at lineEnd (exclusive of its \n) starts after the previous \n
+            long lineEnd = from > 0 ? from - 1 : 0;
+            if (from == 0) return;
+            while (true) {
+                // find the previous \n before lineEnd, reading more blocks as needed
+                int i = (int) (lineEnd - base) - 1;
+                while (i < 0 || buf[i] != '\n') {
+                    if (i >= 0) {
+                        i--;
+                        continue;
+                    }
+                    if (base == 0) break;
+                    int more = (int) Math.min(buf.length / 2, base);
+                    if (len + more > buf.length) {
+                        if (len + more > MAX_LINE + (1 << 16)) {
+                            throw TrainproofException.badInput(file.toString(), "line longer than " + MAX_LINE + " bytes before byte " + lineEnd);
+                        }
+                        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+                    }
+                    System.arraycopy(buf, 0, buf, more, len);
+                    java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(buf, 0, more);
+                    long pos = base - more;
+                    while (bb.hasRemaining()) {
+                        int r = ch.read(bb, pos + bb.position());
+                        if (r < 0) throw TrainproofException.badInput(file.toString(), "file shrank while read backward");
+                    }
+                    base -= more;
+                    len += more;
+                    // search the new block, below lineEnd (the bytes between them were searched already)
+                    i = (int) Math.min(more, lineEnd - base) - 1;
+                }
+                int s = i + 1; // line start in buf (i == -1 at the file's start)
+                int e = (int) (lineEnd - base);
+                if (base + s == 0) s = skipBom(buf, s, e);
+                if (e > s && buf[e - 1] == '\r') e--;
+                if (!h.line(buf, s, e - s)) return;
+                if (i < 0) return; // the file's first line was handed over
+                lineEnd = base + i; // the \n before this line ends the previous one
+                len = i; // keep only what lies before it
+            }
+        } catch (IOException e) {
+            throw TrainproofException.badInput(file, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
     private static int skipBom(byte[] b, int s, int e) {
         if (e - s >= 3 && (b[s] & 0xff) == 0xEF && (b[s + 1] & 0xff) == 0xBB && (b[s + 2] & 0xff) == 0xBF) return s + 3;
         return s;

@@ -65,7 +65,8 @@ public final class LogReaders {
      * before it only for the state they declare (which plugin each tag belongs to, in its first event,
      * decides whether a later tensor value is a scalar) and otherwise dropped: no record, finding or
      * series check. CSV files likewise, the lines before it looked at only for the header row in force;
-     * the llm.c console only for its last step line; the other text formats start at that line.
+     * the llm.c console only for its last step line and the HF console for its progress bars; the other
+     * text formats start at that line.
      */
     public static LogReadResult streamWithSteps(Path path, LogFormat format, java.util.function.ToLongFunction<String> resumeAt,
             java.util.function.Consumer<MetricRecord> each) {
@@ -73,16 +74,12 @@ public final class LogReaders {
     }
 
     /**
-     * Whether a read of {@code format} can resume where a ledger left off: JSON lines, W&amp;B history,
-     * MLflow metric files, TensorBoard, CSV and the text formats but the HF console (whose step is the
-     * training progress bar printed before); not whole-file JSON, which is read from its start.
+     * Whether a read of {@code format} can resume where a ledger left off: every appended format (JSON
+     * lines, W&amp;B history, MLflow metric files, TensorBoard, CSV, the text formats); not whole-file
+     * JSON (trainer_state.json, Megatron golden values), which is read from its start.
      */
     public static boolean resumable(LogFormat format) {
-        return switch (format) {
-            case HF_TRAINER_STATE, MEGATRON_GOLDEN, EMPTY -> false; // whole-file JSON; nothing
-            case JSONL, WANDB_HISTORY, MLFLOW, TENSORBOARD, CSV -> true;
-            default -> TextLogReader.resumable(format);
-        };
+        return format != LogFormat.HF_TRAINER_STATE && format != LogFormat.MEGATRON_GOLDEN && format != LogFormat.EMPTY;
     }
 
     private static LogReadResult read(Path path, LogFormat format, RecordSink sink) {
@@ -110,8 +107,7 @@ public final class LogReaders {
             case HF_TRAINER_STATE -> JsonLogReader.readTrainerState(file(path, "trainer_state", "trainer_state.json"), sink);
             case MEGATRON_GOLDEN -> JsonLogReader.readMegatronGolden(requireFile(path), display, sink);
             case CSV -> CsvLogReader.read(requireFile(path), display, sink, resumeAt.applyAsLong(display));
-            default -> TextLogReader.read(requireFile(path), display, format, sink,
-                    TextLogReader.resumable(format) ? resumeAt.applyAsLong(display) : 0);
+            default -> TextLogReader.read(requireFile(path), display, format, sink, resumeAt.applyAsLong(display));
         }
         return sink.result(display, format);
     }

@@ -66,23 +66,17 @@ final class TextLogReader {
     }
 
     /**
-     * Whether a read can start at a line in the middle: every format but the HF console, whose step
-     * is the position of the training progress bar printed before (llm.c's console needs only the last
-     * step line, found by {@link #llmcNextStepBefore}; the others are one line per record, and a
-     * line without a step, numbered by its order, is refused by a read for a ledger).
-     */
-    static boolean resumable(LogFormat format) {
-        return format != LogFormat.HF_CONSOLE;
-    }
-
-    /**
-     * Reads the lines from byte {@code from} on (a line start: where a ledger left off; only for the
-     * {@link #resumable} formats), as a whole read would read them; line numbers stay the file's.
+     * Reads the lines from byte {@code from} on (a line start: where a ledger left off), as a whole read
+     * would read them; line numbers stay the file's. Most formats are one line per record; the two that
+     * carry a step across lines first look at the lines before it: llm.c's console for its last step line
+     * ({@link #llmcNextStepBefore}), the HF console for its progress bars ({@link #hfStateBefore}). A
+     * line without a step, numbered by its order, is refused by a read for a ledger, so that count is
+     * never needed.
      */
     static void read(Path path, String display, LogFormat format, RecordSink sink, long from) {
-        if (from > 0 && !resumable(format)) throw new IllegalArgumentException(format.cliName() + " logs are read from their start");
         TextLogReader r = new TextLogReader(format, sink, display);
         if (from > 0 && format == LogFormat.LLMC_STDOUT) r.llmcNextStep = llmcNextStepBefore(path, from);
+        if (from > 0 && format == LogFormat.HF_CONSOLE) r.hfStateBefore(path, from);
         long[] stable = {from};
         LineScanner.Scan sc = LineScanner.scan(path, from, (buf, off, len, lineNo, start, end, terminated) -> {
             SourceRef src = new SourceRef(display, lineNo, -1, start, end);
@@ -303,19 +297,86 @@ final class TextLogReader {
         }
     }
 
+    /**
+     * HF console: the progress-bar state ({@code hfTrainTotal}, {@code hfStep}) the lines before byte
+     * {@code from} leave, as {@link #hfConsole} leaves it: the total of the first bar in the file, and
+     * the position of the last bar before {@code from} with that total. The first is found reading
+     * forward from the start, the second reading lines backward from {@code from}, so the cost does not
+     * grow with the file. Per line as in a whole read: bars outside its dicts only, a line over {@link
+     * #MAX_TEXT_LINE} bytes skipped, a count of 2^63 or more ending the line. The dicts are not read:
+     * one before the first training bar that holds a metric would have been refused when recorded.
+     */
+    private void hfStateBefore(Path path, long from) {
+        final class Found extends RuntimeException {
+            Found() {
+                super(null, null, false, false);
+            }
+        }
+        try {
+            LineScanner.scan(path, (buf, off, len, lineNo, start, end, terminated) -> {
+                if (start >= from || hfTrainTotal >= 0) throw new Found();
+                if (len <= MAX_TEXT_LINE) hfBars(new String(buf, off, len, StandardCharsets.UTF_8), null);
+            });
+        } catch (Found done) {
+            // the first bar's total is known, or the resume point is reached
+        }
+        if (hfTrainTotal < 0) return; // no bar before from: hfStep stays -1
+        long[] last = {-1};
+        LineScanner.backward(path, from, (buf, off, len) -> {
+            if (len > MAX_TEXT_LINE) return true;
+            hfBars(new String(buf, off, len, StandardCharsets.UTF_8), last);
+            return last[0] < 0;
+        });
+        hfStep = last[0];
+    }
+
+    /**
+     * The bars of one HF console line outside its dicts, as {@link #hfConsole} reads them: with {@code last}
+     * null they update the state (the first bar sets the training total); otherwise {@code last[0]} gets
+     * the line's last training-bar position, the state unchanged. A count of 2^63 or more ends the line.
+     */
+    private void hfBars(String line, long[] last) {
+        Matcher d = HF_DICT.matcher(line);
+        int searchFrom = 0;
+        try {
+            while (true) {
+                boolean found = d.find();
+                bars(line.substring(searchFrom, found ? d.start() : line.length()), last);
+                if (!found) return;
+                searchFrom = d.end();
+            }
+        } catch (NumberFormatException e) {
+            // the whole read stops this line here too
+        }
+    }
+
+    /**
+     * The progress bars in a piece of an HF console line outside its dicts. With {@code last} null they
+     * set the state: the first bar's total is the training bar's, and a bar with that total gives the
+     * step (eval bars count batches, not steps). Otherwise {@code last[0]} gets the last training-bar
+     * position and the state is left alone.
+     */
+    private void bars(String segment, long[] last) {
+        Matcher p = PROGRESS.matcher(segment);
+        while (p.find()) {
+            long n = Long.parseLong(p.group(1));
+            long total = Long.parseLong(p.group(2));
+            if (last != null) {
+                if (total == hfTrainTotal) last[0] = n;
+                continue;
+            }
+            if (hfTrainTotal < 0) hfTrainTotal = total;
+            if (total == hfTrainTotal) hfStep = n;
+        }
+    }
+
     private void hfConsole(String line, SourceRef src) {
         Matcher d = HF_DICT.matcher(line);
         int searchFrom = 0;
         while (true) {
             boolean found = d.find();
             int limit = found ? d.start() : line.length();
-            Matcher p = PROGRESS.matcher(line.substring(searchFrom, limit));
-            while (p.find()) {
-                long n = Long.parseLong(p.group(1));
-                long total = Long.parseLong(p.group(2));
-                if (hfTrainTotal < 0) hfTrainTotal = total;
-                if (total == hfTrainTotal) hfStep = n; // eval bars count batches, not steps
-            }
+            bars(line.substring(searchFrom, limit), null);
             if (!found) return;
             if (hfStep < 0 && !hasMetricKey(d.group())) {
                 // A dict before any training bar that holds no metric is configuration printed with the

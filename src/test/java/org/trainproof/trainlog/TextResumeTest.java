@@ -122,4 +122,40 @@ class TextResumeTest {
         check(p, LogFormat.LLMC_STDOUT, whole, every, failures);
         if (!failures.isEmpty()) fail(String.join("\n", failures));
     }
+
+    /**
+     * HF console: a dict takes the position of the training progress bar printed before it (eval bars,
+     * with another total, do not count). Resumed at every line start, the bars of the recorded part
+     * give the step: a TrainingArguments dump before the first bar, bars and dicts on one line (tqdm's
+     * carriage returns), an eval bar between two training lines, a bar count of 2^63 or more that stops
+     * its line in a whole read.
+     */
+    @Test
+    void hfConsole_resumedAtEveryLineStart_stepFromTheBarsOfTheRecordedPart() throws IOException {
+        String log = "TrainingArguments(\n_n_gpu=1,\nfsdp_config={'min_num_params': 0, 'xla': False},\nlearning_rate=5e-05,\n)\n"
+                + "  0%|          | 0/100 [00:00<?, ?it/s]\r 10%|#         | 10/100 [00:05<00:45]{'loss': 2.5, 'grad_norm': 1.2, 'learning_rate': 5e-05, 'epoch': 0.1}\n"
+                + "\r  0%|          | 0/8 [00:00<?, ?it/s]\r100%|##########| 8/8 [00:01<00:00]\n"
+                + "{'eval_loss': 2.25, 'eval_runtime': 1.0, 'epoch': 0.1}\n"
+                + " 20%|##        | 20/100 [00:10<00:40]\n"
+                + "\n"
+                + "{'loss': 2.0, 'grad_norm': np.float64(0.5), 'learning_rate': 4e-05, 'epoch': 0.2}\n"
+                + " 25%|##        | 25/100 [00:12<00:38] 99999999999999999999/100 [\n"
+                + "{'loss': 1.9, 'learning_rate': 3.5e-05, 'epoch': 0.25}\n"
+                + " 30%|###       | 30/100 [00:15<00:35]{'loss': 1.75, 'learning_rate': 3e-05, 'epoch': 0.3} 31/100 [00:15<00:34]\n"
+                + "{'eval_loss': 1.5, 'epoch': 0.31}\n";
+        Path p = dir.resolve("console.txt");
+        Files.writeString(p, log);
+        assertEquals(LogFormat.HF_CONSOLE, LogReaders.detect(p));
+        List<String> whole = read(p, LogFormat.HF_CONSOLE, 0);
+        for (String want : List.of("train/loss@10=2.5", "val/loss@10=2.25", "train/loss@20=2.0", "train/loss@25=1.9", "train/loss@30=1.75",
+                "val/loss@31=1.5")) {
+            assertTrue(whole.stream().anyMatch(w -> w.endsWith(":" + want)), want + " in " + whole);
+        }
+        TreeSet<Long> every = new TreeSet<>();
+        byte[] b = log.getBytes(StandardCharsets.UTF_8);
+        for (int i = 1; i <= b.length; i++) if (b[i - 1] == '\n') every.add((long) i);
+        List<String> failures = new ArrayList<>();
+        check(p, LogFormat.HF_CONSOLE, whole, every, failures);
+        if (!failures.isEmpty()) fail(String.join("\n", failures));
+    }
 }
