@@ -47,6 +47,16 @@ class TextResumeTest {
         }
     }
 
+    /** {@link #check} at every line start of {@code log}, the text of {@code p}. */
+    private static void checkEveryLineStart(Path p, LogFormat f, List<String> whole, String log) {
+        TreeSet<Long> every = new TreeSet<>();
+        byte[] b = log.getBytes(StandardCharsets.UTF_8);
+        for (int i = 1; i <= b.length; i++) if (b[i - 1] == '\n') every.add((long) i);
+        List<String> failures = new ArrayList<>();
+        check(p, f, whole, every, failures);
+        if (!failures.isEmpty()) fail(String.join("\n", failures));
+    }
+
     /** Line starts: up to 40 spread over the file, and each start of a line that follows a line matching {@code stateful}. */
     private static TreeSet<Long> starts(byte[] b, String stateful) {
         TreeSet<Long> all = new TreeSet<>();
@@ -114,13 +124,7 @@ class TextResumeTest {
         List<String> whole = read(p, LogFormat.LLMC_STDOUT, 0);
         assertTrue(whole.stream().anyMatch(w -> w.contains(":val/loss@2=3.25")), whole.toString());
         assertTrue(whole.stream().anyMatch(w -> w.contains(":val/loss@3=3.1")), whole.toString());
-        List<String> failures = new ArrayList<>();
-        check(p, LogFormat.LLMC_STDOUT, whole, starts(log.getBytes(StandardCharsets.UTF_8), null), failures);
-        TreeSet<Long> every = new TreeSet<>();
-        byte[] b = log.getBytes(StandardCharsets.UTF_8);
-        for (int i = 1; i <= b.length; i++) if (b[i - 1] == '\n') every.add((long) i);
-        check(p, LogFormat.LLMC_STDOUT, whole, every, failures);
-        if (!failures.isEmpty()) fail(String.join("\n", failures));
+        checkEveryLineStart(p, LogFormat.LLMC_STDOUT, whole, log);
     }
 
     /**
@@ -151,11 +155,6 @@ class TextResumeTest {
                 "val/loss@31=1.5")) {
             assertTrue(whole.stream().anyMatch(w -> w.endsWith(":" + want)), want + " in " + whole);
         }
-        TreeSet<Long> every = new TreeSet<>();
-        byte[] b = log.getBytes(StandardCharsets.UTF_8);
-        for (int i = 1; i <= b.length; i++) if (b[i - 1] == '\n') every.add((long) i);
-        List<String> failures = new ArrayList<>();
-        check(p, LogFormat.HF_CONSOLE, whole, every, failures);
-        if (!failures.isEmpty()) fail(String.join("\n", failures));
+        checkEveryLineStart(p, LogFormat.HF_CONSOLE, whole, log);
     }
 }
