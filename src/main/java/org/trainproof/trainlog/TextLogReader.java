@@ -147,27 +147,32 @@ final class TextLogReader {
     }
 
     /**
-     * llm.c console: the step a val loss or HellaSwag line before byte {@code from} would be given next,
-     * i.e. what {@link #llmcStdout} leaves in {@code llmcNextStep} after the lines before it. Only the
-     * step lines count (both patterns start with "step"), and a line a whole read skips (over
-     * {@link #MAX_TEXT_LINE} bytes, or a step of 2^63 or more) is skipped here too.
+     * llm.c console: the step a val loss or HellaSwag line at byte {@code from} would be given, i.e. what
+     * {@link #llmcStdout} leaves in {@code llmcNextStep} after the lines before it. Each step line sets it
+     * whole, so it is the last step line before {@code from}, found reading lines backward (0 if there
+     * is none). Only the step lines count (both patterns start with "step"), and a line a whole read
+     * skips (over {@link #MAX_TEXT_LINE} bytes, or a step of 2^63 or more) is passed over here too.
      */
     private static long llmcNextStepBefore(Path path, long from) {
         long[] next = {0};
-        LineScanner.scan(path, (buf, off, len, lineNo, start, end, terminated) -> {
-            if (start >= from || len > MAX_TEXT_LINE || len < 4 || buf[off] != 's' || buf[off + 1] != 't') return;
+        LineScanner.backward(path, from, (buf, off, len) -> {
+            if (len > MAX_TEXT_LINE || len < 4 || buf[off] != 's' || buf[off + 1] != 't') return true;
             String line = new String(buf, off, len, StandardCharsets.UTF_8);
             try {
                 Matcher m = LLMC_CU_STEP.matcher(line);
                 if (m.find()) {
                     next[0] = Long.parseLong(m.group(1)); // printed as step + 1, which is the next step
-                    return;
+                    return false;
                 }
                 m = LLMC_C_STEP.matcher(line);
-                if (m.find()) next[0] = Long.parseLong(m.group(1)) + 1;
+                if (m.find()) {
+                    next[0] = Long.parseLong(m.group(1)) + 1;
+                    return false;
+                }
             } catch (NumberFormatException e) {
                 // skipped by a whole read too
             }
+            return true;
         });
         return next[0];
     }
