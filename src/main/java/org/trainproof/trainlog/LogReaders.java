@@ -22,6 +22,8 @@ public final class LogReaders {
     static final int SNIFF_BYTES = 1 << 20;
 
     private static final Pattern MLFLOW_LINE = Pattern.compile("^-?\\d+ \\S+( -?\\d+)?$");
+    /** A dict the HF Trainer logs; found anywhere in the line, since a tqdm bar ending in \r usually precedes it. */
+    private static final Pattern HF_TRAINER_KEY = Pattern.compile("\\{'(?:loss|eval_loss|train_runtime|learning_rate|grad_norm)'");
     private static final Pattern CSV_HEADER_CELL = Pattern.compile("[A-Za-z_][A-Za-z0-9_ ./\\-()]*");
 
     private LogReaders() {}
@@ -236,7 +238,7 @@ public final class LogReaders {
             if (TextLogReader.BUILD_NANOGPT.matcher(l.trim()).matches()) return LogFormat.BUILD_NANOGPT;
             String clean = TextLogReader.ANSI.matcher(l).replaceAll("");
             if (TextLogReader.MEGATRON_ITER.matcher(clean).find() && clean.contains("consumed samples")) return LogFormat.MEGATRON;
-            if (TextLogReader.HF_DICT.matcher(l).find() && l.matches(".*\\{'(loss|eval_loss|train_runtime|learning_rate|grad_norm)'.*")) {
+            if (TextLogReader.HF_DICT.matcher(l).find() && HF_TRAINER_KEY.matcher(l).find()) {
                 return LogFormat.HF_CONSOLE;
             }
             if (!kv && TextLogReader.KV.matcher(l).find()) kv = true;

@@ -196,6 +196,19 @@ class LogReadersTest {
     }
 
     @Test
+    void hfConsole_everyDictAfterACarriageReturn_isDetected() throws IOException {
+        // As tqdm leaves it in a file: the bar redrawn with \r, the logged dict printed right after it on the
+        // same line, so no dict starts a line; '.' in a regex does not match \r, which once hid the format.
+        String log = "  0%|          | 0/30 [00:00<?, ?it/s]\r  3%|3         | 1/30 [00:01<00:29]\r 33%|###3      | 10/30 [00:05<00:10]"
+                + "{'loss': 2.5, 'grad_norm': 1.5, 'learning_rate': 5e-05, 'epoch': 0.33}\n"
+                + "\r 37%|###6      | 11/30 [00:05<00:09]\r 67%|######6   | 20/30 [00:10<00:05]"
+                + "{'loss': 2.25, 'grad_norm': 1.25, 'learning_rate': 3e-05, 'epoch': 0.67}\n";
+        Path p = file("console-cr.txt", log);
+        assertEquals(LogFormat.HF_CONSOLE, LogReaders.detect(p));
+        assertTrue(series(LogReaders.read(p)).containsAll(List.of("10 train/loss=2.5", "20 train/loss=2.25")));
+    }
+
+    @Test
     void hfConsole_trainingArgumentsDumpBeforeTheBar_firstLossAtItsStep() throws IOException {
         // As HF prints it when the script logs its TrainingArguments: a config dict before any progress bar.
         String log = "TrainingArguments(\n_n_gpu=1,\nfsdp=[],\nfsdp_config={'min_num_params': 0, 'xla': False, 'xla_fsdp_v2': False},\n"
