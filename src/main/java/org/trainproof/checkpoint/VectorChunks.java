@@ -21,6 +21,10 @@ import jdk.incubator.vector.VectorSpecies;
  * operation, in the signed key order of {@link FloatChunks#key}. Every add goes to the same lane in
  * the same order as the scalar loop, so the results are bit-identical.
  *
+ * <p>The loads go through {@link VectorLoads}, which the multi-release jar carries in two editions:
+ * {@code fromByteBuffer} for JDK 17 and {@code fromMemorySegment} for JDK 25 (which removed the
+ * former); the arithmetic here is shared, so both give the same bits ({@code Jdk25KernelTest}).
+ *
  * <p>Measured on the 2-core Xeon here (AVX-512), BF16, one thread ({@code ManifestCostMain}): read 0.14
  * CPU-s/GB, read + this kernel 0.39, so the kernel ≈ 0.25; the scalar sketch + code-histogram pass it
  * replaced cost 0.80 with the read (docs/performance.md).
@@ -58,17 +62,17 @@ final class VectorChunks implements FloatChunks.Kernel {
 
     @Override
     public String describe() {
-        return "vector (jdk.incubator.vector, " + DoubleVector.SPECIES_PREFERRED.vectorBitSize() + "-bit)";
+        return "vector (jdk.incubator.vector, " + DoubleVector.SPECIES_PREFERRED.vectorBitSize() + "-bit, " + VectorLoads.edition() + ")";
     }
 
-    private static DoubleVector bf16Half(ByteBuffer b, int byteOff) {
-        IntVector v = ((IntVector) ShortVector.fromByteBuffer(S128, b, byteOff, LE).convertShape(VectorOperators.S2I, I256, 0))
+    private static DoubleVector bf16Half(Object b, int byteOff) {
+        IntVector v = ((IntVector) VectorLoads.shorts(S128, b, byteOff).convertShape(VectorOperators.S2I, I256, 0))
                 .lanewise(VectorOperators.LSHL, 16);
         return (DoubleVector) v.reinterpretAsFloats().convertShape(VectorOperators.F2D, D512, 0);
     }
 
-    private static DoubleVector f32Half(ByteBuffer b, int byteOff) {
-        return (DoubleVector) IntVector.fromByteBuffer(I256, b, byteOff, LE).reinterpretAsFloats().convertShape(VectorOperators.F2D, D512, 0);
+    private static DoubleVector f32Half(Object b, int byteOff) {
+        return (DoubleVector) VectorLoads.ints(I256, b, byteOff).reinterpretAsFloats().convertShape(VectorOperators.F2D, D512, 0);
     }
 
     @Override
@@ -77,6 +81,7 @@ final class VectorChunks implements FloatChunks.Kernel {
     }
 
     private static boolean bf16Pass1(ByteBuffer b, int off, int i0, int i1, long first, FloatChunks.Acc acc, TensorSketch.Builder sk) {
+        final Object src = VectorLoads.source(b);
         final double[] lanes = sk.lanes();
         DoubleVector s0 = DoubleVector.fromArray(D512, acc.s, 0), s1 = DoubleVector.fromArray(D512, acc.s, 8);
         DoubleVector q0 = DoubleVector.fromArray(D512, acc.q, 0), q1 = DoubleVector.fromArray(D512, acc.q, 8);
@@ -88,15 +93,15 @@ final class VectorChunks implements FloatChunks.Kernel {
             int base = sk.lane(g);
             for (int k = 0; k < 64; k += 32) {
                 int o = off + 2 * (i + k);
-                ShortVector c = ShortVector.fromByteBuffer(S512, b, o, LE);
+                ShortVector c = VectorLoads.shorts(S512, src, o);
                 amin = amin.min(c.and((short) 0x7FFF));
                 ShortVector key = c.lanewise(VectorOperators.XOR, c.lanewise(VectorOperators.ASHR, 15).lanewise(VectorOperators.LSHR, 1));
                 kmin = kmin.min(key);
                 kmax = kmax.max(key);
                 for (int u = 0; u < 32; u += 16) {
                     int e = o + 2 * u;
-                    DoubleVector d0 = bf16Half(b, e);
-                    DoubleVector d1 = bf16Half(b, e + 16);
+                    DoubleVector d0 = bf16Half(src, e);
+                    DoubleVector d1 = bf16Half(src, e + 16);
                     s0 = s0.add(d0);
                     s1 = s1.add(d1);
                     q0 = d0.fma(d0, q0);
@@ -139,6 +144,7 @@ final class VectorChunks implements FloatChunks.Kernel {
     }
 
     private static boolean f32Pass1(ByteBuffer b, int off, int i0, int i1, long first, FloatChunks.Acc acc, TensorSketch.Builder sk) {
+        final Object src = VectorLoads.source(b);
         final double[] lanes = sk.lanes();
         DoubleVector s0 = DoubleVector.fromArray(D512, acc.s, 0), s1 = DoubleVector.fromArray(D512, acc.s, 8);
         DoubleVector q0 = DoubleVector.fromArray(D512, acc.q, 0), q1 = DoubleVector.fromArray(D512, acc.q, 8);
@@ -150,13 +156,13 @@ final class VectorChunks implements FloatChunks.Kernel {
             int base = sk.lane(g);
             for (int k = 0; k < 64; k += 16) {
                 int o = off + 4 * (i + k);
-                IntVector v = IntVector.fromByteBuffer(I512, b, o, LE);
+                IntVector v = VectorLoads.ints(I512, src, o);
                 amin = amin.min(v.and(0x7FFFFFFF));
                 IntVector key = v.lanewise(VectorOperators.XOR, v.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.LSHR, 1));
                 kmin = kmin.min(key);
                 kmax = kmax.max(key);
-                DoubleVector d0 = f32Half(b, o);
-                DoubleVector d1 = f32Half(b, o + 32);
+                DoubleVector d0 = f32Half(src, o);
+                DoubleVector d1 = f32Half(src, o + 32);
                 s0 = s0.add(d0);
                 s1 = s1.add(d1);
                 q0 = d0.fma(d0, q0);
@@ -185,13 +191,14 @@ final class VectorChunks implements FloatChunks.Kernel {
 
     @Override
     public void deviations(boolean bf16, ByteBuffer b, int off, int i0, int i1, double mean, double[] lanes) {
+        final Object src = VectorLoads.source(b);
         DoubleVector m = DoubleVector.broadcast(D512, mean);
         DoubleVector q0 = DoubleVector.fromArray(D512, lanes, 0), q1 = DoubleVector.fromArray(D512, lanes, 8);
         int es = bf16 ? 2 : 4;
         for (int i = i0; i < i1; i += 16) {
             int o = off + es * i;
-            DoubleVector d0 = (bf16 ? bf16Half(b, o) : f32Half(b, o)).sub(m);
-            DoubleVector d1 = (bf16 ? bf16Half(b, o + 8 * es) : f32Half(b, o + 8 * es)).sub(m);
+            DoubleVector d0 = (bf16 ? bf16Half(src, o) : f32Half(src, o)).sub(m);
+            DoubleVector d1 = (bf16 ? bf16Half(src, o + 8 * es) : f32Half(src, o + 8 * es)).sub(m);
             q0 = q0.add(d0.mul(d0)); // multiply, then add: the scalar loop's two roundings
             q1 = q1.add(d1.mul(d1));
         }
@@ -201,15 +208,16 @@ final class VectorChunks implements FloatChunks.Kernel {
 
     @Override
     public long zeros(boolean bf16, ByteBuffer b, int off, int i0, int i1) {
+        final Object src = VectorLoads.source(b);
         long z = 0;
         if (bf16) {
             for (int i = i0; i < i1; i += 32) {
-                ShortVector c = ShortVector.fromByteBuffer(S512, b, off + 2 * i, LE);
+                ShortVector c = VectorLoads.shorts(S512, src, off + 2 * i);
                 z += c.and((short) 0x7FFF).compare(VectorOperators.EQ, (short) 0).trueCount();
             }
         } else {
             for (int i = i0; i < i1; i += 16) {
-                IntVector v = IntVector.fromByteBuffer(I512, b, off + 4 * i, LE);
+                IntVector v = VectorLoads.ints(I512, src, off + 4 * i);
                 z += v.and(0x7FFFFFFF).compare(VectorOperators.EQ, 0).trueCount();
             }
         }

@@ -76,8 +76,8 @@ final class BenchCommand implements Callable<Integer> {
         double gb = r.bytes() / 1e9;
         double m = r.median(r.manifest()), o = r.median(r.openssl()), s = r.median(r.sha256sum());
         out.printf(Locale.ROOT, "file: %.3f GB " + dt + " safetensors, %d tensors%s%n", gb, r.tensors(), keep ? " (kept: " + r.file() + ")" : "");
-        out.printf(Locale.ROOT, "cores: %d available, manifest threads %d; BF16/F32 kernel: %s%n", Runtime.getRuntime().availableProcessors(),
-                r.threads(), r.kernel());
+        out.printf(Locale.ROOT, "cores: %d available, manifest threads %d; JVM %s %s; BF16/F32 kernel: %s%n", Runtime.getRuntime().availableProcessors(),
+                r.threads(), System.getProperty("java.vendor"), Runtime.version(), r.kernel());
         out.printf(Locale.ROOT, "first manifest in this JVM (JIT compiling): %.3f CPU-s = %.3f CPU-s per GB%s%n", r.coldCpu(), r.coldCpu() / gb,
                 r.warmups() > 0 ? "; then " + (r.warmups() - 1) + " more uncounted warm-up run(s) before the timed ones" : " (counted)");
         out.printf(Locale.ROOT, "load average before: %s; after: %s%n", r.loadBefore(), r.loadAfter());

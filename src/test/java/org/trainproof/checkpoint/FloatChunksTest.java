@@ -73,7 +73,21 @@ class FloatChunksTest {
     @Test
     void vectorAndScalarAgreeBitForBit() {
         Assumptions.assumeTrue(FloatChunks.VECTOR != null, "vector kernel not loaded here: " + FloatChunks.describeKernel());
+        assertEquals(2 * Kind.values().length * 9 * 6 * 3, parity().cases());
+    }
+
+    /** What {@link #parity} compared: how many chunks, and a SHA-256 over every result (the same on any JDK). */
+    record Parity(int cases, String digest) {}
+
+    /**
+     * The vector kernel against the scalar loops on every kind of chunk, bit for bit (AssertionError at
+     * the first difference); also run by {@link Jdk25KernelTest} in a JDK 25 child, whose digest must
+     * equal this JVM's.
+     */
+    static Parity parity() {
         Random r = new Random(20261205);
+        java.security.MessageDigest md = org.trainproof.bytes.Digest.newSha256();
+        ByteBuffer acc = ByteBuffer.allocate(8);
         int cases = 0;
         for (boolean bf16 : new boolean[] {true, false}) {
             for (Kind kind : Kind.values()) {
@@ -88,13 +102,20 @@ class FloatChunksTest {
                             assertSameBits(s.stats(), v.stats(), where);
                             assertArrayEquals(s.lanes(), v.lanes(), where + " sketch lanes");
                             assertEquals(s.sketch(), v.sketch(), where);
+                            TensorStats t = v.stats(); // bits, not toString: Double.toString changed in JDK 19
+                            for (Long x : new Long[] {t.count(), t.zeros(), t.nan(), t.posInf(), t.negInf(), bits(t.mean()), bits(t.std()),
+                                    bits(t.min()), bits(t.max()), bits(t.l2())}) {
+                                md.update(acc.clear().putLong(0, x == null ? 0x7FF8DEADL : x).array());
+                            }
+                            for (double lane : v.lanes()) md.update(acc.clear().putDouble(0, lane).array());
+                            md.update(v.sketch().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                             cases++;
                         }
                     }
                 }
             }
         }
-        assertEquals(2 * Kind.values().length * 9 * 6 * 3, cases);
+        return new Parity(cases, org.trainproof.bytes.Hex.encode(md.digest()));
     }
 
     @Test

@@ -106,6 +106,16 @@ class LauncherTest {
     }
 
     @Test
+    void withoutJava_javaHomePicksTheJvm() throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("jdk25/bin"));
+        Files.copy(tmp.resolve("fakejava"), home.resolve("java"));
+        Files.setPosixFilePermissions(home.resolve("java"), PosixFilePermissions.fromString("rwx------"));
+        List<String> java = run(Map.of("JAVA", "", "JAVA_HOME", tmp.resolve("jdk25").toString(), "TRAINPROOF_CDS", "0"), "verify", "l.db");
+        assertEquals(List.of("-jar", jar.toString(), "verify", "l.db"), java.subList(java.size() - 4, java.size()));
+        assertTrue(Files.exists(calls), "$JAVA_HOME/bin/java ran");
+    }
+
+    @Test
     void anArchiveOlderThanTheJar_isRebuilt() throws Exception {
         run("--version");
         Files.setLastModifiedTime(jsa, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 10_000));
