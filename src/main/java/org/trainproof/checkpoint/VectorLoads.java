@@ -9,9 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * How {@link VectorChunks} loads vectors from a chunk, JDK 17 edition: {@code fromByteBuffer}, which
  * later JDKs removed. The multi-release jar carries a second edition for JDK 25 and later
- * ({@code src/main/java25}, {@code fromMemorySegment}); everything else in the kernel is shared. A JDK
- * with neither method (18–24, or 25 with a jar built without JDK 25's compiler) fails the kernel's
- * probe and runs the scalar loops, which give the same results (the manifest commands print which).
+ * ({@code src/main/java25}, {@code fromMemorySegment}); everything else in the kernel is shared. Any
+ * other JDK loads this edition; where it lacks {@code fromByteBuffer} (as JDK 25 does when the jar was
+ * built without JDK 25's compiler) the kernel's probe fails and the scalar loops run, with the same
+ * results (the manifest commands print which kernel ran).
  */
 final class VectorLoads {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;

@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * How {@link VectorChunks} loads vectors from a chunk, JDK 25 edition (META-INF/versions/25 of the
  * multi-release jar, compiled by JDK 25's javac when the build finds one: pom.xml, profile
  * {@code java25-kernel}): {@code fromMemorySegment} over the chunk buffer, since JDK 25 has no
- * {@code fromByteBuffer}. Same offsets and bounds as the JDK 17 edition, so the same results; JDK 25's
- * C2 compiles the shared kernel to cheaper code (docs/performance.md).
+ * {@code fromByteBuffer}. Same offsets and bounds as the JDK 17 edition, so the same results at about
+ * the same cost (docs/performance.md "JDK 25").
  */
 final class VectorLoads {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
