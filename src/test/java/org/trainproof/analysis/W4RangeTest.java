@@ -38,25 +38,34 @@ class W4RangeTest {
     @Test
     void sparseHonestHighLrRuns_areInconclusiveNotFailed() {
         AdjacentDependenceCheck w4 = new AdjacentDependenceCheck();
+        int cases = 0, decorrelated = 0;
+        StringBuilder ps = new StringBuilder();
         for (long seed = 1; seed <= 4; seed++) {
             for (ToyRun r : List.of(honest(seed, 3e-3, "cosine", 1000, 0, 1000), honest(seed, 3e-2, "cosine", 200, 0, 200),
                     honest(seed, 3e-2, "constant", 200, 0, 200))) {
                 long last = r.saved.lastKey();
                 CheckResult c = w4.run(r.input());
-                // The link shows no dependence (the false accusation of this morning) ...
+                cases++;
+                assertNotEquals(CheckStatus.FAIL, c.status(), c.detail());
+                ConsistencyVerdict v = ConsistencyAnalysis.standard().run(r.input());
+                assertNotEquals(Outcome.INCONSISTENT, v.outcome(), v.statement());
+                // Most of these links show no dependence (the false accusation W4 made before its range rule) ...
                 AdjacentDependenceCheck.Link l = AdjacentDependenceCheck.link(r.input().trajectory(), 0, AnalysisConfig.W4.DEFAULT, r.schedule());
-                assertTrue(l.p() > AnalysisConfig.W4.DEFAULT.pFail(), "seed " + seed + ": the honest link 0->" + last + " decorrelated, p = " + l.p());
-                // ... and W4 now says it is outside its calibrated range instead of failing.
+                ps.append(String.format(java.util.Locale.ROOT, " %.3g", l.p()));
+                if (l.p() <= AnalysisConfig.W4.DEFAULT.pFail()) continue; // a trace of the initialisation survived: W4 sees it
+                decorrelated++;
+                // ... and for those W4 says the link is outside its calibrated range instead of failing.
                 assertEquals(CheckStatus.INCONCLUSIVE, c.status(), c.detail());
                 assertTrue(c.detail().startsWith("link 0->" + last + " outside calibrated range: sum(lr)/RMS = "), c.detail());
                 assertEquals(Direction.WARNS_ABOVE, c.direction());
                 assertTrue(c.statistic() > c.threshold(), c.statistic() + " vs " + c.threshold());
                 assertTrue(c.rule().startsWith("calibrated range"), c.rule());
                 assertTrue(c.findings().stream().noneMatch(f -> f.code().equals(FindingCodes.W4_LINK_NOT_DEPENDENT)));
-                ConsistencyVerdict v = ConsistencyAnalysis.standard().run(r.input());
-                assertNotEquals(Outcome.INCONSISTENT, v.outcome(), v.statement());
             }
         }
+        // The scenario must exercise the range rule: on JDK 17 all 12 links decorrelate; on JDK 25 seed 4's 0->1000
+        // link keeps p = 0.0073 (some last-bit floating-point difference, grown by the chaotic toy run).
+        assertTrue(decorrelated >= cases - 2, decorrelated + " of " + cases + " links decorrelated; link p:" + ps);
     }
 
     @Test
