@@ -20,7 +20,7 @@ class CliFlagsTest(unittest.TestCase):
         with open(self.java, "w") as f:
             f.write('#!/bin/sh\nfor a in "$@"; do echo "$a"; done\n')
         os.chmod(self.java, 0o700)
-        self.env = {k: os.environ.pop(k) for k in ("TRAINPROOF_LIGHT", "TRAINPROOF_JVM_ARGS", "TRAINPROOF_CLASSPATH") if k in os.environ}
+        self.env = {k: os.environ.pop(k) for k in ("TRAINPROOF_LIGHT", "TRAINPROOF_JVM_ARGS", "TRAINPROOF_CLASSPATH", "TRAINPROOF_CDS") if k in os.environ}
 
     def tearDown(self):
         os.environ.pop("TRAINPROOF_LIGHT", None)
@@ -71,6 +71,24 @@ class CliFlagsTest(unittest.TestCase):
         self.assertIn("-XX:TieredStopAtLevel=1", got)
         os.environ["TRAINPROOF_LIGHT"] = "0"
         self.assertFalse(any(f in self.java_args(["head", "l.db"]) for f in LIGHT))
+
+    def test_the_class_data_archive_of_this_jvm_is_mapped_when_current(self):
+        jsa = os.path.join(self.dir, "trainproof." + os.path.realpath(self.java).replace("/", "_") + ".jsa")
+        self.assertEqual(jsa, _cli.cds_archive(self.jar, self.java)[0])
+        other = os.path.join(self.dir, "trainproof._other_jdk_bin_java.jsa")
+        for p in (jsa, other):
+            open(p, "w").close()
+        jar_t = os.path.getmtime(self.jar)
+        os.utime(self.java, (jar_t, jar_t))
+        os.utime(jsa, (jar_t + 10, jar_t + 10))
+        got = self.java_args(["head", "l.db"])
+        self.assertIn("-XX:SharedArchiveFile=" + jsa, got)
+        self.assertFalse(any(a == "-XX:SharedArchiveFile=" + other for a in got), "another JVM's archive is never mapped")
+        os.utime(self.java, (jar_t + 20, jar_t + 20))  # the JVM updated in place: its archive is stale
+        self.assertFalse(any(a.startswith("-XX:SharedArchiveFile=") for a in self.java_args(["head", "l.db"])))
+        os.utime(self.java, (jar_t, jar_t))
+        os.utime(self.jar, (jar_t + 30, jar_t + 30))  # a newer build: stale too
+        self.assertFalse(any(a.startswith("-XX:SharedArchiveFile=") for a in self.java_args(["head", "l.db"])))
 
 
 if __name__ == "__main__":

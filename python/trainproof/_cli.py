@@ -1,6 +1,7 @@
 """Finds and runs the trainproof Java tool (the shaded jar Maven builds as target/trainproof.jar)."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -113,6 +114,15 @@ def without_incubator_warning(text):
     return "\n".join(line for line in text.splitlines() if line.strip() != INCUBATOR_WARNING)
 
 
+def cds_archive(jar, java):
+    """bin/trainproof's class-data archive for this JVM, and the JVM binary's resolved path: beside the jar,
+    trainproof.<that path, each byte outside [A-Za-z0-9._-] as _>.jsa (one archive per JVM: a JVM
+    rejects another's, and then starts slower than with none)."""
+    real = os.path.realpath(shutil.which(java) or java)
+    name = re.sub(rb"[^A-Za-z0-9._-]", b"_", os.fsencode(real))
+    return jar[:-4] + "." + os.fsdecode(name) + ".jsa", real
+
+
 class Cli(object):
     """Runs `java -jar JAR ARGS...`; raises TrainproofError with the command's stderr on a non-zero exit."""
 
@@ -124,12 +134,12 @@ class Cli(object):
         self.java = java or find_java()
         env = os.environ.get("TRAINPROOF_JVM_ARGS")
         self.jvm_args = env.split() if env else list(jvm_args)
-        if not cp:
-            # The class-data sharing archive bin/trainproof writes beside the jar (docs/performance.md,
-            # "Startup"): mapped only when newer than the jar; the JVM ignores one that does not fit.
-            jsa = self.launch[1][:-4] + ".jsa"
-            if os.environ.get("TRAINPROOF_CDS", "1") != "0" and os.path.isfile(jsa) \
-                    and os.path.getmtime(jsa) >= os.path.getmtime(self.launch[1]):
+        if not cp and os.environ.get("TRAINPROOF_CDS", "1") != "0":
+            # The class-data sharing archive bin/trainproof writes beside the jar for this JVM
+            # (docs/performance.md, "Startup"): mapped only when newer than the jar and the JVM binary.
+            jsa, real_java = cds_archive(self.launch[1], self.java)
+            if os.path.isfile(jsa) and os.path.getmtime(jsa) >= os.path.getmtime(self.launch[1]) \
+                    and (not os.path.exists(real_java) or os.path.getmtime(jsa) >= os.path.getmtime(real_java)):
                 self.jvm_args += ["-XX:SharedArchiveFile=" + jsa, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
 
     def run(self, args, cwd=None, ok=(0,)):

@@ -36,7 +36,6 @@ class LauncherTest {
         Files.createDirectories(tmp.resolve("target"));
         launcher = Files.copy(Path.of("bin/trainproof"), tmp.resolve("bin/trainproof"));
         jar = Files.writeString(tmp.resolve("target/trainproof.jar"), "not really a jar");
-        jsa = tmp.resolve("target/trainproof.jsa");
         calls = tmp.resolve("calls");
         Path fake = tmp.resolve("fakejava");
         Files.writeString(fake, String.join("\n",
@@ -54,6 +53,17 @@ class LauncherTest {
                 ""));
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwx------"));
+        jsa = archiveOf(fake);
+    }
+
+    /** The archive the launcher keeps for a JVM binary: trainproof.<its real path, bytes outside [A-Za-z0-9._-] as _>.jsa. */
+    Path archiveOf(Path javaBinary) throws Exception {
+        StringBuilder name = new StringBuilder("trainproof.");
+        for (byte b : javaBinary.toRealPath().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xFF);
+            name.append((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ? c : '_');
+        }
+        return tmp.resolve("target").resolve(name + ".jsa");
     }
 
     /** The arguments the launcher finally ran java with (one per line), for {@code args}. */
@@ -113,6 +123,34 @@ class LauncherTest {
         List<String> java = run(Map.of("JAVA", "", "JAVA_HOME", tmp.resolve("jdk25").toString(), "TRAINPROOF_CDS", "0"), "verify", "l.db");
         assertEquals(List.of("-jar", jar.toString(), "verify", "l.db"), java.subList(java.size() - 4, java.size()));
         assertTrue(Files.exists(calls), "$JAVA_HOME/bin/java ran");
+    }
+
+    @Test
+    void eachJvmHasItsOwnArchive_rebuiltWhenTheJvmChanges_namedAsThePythonPackageNamesIt() throws Exception {
+        Path other = Files.createDirectories(tmp.resolve("other-jdk/bin")).resolve("java");
+        Files.copy(tmp.resolve("fakejava"), other);
+        Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("rwx------"));
+        run("head", "l.db");
+        List<String> second = run(Map.of("JAVA", other.toString()), "head", "l.db");
+        Path otherJsa = archiveOf(other);
+        assertTrue(Files.isRegularFile(jsa) && Files.isRegularFile(otherJsa) && !jsa.equals(otherJsa), jsa + " " + otherJsa);
+        assertTrue(second.contains("-XX:SharedArchiveFile=" + otherJsa), "a JVM maps its own archive, not another's: " + second);
+        assertEquals(6, Files.readAllLines(calls).size(), "two builds (class list, dump) and two commands");
+        Files.delete(calls);
+        assertTrue(run("head", "l.db").contains("-XX:SharedArchiveFile=" + jsa));
+        assertEquals(1, Files.readAllLines(calls).size(), "the first JVM's archive is still there and current");
+        // a JVM updated in place (its binary newer than its archive) gets a new one
+        Files.setLastModifiedTime(other, FileTime.fromMillis(Files.getLastModifiedTime(otherJsa).toMillis() + 10_000));
+        Files.delete(calls);
+        run(Map.of("JAVA", other.toString()), "head", "l.db");
+        assertEquals(3, Files.readAllLines(calls).size());
+        // the Python package's Cli maps the same file (python/trainproof/_cli.py cds_archive)
+        Process py = new ProcessBuilder("python3", "-c", "import sys; sys.path.insert(0, sys.argv[1]); from trainproof._cli import cds_archive; "
+                + "print(cds_archive(sys.argv[2], sys.argv[3])[0])", Path.of("python").toAbsolutePath().toString(), jar.toString(),
+                other.toString()).redirectErrorStream(true).start();
+        String out = new String(py.getInputStream().readAllBytes()).trim();
+        assertEquals(0, py.waitFor(), out);
+        assertEquals(otherJsa.toString(), out);
     }
 
     @Test
