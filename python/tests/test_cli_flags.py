@@ -72,6 +72,27 @@ class CliFlagsTest(unittest.TestCase):
         os.environ["TRAINPROOF_LIGHT"] = "0"
         self.assertFalse(any(f in self.java_args(["head", "l.db"]) for f in LIGHT))
 
+    def test_java_is_picked_as_the_launcher_picks_it(self):
+        saved = {k: os.environ.pop(k) for k in ("JAVA", "JAVA_HOME") if k in os.environ}
+        try:
+            home = os.path.join(self.dir, "jdk")
+            os.makedirs(os.path.join(home, "bin"))
+            home_java = os.path.join(home, "bin", "java")
+            with open(home_java, "w") as f:
+                f.write("#!/bin/sh\n")
+            os.chmod(home_java, 0o700)
+            os.environ["JAVA_HOME"] = home
+            self.assertEqual(home_java, _cli.find_java())
+            os.environ["JAVA"] = self.java  # $JAVA wins over $JAVA_HOME
+            self.assertEqual(self.java, _cli.find_java())
+            os.environ["JAVA"] = os.path.join(self.dir, "no-such-java")
+            with self.assertRaises(_cli.TrainproofError):
+                _cli.find_java()
+        finally:
+            os.environ.pop("JAVA", None)
+            os.environ.pop("JAVA_HOME", None)
+            os.environ.update(saved)
+
     def test_the_class_data_archive_of_this_jvm_is_mapped_when_current(self):
         jsa = os.path.join(self.dir, "trainproof." + os.path.realpath(self.java).replace("/", "_") + ".jsa")
         self.assertEqual(jsa, _cli.cds_archive(self.jar, self.java)[0])

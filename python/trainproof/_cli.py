@@ -40,6 +40,13 @@ def find_jar(jar=None):
 
 
 def find_java():
+    """The JVM as bin/trainproof picks it: $JAVA (a java binary), else $JAVA_HOME/bin/java, else java on PATH."""
+    j = os.environ.get("JAVA")
+    if j:
+        found = shutil.which(j)
+        if not found:
+            raise TrainproofError("$JAVA=%s is not an executable java" % j)
+        return found
     home = os.environ.get("JAVA_HOME")
     if home and os.path.isfile(os.path.join(home, "bin", "java")):
         return os.path.join(home, "bin", "java")
