@@ -87,6 +87,8 @@ final class FloatChunks {
 
     private final Acc acc = new Acc();
     private final double[] dev = new double[LANES];
+    /** The sketch lanes as they were before the vector pass, restored if it meets NaN or ±Inf. */
+    private double[] saved = new double[0];
     private final Kernel kernel;
 
     FloatChunks() {
@@ -159,7 +161,9 @@ final class FloatChunks {
         int words = (m - head) / 64;
         boolean vector = false;
         if (kernel != null && sk.width() >= 64 && words > 0) {
-            double[] saved = sk.lanes().clone();
+            double[] lanes = sk.lanes();
+            if (saved.length != lanes.length) saved = new double[lanes.length];
+            System.arraycopy(lanes, 0, saved, 0, lanes.length);
             scalar(bf16, le, off, 0, head, first, sk);
             if (kernel.pass1(bf16, le, off, head, head + 64 * words, first, a, sk)) {
                 if (a.absMin == 0) a.zeros += kernel.zeros(bf16, le, off, head, head + 64 * words);

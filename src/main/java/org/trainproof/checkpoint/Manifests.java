@@ -248,6 +248,7 @@ public final class Manifests {
 
         /** Streams one tensor: per chunk, read, summarise, hash (the bytes still in cache), merge. */
         private void tensor(Job job) throws IOException {
+            TensorSketch.Builder chunkSketch = null;
             for (int k = 0; k < job.chunks; k++) {
                 if (failure.get() != null) return;
                 long off = (long) k * opt.chunkBytes();
@@ -258,7 +259,11 @@ public final class Manifests {
                 if (buf.hasRemaining()) throw new IOException(job.where + ": short read");
                 if (job.decode) {
                     StatsAccumulator st = new StatsAccumulator();
-                    TensorSketch.Builder sk = new TensorSketch.Builder(job.entry.name(), opt.sketchWidth());
+                    // one chunk builder per tensor, emptied per chunk: a new one costs two SHA-256 seed
+                    // derivations and 8 KB, ≈ 8 µs a chunk (≈ 1 % of a 1 MiB BF16 chunk's kernel time)
+                    if (chunkSketch == null) chunkSketch = new TensorSketch.Builder(job.sketch);
+                    else chunkSketch.clear();
+                    TensorSketch.Builder sk = chunkSketch;
                     compute(job, buf, len, off, st, sk);
                     job.stats.merge(st);
                     job.sketch.merge(sk);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
 
@@ -94,6 +95,24 @@ public record TensorSketch(String scheme, int width, int depth, String dataF32) 
             this.mask = width - 1;
             this.log2Width = Integer.numberOfTrailingZeros(width);
             this.lanes = new double[2 * width];
+        }
+
+        /**
+         * An empty builder of the same tensor and width as {@code like}: its seeds are copied, not derived
+         * again (two SHA-256 calls), for the per-chunk builders of a manifest worker ({@link #clear}).
+         */
+        Builder(Builder like) {
+            this.signSeed = like.signSeed;
+            this.rotationSeed = like.rotationSeed;
+            this.width = like.width;
+            this.mask = like.mask;
+            this.log2Width = like.log2Width;
+            this.lanes = new double[2 * width];
+        }
+
+        /** Empties the lanes (the state of a new builder), so one builder serves chunk after chunk. */
+        void clear() {
+            Arrays.fill(lanes, 0.0);
         }
 
         /** The rotation r(P) of block P (elements P·width .. P·width + width − 1). */

@@ -48,6 +48,7 @@ public final class ManifestCostMain {
         ByteBuffer buf = ByteBuffer.allocateDirect(chunk).order(ByteOrder.LITTLE_ENDIAN);
         MessageDigest md = Digest.newSha256();
         FloatChunks fc = new FloatChunks();
+        TensorSketch.Builder sk = new TensorSketch.Builder("t", 512);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size() & ~7L;
             long e = 0;
@@ -58,7 +59,7 @@ public final class ManifestCostMain {
                 buf.flip();
                 if (what >= 2) {
                     StatsAccumulator st = new StatsAccumulator();
-                    TensorSketch.Builder sk = new TensorSketch.Builder("t", 512);
+                    sk.clear(); // one builder per tensor, emptied per chunk, as Manifests does
                     fc.add(true, buf, 0, n / 2, e, st, sk);
                 }
                 if (what == 1 || what == 3) md.update(buf);
