@@ -154,6 +154,38 @@ class LauncherTest {
     }
 
     @Test
+    void aJavaGivenByName_isFoundOnPath_andAnyPathNamesItsArchiveByteByByte() throws Exception {
+        // a JVM under a folder whose name has a space and a two-byte character, reached through a
+        // symbolic link on PATH: the archive is named after the resolved path, each such byte as _
+        Path odd = Files.createDirectories(tmp.resolve("jdk \u00e9 25/bin")).resolve("java");
+        Files.copy(tmp.resolve("fakejava"), odd);
+        Files.setPosixFilePermissions(odd, PosixFilePermissions.fromString("rwx------"));
+        Path pathDir = Files.createDirectories(tmp.resolve("pathbin"));
+        Files.createDirectories(tmp.resolve("notjava/tpjava")); // a directory of that name earlier on PATH is skipped
+        Files.createSymbolicLink(pathDir.resolve("tpjava"), odd);
+        String path = tmp.resolve("notjava") + ":" + pathDir + ":" + System.getenv("PATH");
+        List<String> java = run(Map.of("JAVA", "tpjava", "PATH", path), "head", "l.db");
+        Path oddJsa = archiveOf(odd);
+        assertTrue(oddJsa.getFileName().toString().contains("jdk____25"), "two spaces and both bytes of \u00e9 as _: " + oddJsa);
+        assertTrue(Files.isRegularFile(oddJsa), oddJsa.toString());
+        assertTrue(java.contains("-XX:SharedArchiveFile=" + oddJsa), java.toString());
+    }
+
+    @Test
+    void aLauncherReachedThroughARelativeLink_findsItsJar() throws Exception {
+        Path links = Files.createDirectories(tmp.resolve("links"));
+        Files.createSymbolicLink(links.resolve("tp"), Path.of("../bin/trainproof"));
+        List<String> cmd = List.of("sh", links.resolve("tp").toString(), "head", "l.db");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("JAVA", tmp.resolve("fakejava").toString());
+        pb.environment().put("TRAINPROOF_CDS", "0");
+        Process p = pb.start();
+        List<String> out = new String(p.getInputStream().readAllBytes()).lines().toList();
+        assertEquals(0, p.waitFor(), out.toString());
+        assertEquals(List.of("-jar", jar.toString(), "head", "l.db"), out.subList(out.size() - 4, out.size()));
+    }
+
+    @Test
     void anArchiveOlderThanTheJar_isRebuilt() throws Exception {
         run("--version");
         Files.setLastModifiedTime(jsa, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 10_000));
