@@ -1,13 +1,15 @@
 package org.trainproof.ledger;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -23,38 +25,41 @@ import java.util.Map;
  * JSON and are rejected; integers beyond ±2^53 are rejected because a double cannot hold them.
  */
 public final class CanonicalJson {
-    /** Strict reader for anything signed or parsed back: duplicate keys and trailing tokens rejected. */
-    public static final ObjectMapper STRICT = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            // FastDoubleParser (bundled in jackson-core): correctly rounded like Double.parseDouble, a
-            // fraction of its cost (it was 20% of an entry decode); FastDoubleParseTest compares them.
-            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+    /** The reader limits: nesting depth 200, numbers of 400 characters, strings of 64 MiB. */
+    private static final StreamReadConstraints LIMITS = StreamReadConstraints.builder()
+            .maxNestingDepth(200)
+            .maxNumberLength(400)
+            .maxStringLength(64 * 1024 * 1024)
             .build();
 
-    static {
-        STRICT.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(200)
-                .maxNumberLength(400)
-                .maxStringLength(64 * 1024 * 1024)
-                .build());
-    }
+    /**
+     * Strict reader for anything signed or parsed back: duplicate keys, NaN/Infinity and (in {@link
+     * #readTree}) trailing tokens rejected. FastDoubleParser (bundled in jackson-core): correctly rounded
+     * like Double.parseDouble, a fraction of its cost (it was 20% of an entry decode); FastDoubleParseTest
+     * compares them. A parser factory, not an ObjectMapper: building a mapper took 37–40 ms of a fresh
+     * JVM's {@code record} (≈ 0.4 s; docs/performance.md "Startup"), and {@link #readTree} builds the
+     * same trees (TreeReaderParityTest compares them with the mapper's on random and malformed documents).
+     */
+    private static final JsonFactory STRICT = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .streamReadConstraints(LIMITS)
+            .build();
 
     /**
      * As {@link #STRICT} but without duplicate-key detection (a hash set per object), for {@link
-     * #parseCanonicalObject} only: a document that this reader accepts and whose canonical form is its
+     * #parseCanonicalCandidate} only: a document that this reader accepts and whose canonical form is its
      * own bytes has no duplicate keys (the canonical form writes each key once).
      */
-    private static final ObjectMapper CANONICAL_CANDIDATE = JsonMapper.builder()
+    private static final JsonFactory CANONICAL_CANDIDATE = JsonFactory.builder()
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .streamReadConstraints(LIMITS)
             .build();
 
-    static {
-        CANONICAL_CANDIDATE.getFactory().setStreamReadConstraints(STRICT.getFactory().streamReadConstraints());
-    }
+    /** The nodes {@link #readTree} builds: those an ObjectMapper's default node factory builds. */
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private static final long MAX_SAFE = 1L << 53;
 
@@ -106,10 +111,75 @@ public final class CanonicalJson {
 
     /** Parses JSON text strictly (duplicate keys, NaN, trailing data rejected). */
     public static JsonNode parse(byte[] json) throws IOException {
-        try (JsonParser p = STRICT.getFactory().createParser(json)) {
-            JsonNode n = STRICT.readTree(p);
-            if (n == null) throw new IOException("empty document");
+        JsonNode n = readTree(STRICT, json);
+        if (n == null) throw new IOException("empty document");
+        return n;
+    }
+
+    /**
+     * The tree of the one JSON value in {@code json}, or null if there is none, as ObjectMapper.readTree
+     * with FAIL_ON_TRAILING_TOKENS builds it: integers as IntNode, LongNode or BigIntegerNode by size,
+     * other numbers as DoubleNode, objects in key order with a repeated key's last value (where the
+     * factory does not reject it) at its first place; a token after the value is an error with the
+     * mapper's message and location.
+     */
+    static JsonNode readTree(JsonFactory f, byte[] json) throws IOException {
+        try (JsonParser p = f.createParser(json)) {
+            JsonToken t = p.nextToken();
+            if (t == null) return null;
+            JsonNode n = value(p, t);
+            p.clearCurrentToken(); // as the mapper does: an error in what follows then says "in null", not the value's token
+            JsonToken after = p.nextToken();
+            if (after != null) {
+                throw new JsonParseException(p, "Trailing token (of type " + after + ") found after value (bound as `"
+                        + JsonNode.class.getName() + "`): not allowed as per `DeserializationFeature.FAIL_ON_TRAILING_TOKENS`",
+                        p.currentTokenLocation());
+            }
             return n;
+        }
+    }
+
+    /** The value whose first token {@code t} the parser is on (depth is bounded by the factory's limits). */
+    private static JsonNode value(JsonParser p, JsonToken t) throws IOException {
+        // the parser reports an end of input inside a value itself; null here would be its bug, not the input's
+        if (t == null) throw new JsonParseException(p, "Unexpected end-of-input", p.currentLocation());
+        switch (t) {
+            case START_OBJECT: {
+                ObjectNode o = NODES.objectNode();
+                JsonToken k = p.nextToken();
+                for (; k == JsonToken.FIELD_NAME; k = p.nextToken()) {
+                    String name = p.currentName();
+                    o.replace(name, value(p, p.nextToken()));
+                }
+                if (k != JsonToken.END_OBJECT) throw new JsonParseException(p, "Unexpected token (" + k + ") in an object", p.currentLocation());
+                return o;
+            }
+            case START_ARRAY: {
+                ArrayNode a = NODES.arrayNode();
+                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) a.add(value(p, e));
+                return a;
+            }
+            case VALUE_STRING:
+                return NODES.textNode(p.getText());
+            case VALUE_NUMBER_INT:
+                switch (p.getNumberType()) {
+                    case INT:
+                        return NODES.numberNode(p.getIntValue());
+                    case LONG:
+                        return NODES.numberNode(p.getLongValue());
+                    default:
+                        return NODES.numberNode(p.getBigIntegerValue());
+                }
+            case VALUE_NUMBER_FLOAT:
+                return NODES.numberNode(p.getDoubleValue());
+            case VALUE_TRUE:
+                return NODES.booleanNode(true);
+            case VALUE_FALSE:
+                return NODES.booleanNode(false);
+            case VALUE_NULL:
+                return NODES.nullNode();
+            default:
+                throw new JsonParseException(p, "Unexpected token (" + t + ")", p.currentTokenLocation());
         }
     }
 
@@ -127,10 +197,7 @@ public final class CanonicalJson {
      * rejection, so that errors are exactly those of the strict reader.
      */
     static ObjectNode parseCanonicalCandidate(byte[] json) throws IOException {
-        JsonNode n;
-        try (JsonParser p = CANONICAL_CANDIDATE.getFactory().createParser(json)) {
-            n = CANONICAL_CANDIDATE.readTree(p);
-        }
+        JsonNode n = readTree(CANONICAL_CANDIDATE, json);
         if (!(n instanceof ObjectNode o)) throw new IOException("not a JSON object");
         return o;
     }
