@@ -11,7 +11,8 @@ import java.util.stream.Stream;
 /**
  * The workload whose loaded classes bin/trainproof stores in a static class-data sharing archive
  * ({@code -XX:DumpLoadedClassList}, then {@code -Xshare:dump}; docs/performance.md "Startup"): keygen, init, record of a log
- * chunk, head, log and verify on a throw-away ledger in a temporary directory, which is deleted.
+ * chunk, head, record of the log's next line (the path a training job takes at every call), log and verify
+ * on a throw-away ledger in a temporary directory, which is deleted; each through {@link Main#execute}.
  * Prints nothing; exit 0, or 4 if a step failed (the launcher then keeps no archive).
  */
 public final class CdsTraining {
@@ -31,12 +32,13 @@ public final class CdsTraining {
                 {"init", db, "--key", k + ".key", "--origin", "cds.invalid/run"},
                 {"record", db, "--key", k + ".key", "--log", log.toString()},
                 {"head", db},
+                {"record", db, "--key", k + ".key", "--log", log.toString()},
                 {"log", db},
                 {"verify", db, "--key", k + ".pub", "--quiet"},
             };
             for (String[] s : steps) {
                 if (s[0].equals("head")) Files.writeString(log, "{\"step\": 2, \"loss\": 2.4, \"lr\": 0.001}\n", java.nio.file.StandardOpenOption.APPEND);
-                int code = Cli.run(nul, nul, s);
+                int code = Main.execute(nul, nul, s);
                 if (code != 0 && !s[0].equals("verify")) failed++; // verify of a one-chunk run may report 'not enough evidence'
             }
         } finally {
