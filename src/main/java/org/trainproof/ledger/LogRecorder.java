@@ -354,10 +354,27 @@ public final class LogRecorder {
             todo.add(s);
             bytes += s.end() - s.start();
         }
-        Digest[] now = new Digest[todo.size()];
-        java.util.stream.IntStream idx = java.util.stream.IntStream.range(0, now.length);
-        (bytes >= PARALLEL_HASH_BYTES ? idx.parallel() : idx)
-                .forEach(i -> now[i] = MetricsChunk.digestOf(file, todo.get(i).start(), todo.get(i).end()));
+        int n = todo.size();
+        long[] starts = new long[n];
+        long[] ends = new long[n];
+        for (int i = 0; i < n; i++) {
+            starts[i] = todo.get(i).start();
+            ends[i] = todo.get(i).end();
+        }
+        Digest[] now = new Digest[n];
+        if (bytes < PARALLEL_HASH_BYTES || n < 2) {
+            System.arraycopy(MetricsChunk.digestsOf(file, starts, ends, 0, n), 0, now, 0, n);
+        } else {
+            // two runs of consecutive spans with about half the bytes each, one per core
+            int cut = 0;
+            for (long acc = 0; cut < n - 1 && acc + (ends[cut] - starts[cut]) <= bytes / 2; cut++) acc += ends[cut] - starts[cut];
+            final int mid = Math.max(1, cut);
+            java.util.stream.IntStream.range(0, 2).parallel().forEach(part -> {
+                int from = part == 0 ? 0 : mid;
+                int to = part == 0 ? mid : n;
+                System.arraycopy(MetricsChunk.digestsOf(file, starts, ends, from, to), 0, now, from, to - from);
+            });
+        }
         for (int i = 0; i < now.length; i++) {
             Span s = todo.get(i);
             if (!now[i].equals(s.sha256())) {

@@ -200,6 +200,50 @@ public final class MetricsChunk {
         }
     }
 
+    /**
+     * SHA-256 of each byte range {@code [start[i], end[i])} of {@code file} as it is now, for i in
+     * [{@code from}, {@code to}): one open file, one buffer and one digest for all, reading each block once
+     * when the ranges follow one another (a log's recorded chunks). Per range, {@link #digestOf} opened
+     * the file and allocated a 64 KiB buffer: after 2,000 one-line {@code record} calls that was ≈ 0.4 s
+     * of the next call's 0.8 s (2-core EPYC host, light JVM). A range past the end of the file is an error
+     * naming the file and the byte.
+     */
+    public static Digest[] digestsOf(Path file, long[] start, long[] end, int from, int to) {
+        Digest[] out = new Digest[to - from];
+        if (to <= from) return out;
+        MessageDigest md = Digest.newSha256();
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16);
+        byte[] a = buf.array();
+        long bufStart = 0;
+        int bufLen = 0; // buf holds bytes [bufStart, bufStart + bufLen) of the file
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            for (int i = from; i < to; i++) {
+                for (long pos = start[i]; pos < end[i]; ) {
+                    if (pos < bufStart || pos >= bufStart + bufLen) {
+                        buf.clear();
+                        while (buf.hasRemaining()) {
+                            if (ch.read(buf, pos + buf.position()) < 0) break;
+                        }
+                        bufStart = pos;
+                        bufLen = buf.position();
+                        if (bufLen == 0) {
+                            throw TrainproofException.badInput(file, "file ended at byte " + pos + " while hashing the recorded range ["
+                                    + start[i] + "," + end[i] + ") (changed while read?)");
+                        }
+                    }
+                    int off = (int) (pos - bufStart);
+                    int n = (int) Math.min(bufLen - off, end[i] - pos);
+                    md.update(a, off, n);
+                    pos += n;
+                }
+                out[i - from] = Digest.of(md.digest());
+            }
+        } catch (IOException e) {
+            throw TrainproofException.badInput(file, "cannot read: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     /** Throws an integrity error unless bytes {@code [start, end)} of {@code file} hash to {@link #sha256()}. */
     public void verifyBytes(Path file) {
         Digest now = digestOf(file, start, end);

@@ -193,6 +193,38 @@ class RecordLogTest {
         assertTrue(r.err().contains(LedgerFindings.LOG_HISTORY_REWRITTEN) && r.err().contains("steps 0-29"), r.err());
     }
 
+    /**
+     * A recorded history over 4 MB is hashed by two threads, each over a run of consecutive chunks: a
+     * byte changed in the second run is refused with that chunk's steps, and the unchanged history
+     * lets the next lines in (the one-pass hashing of LogRecorder.verifyHistory).
+     */
+    @Test
+    void jsonl_historyOver4MB_inManyChunks_aChangeLateInItIsNamed() throws IOException {
+        Path log = run.resolve("train.jsonl");
+        int per = 12_000; // ≈ 0.75 MB a call
+        for (int c = 0; c < 7; c++) {
+            Files.writeString(log, jsonl(c * per, (c + 1) * per), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            CliRun r = record("--log", log);
+            assertEquals(0, r.code(), r.toString());
+        }
+        assertTrue(Files.size(log) > 4L << 20, "history " + Files.size(log));
+        Files.writeString(log, jsonl(7 * per, 7 * per + 3), StandardOpenOption.APPEND);
+        assertEquals(0, record("--log", log).code(), "an intact history lets the next lines in");
+        int step = 6 * per + 500; // in the last call's chunk
+        String text = Files.readString(log);
+        int at = text.indexOf("{\"step\": " + step + ",");
+        assertTrue(at > 0);
+        int loss = text.indexOf("\"loss\": ", at) + 8;
+        Files.writeString(log, text.substring(0, loss) + (text.charAt(loss) == '1' ? '2' : '1') + text.substring(loss + 1));
+        CliRun r = record("--log", log);
+        assertEquals(ExitCode.INTEGRITY, r.code(), r.toString());
+        assertTrue(r.err().contains(LedgerFindings.LOG_HISTORY_REWRITTEN), r.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("steps (\\d+)-(\\d+)").matcher(r.err());
+        assertTrue(m.find(), r.err());
+        assertTrue(Long.parseLong(m.group(1)) <= step && step <= Long.parseLong(m.group(2)) && Long.parseLong(m.group(1)) >= 5 * per,
+                "the changed chunk is named, not an earlier one: " + r.err());
+    }
+
     @Test
     void jsonl_truncatedAfterRecording_sizeMismatch() throws IOException {
         Path log = run.resolve("train.jsonl");

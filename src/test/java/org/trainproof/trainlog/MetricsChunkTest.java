@@ -164,4 +164,46 @@ class MetricsChunkTest {
         int bytes = JSON.writeValueAsBytes(c.toJson()).length;
         assertTrue(bytes < 200_000_000 / 3, "1M records took " + bytes + " bytes");
     }
+
+    /**
+     * digestsOf (one open file and one buffer for many ranges) against SHA-256 of each range computed
+     * here from the file's bytes: consecutive chunks as a log's are, ranges across the 64 KiB buffer's
+     * edges, empty, repeated, overlapping and backward ones; and a range past the end is an error
+     * naming the file.
+     */
+    @Test
+    void digestsOf_equalsEachRangesSha256_inAnyOrder_andAShortFileIsNamed() throws Exception {
+        byte[] bytes = new byte[300_000];
+        new java.util.Random(5).nextBytes(bytes);
+        Path f = Files.write(dir.resolve("log.bin"), bytes);
+        java.util.Random r = new java.util.Random(6);
+        List<long[]> ranges = new ArrayList<>();
+        for (long at = 0; at < bytes.length; ) { // consecutive chunks of 1 B to 100 KB
+            long end = Math.min(bytes.length, at + 1 + r.nextInt(r.nextBoolean() ? 200 : 100_000));
+            ranges.add(new long[] {at, end});
+            at = end;
+        }
+        ranges.add(new long[] {65_530, 65_542}); // across the buffer's edge, after the end was read: backward
+        ranges.add(new long[] {10, 10});
+        ranges.add(new long[] {0, bytes.length});
+        ranges.add(new long[] {0, bytes.length});
+        for (int i = 0; i < 50; i++) {
+            long a = r.nextInt(bytes.length);
+            ranges.add(new long[] {a, a + r.nextInt((int) (bytes.length - a) + 1)});
+        }
+        long[] starts = ranges.stream().mapToLong(x -> x[0]).toArray();
+        long[] ends = ranges.stream().mapToLong(x -> x[1]).toArray();
+        org.trainproof.bytes.Digest[] got = MetricsChunk.digestsOf(f, starts, ends, 0, starts.length);
+        for (int i = 0; i < starts.length; i++) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(bytes, (int) starts[i], (int) (ends[i] - starts[i]));
+            assertEquals(Hex.encode(md.digest()), got[i].toString(), "range " + starts[i] + ".." + ends[i]);
+        }
+        org.trainproof.bytes.Digest[] part = MetricsChunk.digestsOf(f, starts, ends, 3, 7);
+        assertEquals(4, part.length);
+        for (int i = 0; i < 4; i++) assertEquals(got[3 + i], part[i]);
+        TrainproofException e = assertThrows(TrainproofException.class,
+                () -> MetricsChunk.digestsOf(f, new long[] {0, 299_990}, new long[] {10, 300_010}, 0, 2));
+        assertTrue(e.getMessage().contains("log.bin") && e.getMessage().contains("300000"), e.getMessage());
+    }
 }
