@@ -141,15 +141,23 @@ public final class KeyFiles {
             throw TrainproofException.badInput(keyFile, "PEM label '" + label + "' is not PRIVATE KEY");
         }
         byte[] seed;
-        try {
-            AsymmetricKeyParameter k = PrivateKeyFactory.createKey(der);
-            if (!(k instanceof Ed25519PrivateKeyParameters ed)) {
-                throw TrainproofException.badInput(keyFile, "not an Ed25519 private key");
+        if (der.length == PKCS8_ED25519_PREFIX.length + 32
+                && java.util.Arrays.equals(der, 0, PKCS8_ED25519_PREFIX.length, PKCS8_ED25519_PREFIX, 0, PKCS8_ED25519_PREFIX.length)) {
+            // The form keygen writes (RFC 8410 §7: version 0, no attributes, no public key): its 16 bytes
+            // fix the whole structure, so the seed is the last 32. No ASN.1 parser: BouncyCastle's took
+            // ≈ 5 ms and 80 classes of a fresh record (docs/performance.md "Startup").
+            seed = java.util.Arrays.copyOfRange(der, PKCS8_ED25519_PREFIX.length, der.length);
+        } else {
+            try {
+                AsymmetricKeyParameter k = PrivateKeyFactory.createKey(der);
+                if (!(k instanceof Ed25519PrivateKeyParameters ed)) {
+                    throw TrainproofException.badInput(keyFile, "not an Ed25519 private key");
+                }
+                seed = ed.getEncoded();
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof TrainproofException te) throw te;
+                throw TrainproofException.badInput(keyFile, "not a PKCS#8 Ed25519 private key");
             }
-            seed = ed.getEncoded();
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof TrainproofException te) throw te;
-            throw TrainproofException.badInput(keyFile, "not a PKCS#8 Ed25519 private key");
         }
         try {
             return SigningKey.fromSeed(name, seed);

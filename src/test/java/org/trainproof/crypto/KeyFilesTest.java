@@ -67,6 +67,60 @@ class KeyFilesTest {
         assertEquals("keep", Files.readString(key));
     }
 
+    /** A key file: the name line, then {@code der} as a PEM block, mode 0600. */
+    private Path keyFile(String file, byte[] der) throws Exception {
+        Path key = dir.resolve(file);
+        String b64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+        Files.writeString(key, "Key-Name: lab\n-----BEGIN PRIVATE KEY-----\n" + b64 + "\n-----END PRIVATE KEY-----\n");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        return key;
+    }
+
+    /**
+     * A key OpenSSL generated (the 48-byte RFC 8410 form that keygen also writes, read without an ASN.1
+     * parser) gives the public key OpenSSL derives from it.
+     */
+    @Test
+    void openSslKey_readAsOpenSslReadsIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "no /usr/bin/openssl");
+        Path pem = dir.resolve("o.pem");
+        Process g = new ProcessBuilder("/usr/bin/openssl", "genpkey", "-algorithm", "ed25519", "-outform", "DER", "-out", pem.toString())
+                .redirectErrorStream(true).start();
+        assertEquals(0, g.waitFor(), new String(g.getInputStream().readAllBytes()));
+        byte[] der = Files.readAllBytes(pem);
+        assertEquals(48, der.length);
+        Process p = new ProcessBuilder("/usr/bin/openssl", "pkey", "-inform", "DER", "-in", pem.toString(), "-pubout", "-outform", "DER")
+                .start();
+        byte[] spki = p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor());
+        SigningKey k = KeyFiles.readPrivate(keyFile("o.key", der), null);
+        assertArrayEquals(java.util.Arrays.copyOfRange(spki, spki.length - 32, spki.length), k.publicKey());
+    }
+
+    /**
+     * Other PKCS#8 encodings of an Ed25519 key (version 2 with the public key, as BouncyCastle writes it;
+     * attributes) still go through the ASN.1 reader and give the same key.
+     */
+    @Test
+    void otherPkcs8Forms_giveTheSameKey() throws Exception {
+        SigningKey k = SigningKey.generate("lab", rnd);
+        org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters params =
+                new org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters(k.seed(), 0);
+        byte[] v2 = org.bouncycastle.crypto.util.PrivateKeyInfoFactory.createPrivateKeyInfo(params).getEncoded();
+        assertTrue(v2.length > 48, "version 2 carries the public key: " + v2.length);
+        assertArrayEquals(k.publicKey(), KeyFiles.readPrivate(keyFile("v2.key", v2), null).publicKey());
+        org.bouncycastle.asn1.ASN1EncodableVector attrs = new org.bouncycastle.asn1.ASN1EncodableVector();
+        attrs.add(new org.bouncycastle.asn1.pkcs.Attribute(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.pkcs_9_at_friendlyName,
+                new org.bouncycastle.asn1.DERSet(new org.bouncycastle.asn1.DERBMPString("lab"))));
+        byte[] withAttrs = org.bouncycastle.crypto.util.PrivateKeyInfoFactory.createPrivateKeyInfo(params,
+                new org.bouncycastle.asn1.DERSet(attrs)).getEncoded();
+        assertArrayEquals(k.publicKey(), KeyFiles.readPrivate(keyFile("attrs.key", withAttrs), null).publicKey());
+        // the fixed form with a byte of its prefix changed is not taken for a key
+        byte[] bad = KeyFiles.pkcs8(k);
+        bad[9] = 0x70; // the algorithm OID
+        assertEquals(ExitCode.BAD_INPUT, assertThrows(TrainproofException.class, () -> KeyFiles.readPrivate(keyFile("bad.key", bad), null)).exitCode());
+    }
+
     @Test
     void garbageKeyFile_isBadInput() throws Exception {
         Path key = dir.resolve("bad.key");
