@@ -55,13 +55,37 @@ public final class SqliteNative {
         try {
             Path lib = install(dir);
             if (lib == null) return;
-            // Loaded here first, so a folder the system will not map code from (a noexec home) falls back to
-            // sqlite-jdbc's own extraction into java.io.tmpdir instead of failing; its own System.load of the
-            // same file in the same class loader is then a no-op.
-            System.load(lib.toAbsolutePath().toString());
-            use(lib);
+            // sqlite-jdbc's loader is synchronized on its class: holding that lock, a library it already loaded
+            // is seen and none is loaded meanwhile. Two copies of SQLite in one process crash it (a JNI method
+            // first called after the second load binds to either copy, and runs on the other's handles:
+            // SIGSEGV in column_int, seen when a raw connection came first); so where sqlite-jdbc has loaded
+            // its own (a host application's connection before trainproof's), this leaves it alone.
+            synchronized (org.sqlite.SQLiteJDBCLoader.class) {
+                Boolean loaded = sqliteJdbcLoaded();
+                if (Boolean.TRUE.equals(loaded)) return;
+                // Loaded here first, so a folder the system will not map code from (a noexec home) falls back to
+                // sqlite-jdbc's own extraction into java.io.tmpdir instead of failing; its own System.load of the
+                // same file in the same class loader is then a no-op. Where it cannot tell (null), no probe:
+                // sqlite-jdbc loads the cached file itself, or falls back to its extraction.
+                if (loaded != null) System.load(lib.toAbsolutePath().toString());
+                use(lib);
+            }
         } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
             // Fall back to sqlite-jdbc's own extraction into java.io.tmpdir.
+        }
+    }
+
+    /**
+     * Whether sqlite-jdbc has loaded its native library in this JVM (its loader's private flag, read by
+     * reflection); null when this sqlite-jdbc has no such flag.
+     */
+    static Boolean sqliteJdbcLoaded() {
+        try {
+            java.lang.reflect.Field f = org.sqlite.SQLiteJDBCLoader.class.getDeclaredField("extracted");
+            f.setAccessible(true);
+            return f.getBoolean(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
         }
     }
 

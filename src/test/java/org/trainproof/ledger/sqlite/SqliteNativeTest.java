@@ -146,4 +146,30 @@ class SqliteNativeTest {
             }
         }
     }
+
+    /**
+     * A JVM in which sqlite-jdbc loaded its own copy first (a host application's connection before any
+     * of trainproof's): prepare must not load a second copy of SQLite, which crashed such a process
+     * (SIGSEGV in column_int in about half the runs, CheckpointStepsTest's first version). The child
+     * loads exactly one libsqlitejdbc, the one in java.io.tmpdir, and its queries run.
+     */
+    @Test
+    void afterSqliteJdbcLoadedItsOwn_noSecondCopyIsLoaded() throws Exception {
+        Path cache = tmp.resolve("c2");
+        Path javaTmp = Files.createDirectory(tmp.resolve("javatmp2"));
+        for (int run = 0; run < 3; run++) {
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Djava.io.tmpdir=" + javaTmp, "-Xlog:library=info", "-cp", System.getProperty("java.class.path"),
+                    "org.trainproof.ledger.sqlite.SqliteAfterJdbcMain", tmp.resolve("raw" + run + ".db").toString());
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().put("TRAINPROOF_CACHE_DIR", cache.toString());
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), out);
+            assertTrue(out.contains("lib.path=null sum=400"), out);
+            long loads = out.lines().filter(l -> l.contains("Loaded library") && l.contains("libsqlitejdbc")).count();
+            assertEquals(1, loads, "one copy of SQLite: " + out);
+        }
+    }
 }
