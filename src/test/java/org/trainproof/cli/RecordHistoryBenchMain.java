@@ -17,7 +17,9 @@ import java.util.Locale;
  * DIR LAUNCHER [CALLS] [RUNS]} (defaults 2000, 7). Builds, in this JVM, a fresh ledger in DIR by CALLS
  * one-line {@code record} calls on one JSON-lines log, then times RUNS fresh processes of
  * {@code LAUNCHER record DIR/l.db --key DIR/k.key --log DIR/train.jsonl}, each after appending one line
- * (LAUNCHER: {@code bin/trainproof}, or several separated by commas, which then alternate run by run).
+ * (LAUNCHER: {@code bin/trainproof}, or several separated by commas, which then alternate run by run),
+ * then RUNS of {@code LAUNCHER verify DIR/l.db --key DIR/k.pub --quiet} likewise (the ledger then holds
+ * one signed checkpoint per call, which verify's trusted-time audit pairs with steps).
  * Prints per run wall seconds and the 1-minute load average, then the median per launcher.
  */
 public final class RecordHistoryBenchMain {
@@ -61,12 +63,35 @@ public final class RecordHistoryBenchMain {
                 System.out.printf(Locale.ROOT, "run %d %s: %.3f s wall, load %s%n", r + 1, launchers[li], secs, load());
             }
         }
-        for (int li = 0; li < launchers.length; li++) {
-            List<Double> w = new ArrayList<>(wall.get(li));
-            w.sort(null);
-            System.out.printf(Locale.ROOT, "median of %d, record of one line after %d calls: %.3f s wall (min %.3f, max %.3f)  %s%n",
-                    runs, calls, w.get(w.size() / 2), w.get(0), w.get(w.size() - 1), launchers[li]);
+        List<List<Double>> verifyWall = new ArrayList<>();
+        for (String l : launchers) verifyWall.add(new ArrayList<>());
+        for (int r = 0; r < runs; r++) {
+            for (int li = 0; li < launchers.length; li++) {
+                List<String> cmd = new ArrayList<>(List.of(launchers[li].trim().split(" ")));
+                cmd.addAll(List.of("verify", db, "--key", k + ".pub", "--quiet"));
+                long s = System.nanoTime();
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes());
+                int code = p.waitFor();
+                double secs = (System.nanoTime() - s) / 1e9;
+                // logs only: the verdict is inconclusive (exit 5); anything else is a failure of the run
+                if (code != 5) throw new IllegalStateException(launchers[li] + " verify exited " + code + ": " + out);
+                verifyWall.get(li).add(secs);
+                System.out.printf(Locale.ROOT, "verify run %d %s: %.3f s wall, load %s%n", r + 1, launchers[li], secs, load());
+            }
         }
+        for (int li = 0; li < launchers.length; li++) {
+            System.out.printf(Locale.ROOT, "median of %d, record of one line after %d calls: %s  %s%n", runs, calls,
+                    summary(wall.get(li)), launchers[li]);
+            System.out.printf(Locale.ROOT, "median of %d, verify (no files) of that ledger: %s  %s%n", runs, summary(verifyWall.get(li)),
+                    launchers[li]);
+        }
+    }
+
+    private static String summary(List<Double> runs) {
+        List<Double> w = new ArrayList<>(runs);
+        w.sort(null);
+        return String.format(Locale.ROOT, "%.3f s wall (min %.3f, max %.3f)", w.get(w.size() / 2), w.get(0), w.get(w.size() - 1));
     }
 
     private static void append(Path log, int step) throws IOException {

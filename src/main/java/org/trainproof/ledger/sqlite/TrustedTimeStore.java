@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -126,18 +127,42 @@ public final class TrustedTimeStore {
         }
     }
 
-    /** Every signed checkpoint row in id order, with the step of the last stepped entry it covers. */
+    /**
+     * Every signed checkpoint row in id order, with the step of the last stepped entry it covers (the
+     * entry with a step and the largest seq below the checkpoint's size; null if none).
+     *
+     * <p>One scan of the stepped entries, then a binary search per checkpoint. The correlated subquery
+     * this replaced walked back from each checkpoint to the last stepped entry: O(checkpoints × entries)
+     * when a run records logs only (metrics entries have no step), and each row it read loaded its page:
+     * {@code verify} of a ledger of 10,000 one-line {@code record} calls (10,000 checkpoints) took 25 s,
+     * 90 % of it there.
+     */
     public List<CheckpointRef> checkpoints() {
+        long[] seqs = new long[64];
+        long[] steps = new long[64];
+        int n = 0;
+        try (Statement st = store.connection().createStatement();
+                ResultSet rs = st.executeQuery("SELECT seq, step FROM entries WHERE step IS NOT NULL ORDER BY seq")) {
+            while (rs.next()) {
+                if (n == seqs.length) {
+                    seqs = Arrays.copyOf(seqs, 2 * n);
+                    steps = Arrays.copyOf(steps, 2 * n);
+                }
+                seqs[n] = rs.getLong(1);
+                steps[n] = rs.getLong(2);
+                n++;
+            }
+        } catch (SQLException e) {
+            throw store.translate(e, "cannot read checkpoints");
+        }
         List<CheckpointRef> out = new ArrayList<>();
         try (Statement st = store.connection().createStatement();
-                ResultSet rs = st.executeQuery("SELECT c.id, c.size, c.note,"
-                        // Walks back from the checkpoint's last entry by primary key: O(entries since the last stepped one).
-                        + " (SELECT e.step FROM entries e WHERE e.seq < c.size AND e.step IS NOT NULL ORDER BY e.seq DESC LIMIT 1)"
-                        + " FROM checkpoints c ORDER BY c.id")) {
+                ResultSet rs = st.executeQuery("SELECT id, size, note FROM checkpoints ORDER BY id")) {
             while (rs.next()) {
-                long step = rs.getLong(4);
-                Long s = rs.wasNull() ? null : step;
-                out.add(new CheckpointRef(rs.getLong(1), rs.getLong(2), rs.getBytes(3), s));
+                long size = rs.getLong(2);
+                int at = Arrays.binarySearch(seqs, 0, n, size); // seqs are unique and ascending
+                int last = (at >= 0 ? at : -at - 1) - 1; // the last stepped seq below size
+                out.add(new CheckpointRef(rs.getLong(1), size, rs.getBytes(3), last >= 0 ? steps[last] : null));
             }
             return out;
         } catch (SQLException e) {
