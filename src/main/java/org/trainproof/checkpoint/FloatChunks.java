@@ -36,9 +36,27 @@ final class FloatChunks {
     /** The vector kernel, or null, and why it is null (from the same checks). */
     private record Loaded(Kernel kernel, String absence) {}
 
-    private static final Loaded LOADED = loadVector();
+    /**
+     * Loaded at first use (a holder class), not when FloatChunks loads: setting the kernel up costs ≈ 0.12
+     * s of a fresh JVM (its classes, the Vector API's species, a first probe pass), which a manifest of a
+     * small checkpoint does not need ({@link Manifests}: the scalar loops below {@link #VECTOR_MIN_BYTES}).
+     */
+    private static final class Vector {
+        static final Loaded LOADED = loadVector();
+    }
+
+    /**
+     * BF16/F32 bytes below which a manifest runs the scalar loops without setting the vector kernel up:
+     * the set-up (≈ 0.12 s wall, measured in a fresh JVM on the 2-core EPYC host) costs what the scalar
+     * loops take for ≈ 100 MB on two cores (BF16 2.45 CPU-s/GB); 64 MiB leaves a margin. Both give the
+     * same bits (FloatChunksTest), so this changes only the time.
+     */
+    static final long VECTOR_MIN_BYTES = 64L << 20;
+
     /** The vector kernel, or null where {@code jdk.incubator.vector} is not loaded, too narrow, or turned off. */
-    static final Kernel VECTOR = LOADED.kernel();
+    static Kernel vector() {
+        return Vector.LOADED.kernel();
+    }
 
     /** The vector part: the whole 64-element words of an all-finite chunk (see {@link VectorChunks}). */
     interface Kernel {
@@ -92,7 +110,7 @@ final class FloatChunks {
     private final Kernel kernel;
 
     FloatChunks() {
-        this(VECTOR);
+        this(vector());
     }
 
     /** With an explicit kernel (null: scalar only), for tests. */
@@ -101,7 +119,8 @@ final class FloatChunks {
     }
 
     static String describeKernel() {
-        return VECTOR == null ? "scalar (jdk.incubator.vector not loaded: " + LOADED.absence() + ")" : VECTOR.describe();
+        Loaded l = Vector.LOADED;
+        return l.kernel() == null ? "scalar (jdk.incubator.vector not loaded: " + l.absence() + ")" : l.kernel().describe();
     }
 
     private static Loaded loadVector() {

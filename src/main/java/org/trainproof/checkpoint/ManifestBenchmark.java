@@ -260,7 +260,7 @@ public final class ManifestBenchmark {
         }
         return new Result(file, size, tensors, opt.threads(), man, cpu, ossl, osslCpu, sum, sumCpu, loads, loadBefore,
                 loadAverage(), root, Files.size(pt), ptMan, ptOssl, same, jdkSha, warmups,
-                warmups > 0 ? coldCpu : cpu[0], Manifests.kernel(), jit);
+                warmups > 0 ? coldCpu : cpu[0], Manifests.kernel(size), jit);
     }
 
     /**

@@ -42,6 +42,14 @@ public final class Manifests {
         return FloatChunks.describeKernel();
     }
 
+    /** As {@link #kernel()}, for a manifest of {@code floatBytes} BF16/F32 bytes (small ones run the scalar loops). */
+    public static String kernel(long floatBytes) {
+        if (floatBytes < FloatChunks.VECTOR_MIN_BYTES) {
+            return "scalar (under " + (FloatChunks.VECTOR_MIN_BYTES >> 20) + " MiB of BF16/F32: they finish before the vector kernel is set up)";
+        }
+        return kernel();
+    }
+
     public static CheckpointManifest of(Path path) {
         return of(path, ManifestOptions.defaults());
     }
@@ -133,7 +141,8 @@ public final class Manifests {
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final ThreadLocal<double[]> scratch = ThreadLocal.withInitial(() -> new double[BLOCK]);
         private final ThreadLocal<int[]> histogram = ThreadLocal.withInitial(() -> new int[1 << 16]);
-        private final ThreadLocal<FloatChunks> floats = ThreadLocal.withInitial(FloatChunks::new);
+        /** Each worker's BF16/F32 loops: the vector kernel's, or the scalar ones for a small checkpoint. */
+        private final ThreadLocal<FloatChunks> floats;
         /** Heap copy of a chunk for the dtypes whose decoders read byte arrays (all but BF16 and F32). */
         private final ThreadLocal<byte[]> heapChunk;
         private TensorManifest[] results;
@@ -148,6 +157,12 @@ public final class Manifests {
             this.opt = opt;
             this.chunkBuffer = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(opt.chunkBytes()).order(ByteOrder.LITTLE_ENDIAN));
             this.heapChunk = ThreadLocal.withInitial(() -> new byte[opt.chunkBytes()]);
+            long floatBytes = 0;
+            for (SourceTensor t : src.tensors()) {
+                if (t.decodes() && (t.dtype() == Dtype.BF16 || t.dtype() == Dtype.F32)) floatBytes += t.byteLength();
+            }
+            this.floats = floatBytes < FloatChunks.VECTOR_MIN_BYTES ? ThreadLocal.withInitial(() -> new FloatChunks(null))
+                    : ThreadLocal.withInitial(FloatChunks::new);
         }
 
         private boolean wantsFileSha(SourceFile f) {

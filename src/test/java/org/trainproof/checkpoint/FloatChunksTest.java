@@ -72,7 +72,7 @@ class FloatChunksTest {
 
     @Test
     void vectorAndScalarAgreeBitForBit() {
-        Assumptions.assumeTrue(FloatChunks.VECTOR != null, "vector kernel not loaded here: " + FloatChunks.describeKernel());
+        Assumptions.assumeTrue(FloatChunks.vector() != null, "vector kernel not loaded here: " + FloatChunks.describeKernel());
         assertEquals(2 * Kind.values().length * 9 * 6 * 3, parity().cases());
     }
 

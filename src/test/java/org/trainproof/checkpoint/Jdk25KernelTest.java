@@ -36,7 +36,7 @@ class Jdk25KernelTest {
         Path edition = classes.resolve("META-INF/versions/25");
         Assumptions.assumeTrue(Files.isRegularFile(edition.resolve("org/trainproof/checkpoint/VectorLoads.class")),
                 () -> skip("the JDK 25 edition was not compiled (profile java25-kernel inactive): no " + edition));
-        Assumptions.assumeTrue(FloatChunks.VECTOR != null, () -> skip("no vector kernel in this JVM either: " + FloatChunks.describeKernel()));
+        Assumptions.assumeTrue(FloatChunks.vector() != null, () -> skip("no vector kernel in this JVM either: " + FloatChunks.describeKernel()));
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path out = Files.createTempFile("jdk25-kernel", ".txt");
         try {
