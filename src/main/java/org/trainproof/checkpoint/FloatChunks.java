@@ -53,6 +53,19 @@ final class FloatChunks {
      */
     static final long VECTOR_MIN_BYTES = 64L << 20;
 
+    /** BF16/F32 bytes of the manifests this JVM has built so far (the set-up is paid once per JVM). */
+    private static final java.util.concurrent.atomic.AtomicLong FLOAT_BYTES = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Whether a manifest of {@code bytes} BF16/F32 bytes should use the vector kernel: once this JVM's
+     * manifests, this one included, reach {@link #VECTOR_MIN_BYTES} (so {@code verify --artifacts} of a
+     * thousand 50 MB checkpoints sets the kernel up once and runs it on all but the first), never for a
+     * lone small checkpoint.
+     */
+    static boolean vectorFor(long bytes) {
+        return FLOAT_BYTES.addAndGet(bytes) >= VECTOR_MIN_BYTES;
+    }
+
     /** The vector kernel, or null where {@code jdk.incubator.vector} is not loaded, too narrow, or turned off. */
     static Kernel vector() {
         return Vector.LOADED.kernel();

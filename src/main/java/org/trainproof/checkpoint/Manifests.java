@@ -161,8 +161,8 @@ public final class Manifests {
             for (SourceTensor t : src.tensors()) {
                 if (t.decodes() && (t.dtype() == Dtype.BF16 || t.dtype() == Dtype.F32)) floatBytes += t.byteLength();
             }
-            this.floats = floatBytes < FloatChunks.VECTOR_MIN_BYTES ? ThreadLocal.withInitial(() -> new FloatChunks(null))
-                    : ThreadLocal.withInitial(FloatChunks::new);
+            this.floats = FloatChunks.vectorFor(floatBytes) ? ThreadLocal.withInitial(FloatChunks::new)
+                    : ThreadLocal.withInitial(() -> new FloatChunks(null));
         }
 
         private boolean wantsFileSha(SourceFile f) {
