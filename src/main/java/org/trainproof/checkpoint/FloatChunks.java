@@ -66,6 +66,11 @@ final class FloatChunks {
         return FLOAT_BYTES.addAndGet(bytes) >= VECTOR_MIN_BYTES;
     }
 
+    /** The BF16/F32 bytes {@link #vectorFor} has counted so far in this JVM. */
+    static long floatBytesSeen() {
+        return FLOAT_BYTES.get();
+    }
+
     /** The vector kernel, or null where {@code jdk.incubator.vector} is not loaded, too narrow, or turned off. */
     static Kernel vector() {
         return Vector.LOADED.kernel();

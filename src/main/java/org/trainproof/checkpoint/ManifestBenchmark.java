@@ -204,6 +204,8 @@ public final class ManifestBenchmark {
             progress.printf(java.util.Locale.ROOT, "warm-up %d (not counted): manifest %.3f CPU-s%n", w + 1, c);
             progress.flush();
         }
+        // the loops the timed runs will use (after the warm-ups, which count towards the vector kernel's threshold)
+        String kernel = Manifests.kernelForRuns(size - SafetensorsReader.readHeader(file, file.toString()).dataStart(), repeats);
         for (int r = 0; r < repeats; r++) {
             warm(file);
             jdkSha[r] = jdkSha256Cpu(file, opt.chunkBytes());
@@ -260,7 +262,7 @@ public final class ManifestBenchmark {
         }
         return new Result(file, size, tensors, opt.threads(), man, cpu, ossl, osslCpu, sum, sumCpu, loads, loadBefore,
                 loadAverage(), root, Files.size(pt), ptMan, ptOssl, same, jdkSha, warmups,
-                warmups > 0 ? coldCpu : cpu[0], Manifests.kernel(size), jit);
+                warmups > 0 ? coldCpu : cpu[0], kernel, jit);
     }
 
     /**

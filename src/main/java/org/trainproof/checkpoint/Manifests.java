@@ -42,12 +42,23 @@ public final class Manifests {
         return FloatChunks.describeKernel();
     }
 
-    /** As {@link #kernel()}, for a manifest of {@code floatBytes} BF16/F32 bytes (small ones run the scalar loops). */
-    public static String kernel(long floatBytes) {
-        if (floatBytes < FloatChunks.VECTOR_MIN_BYTES) {
-            return "scalar (under " + (FloatChunks.VECTOR_MIN_BYTES >> 20) + " MiB of BF16/F32: they finish before the vector kernel is set up)";
+    /**
+     * The loops the next {@code runs} manifests of {@code floatBytes} BF16/F32 bytes each will run in this
+     * JVM, for {@code bench}'s report: the scalar ones until this JVM's manifests reach
+     * {@link FloatChunks#VECTOR_MIN_BYTES} in all ({@link FloatChunks#vectorFor}), then {@link #kernel()}.
+     */
+    public static String kernelForRuns(long floatBytes, int runs) {
+        long seen = FloatChunks.floatBytesSeen();
+        int scalar = 0;
+        while (scalar < runs && seen + floatBytes < FloatChunks.VECTOR_MIN_BYTES) {
+            seen += floatBytes;
+            scalar++;
         }
-        return kernel();
+        String small = "scalar (under " + (FloatChunks.VECTOR_MIN_BYTES >> 20)
+                + " MiB of BF16/F32 in this JVM: they finish before the vector kernel is set up)";
+        if (scalar == runs) return small;
+        if (scalar == 0) return kernel();
+        return small + " for the first " + scalar + " of " + runs + " timed runs, then " + kernel();
     }
 
     public static CheckpointManifest of(Path path) {

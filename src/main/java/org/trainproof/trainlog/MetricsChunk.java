@@ -188,16 +188,9 @@ public final class MetricsChunk {
         }
     }
 
-    /** SHA-256 of bytes {@code [start, end)} of {@code file} as it is now. */
+    /** SHA-256 of bytes {@code [start, end)} of {@code file} as it is now (one range of {@link #digestsOf}). */
     public static Digest digestOf(Path file, long start, long end) {
-        try (InputStream in = Files.newInputStream(file)) {
-            if (in.skip(start) != start) throw TrainproofException.badInput(file, "shorter than byte " + start);
-            MessageDigest md = Digest.newSha256();
-            copy(in, end - start, md, file);
-            return Digest.of(md.digest());
-        } catch (IOException e) {
-            throw TrainproofException.badInput(file, "cannot read: " + e.getMessage(), e);
-        }
+        return digestsOf(file, new long[] {start}, new long[] {end}, 0, 1)[0];
     }
 
     /**
