@@ -38,7 +38,7 @@ public final class ManifestBenchmark {
             double[] openssl, double[] opensslCpu, double[] sha256sum, double[] sha256sumCpu, String[] loads,
             String loadBefore, String loadAfter, String root,
             long ptBytes, double[] ptManifest, double[] ptOpenssl, boolean ptSameDigests, double[] jdkShaCpu,
-            int warmups, double coldCpu, String kernel, double[] manifestJitCpu) {
+            int warmups, double coldCpu, String kernel, double[] manifestJitCpu, String reads, Cold cold) {
         public double median(double[] t) {
             double[] s = t.clone();
             Arrays.sort(s);
@@ -206,6 +206,7 @@ public final class ManifestBenchmark {
         }
         // the loops the timed runs will use (after the warm-ups, which count towards the vector kernel's threshold)
         String kernel = Manifests.kernelForRuns(size - SafetensorsReader.readHeader(file, file.toString()).dataStart(), repeats);
+        long[] read0 = Manifests.readBytes();
         for (int r = 0; r < repeats; r++) {
             warm(file);
             jdkSha[r] = jdkSha256Cpu(file, opt.chunkBytes());
@@ -238,6 +239,9 @@ public final class ManifestBenchmark {
                     r + 1, man[r], cpu[r], jit[r], ossl[r], osslCpu[r], sum[r], sumCpu[r], jdkSha[r], loads[r]);
             progress.flush();
         }
+        long[] read1 = Manifests.readBytes();
+        String reads = readsSummary(opt.reads(), read1[0] - read0[0], read1[1] - read0[1]);
+        Cold cold = cold(file, repeats, opt, progress);
         // the same weights as a torch.save .pt: manifest through the torch reader vs openssl on that file
         Path pt = dir.resolve(ptName(dtype));
         progress.printf("writing the same tensors as a torch.save zip %s ...%n", pt);
@@ -262,7 +266,61 @@ public final class ManifestBenchmark {
         }
         return new Result(file, size, tensors, opt.threads(), man, cpu, ossl, osslCpu, sum, sumCpu, loads, loadBefore,
                 loadAverage(), root, Files.size(pt), ptMan, ptOssl, same, jdkSha, warmups,
-                warmups > 0 ? coldCpu : cpu[0], kernel, jit);
+                warmups > 0 ? coldCpu : cpu[0], kernel, jit, reads, cold);
+    }
+
+    /**
+     * The manifest and openssl on the file read from the disk, not the page cache (each run after
+     * {@link #evict}): what a checkpoint larger than memory, or not read since it was written, costs.
+     * {@code skipped} says why there are no runs (then the arrays are empty).
+     */
+    public record Cold(double[] manifest, double[] manifestCpu, double[] openssl, double[] opensslCpu, String reads, String skipped) {}
+
+    static Cold cold(Path file, int repeats, ManifestOptions opt, PrintWriter progress) throws IOException {
+        String why = evict(file);
+        if (why != null) return new Cold(new double[0], new double[0], new double[0], new double[0], "", why);
+        double[] man = new double[repeats], cpu = new double[repeats], ossl = new double[repeats], osslCpu = new double[repeats];
+        long[] read0 = Manifests.readBytes();
+        for (int r = 0; r < repeats; r++) {
+            evict(file);
+            long c0 = processCpuNanos();
+            long t0 = System.nanoTime();
+            Manifests.of(file, opt);
+            man[r] = (System.nanoTime() - t0) / 1e9;
+            long c1 = processCpuNanos();
+            cpu[r] = c0 < 0 || c1 < 0 ? Double.NaN : (c1 - c0) / 1e9;
+            evict(file);
+            double[] t = timeTool(List.of("openssl", "dgst", "-sha256", file.toString()));
+            ossl[r] = t[0];
+            osslCpu[r] = t[1];
+            progress.printf(java.util.Locale.ROOT, "cold run %d (file evicted from the page cache first): manifest %.3f s (%.3f CPU-s), openssl %.3f s"
+                    + " (%.3f CPU-s); load %s%n", r + 1, man[r], cpu[r], ossl[r], osslCpu[r], loadAverage());
+            progress.flush();
+        }
+        long[] read1 = Manifests.readBytes();
+        return new Cold(man, cpu, ossl, osslCpu, readsSummary(opt.reads(), read1[0] - read0[0], read1[1] - read0[1]), null);
+    }
+
+    /**
+     * Drops {@code file}'s pages from the page cache ({@code sync FILE}, then GNU {@code dd iflag=nocache
+     * count=0}, i.e. {@code posix_fadvise(DONTNEED)}); returns null when that worked (at most a quarter of
+     * {@link DirectReads#mostlyCached}'s sample windows still cached), else why not.
+     */
+    static String evict(Path file) throws IOException {
+        double sync = timeProcess(List.of("sync", file.toString()));
+        double dd = timeProcess(List.of("dd", "if=" + file, "iflag=nocache", "count=0", "status=none"));
+        if (Double.isNaN(sync) || Double.isNaN(dd)) return "'sync FILE' or 'dd iflag=nocache' failed or is missing (GNU coreutils needed)";
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (DirectReads.cachedFraction(ch, ch.size()) > 0.25) return "the file stayed in the page cache after posix_fadvise(DONTNEED)";
+        }
+        return null;
+    }
+
+    /** How the timed manifests read the file: "--reads direct: 100.0 % direct (O_DIRECT), 0.0 % through the page cache". */
+    static String readsSummary(ManifestOptions.Reads mode, long direct, long buffered) {
+        long all = Math.max(1, direct + buffered);
+        return String.format(java.util.Locale.ROOT, "--reads %s: %.1f %% of the bytes direct (O_DIRECT, no copy out of the page cache),"
+                + " %.1f %% through the page cache", mode.name().toLowerCase(java.util.Locale.ROOT), 100.0 * direct / all, 100.0 * buffered / all);
     }
 
     /**

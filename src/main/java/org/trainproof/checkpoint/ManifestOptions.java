@@ -12,9 +12,26 @@ package org.trainproof.checkpoint;
  * @param chunkBytes bytes per work unit; a positive multiple of 24 so chunks start on element
  *     boundaries for every dtype (F6 packs 4 elements in 3 bytes). Results do not depend on it except
  *     for floating-point rounding of the merged sums.
+ * @param reads how tensor bytes are read ({@link Reads}); the results are the same bit for bit
  */
 public record ManifestOptions(int valuesLimit, int sampleK, int sketchWidth,
-        boolean fileSha256, int threads, int chunkBytes) {
+        boolean fileSha256, int threads, int chunkBytes, Reads reads) {
+    /**
+     * How a manifest reads a file: through the page cache ({@code BUFFERED}: the kernel copies every byte
+     * out of it, ≈ 0.15 CPU-s per GB on the hosts of docs/performance.md), straight from the disk into the
+     * worker's buffer ({@code DIRECT}, Linux {@code O_DIRECT}: no copy, and a checkpoint larger than memory
+     * does not evict the training job's pages), or {@code AUTO}: direct for a file of at least
+     * {@link DirectReads#AUTO_MIN_BYTES} that is mostly not in the page cache and is read once, buffered
+     * otherwise (a checkpoint just written is read from memory, not again from the disk; a file hashed
+     * whole as well as by tensor, as torch zips, GGUF and DCP files are, is read twice, and the page cache
+     * can serve the second read). A file system that refuses direct reads gets buffered ones.
+     */
+    public enum Reads {
+        AUTO,
+        DIRECT,
+        BUFFERED
+    }
+
     public static final int DEFAULT_VALUES_LIMIT = 4096;
     public static final int DEFAULT_SAMPLE_K = 256;
     /** Caps that keep per-tensor memory small whatever the options: 1 Mi exact values, 64 Ki samples. */
@@ -35,6 +52,12 @@ public record ManifestOptions(int valuesLimit, int sampleK, int sketchWidth,
         TensorSketch.checkWidth(sketchWidth);
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
         if (chunkBytes < 24 || chunkBytes % 24 != 0) throw new IllegalArgumentException("chunkBytes must be a positive multiple of 24");
+        java.util.Objects.requireNonNull(reads, "reads");
+    }
+
+    /** As the canonical constructor, reading with {@link Reads#AUTO}. */
+    public ManifestOptions(int valuesLimit, int sampleK, int sketchWidth, boolean fileSha256, int threads, int chunkBytes) {
+        this(valuesLimit, sampleK, sketchWidth, fileSha256, threads, chunkBytes, Reads.AUTO);
     }
 
     public static ManifestOptions defaults() {
@@ -43,14 +66,18 @@ public record ManifestOptions(int valuesLimit, int sampleK, int sketchWidth,
     }
 
     public ManifestOptions withFileSha256(boolean on) {
-        return new ManifestOptions(valuesLimit, sampleK, sketchWidth, on, threads, chunkBytes);
+        return new ManifestOptions(valuesLimit, sampleK, sketchWidth, on, threads, chunkBytes, reads);
     }
 
     public ManifestOptions withThreads(int n) {
-        return new ManifestOptions(valuesLimit, sampleK, sketchWidth, fileSha256, n, chunkBytes);
+        return new ManifestOptions(valuesLimit, sampleK, sketchWidth, fileSha256, n, chunkBytes, reads);
     }
 
     public ManifestOptions withChunkBytes(int n) {
-        return new ManifestOptions(valuesLimit, sampleK, sketchWidth, fileSha256, threads, n);
+        return new ManifestOptions(valuesLimit, sampleK, sketchWidth, fileSha256, threads, n, reads);
+    }
+
+    public ManifestOptions withReads(Reads r) {
+        return new ManifestOptions(valuesLimit, sampleK, sketchWidth, fileSha256, threads, chunkBytes, r);
     }
 }

@@ -9,6 +9,11 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -36,6 +41,15 @@ import org.trainproof.bytes.Digest;
  */
 public final class Manifests {
     private Manifests() {}
+
+    /** Bytes the manifests of this JVM read direct and buffered ({@link #readBytes}), for {@code bench}'s report. */
+    private static final LongAdder DIRECT_BYTES = new LongAdder();
+    private static final LongAdder BUFFERED_BYTES = new LongAdder();
+
+    /** {direct, buffered}: the bytes this JVM's manifests have read each way so far (tensor chunks and whole-file hashes). */
+    public static long[] readBytes() {
+        return new long[] {DIRECT_BYTES.sum(), BUFFERED_BYTES.sum()};
+    }
 
     /** Which BF16/F32 kernel this JVM runs: "vector (jdk.incubator.vector, 512-bit)" or "scalar (...why)". */
     public static String kernel() {
@@ -159,6 +173,19 @@ public final class Manifests {
         private TensorManifest[] results;
         private String[] fileSha;
         private CountDownLatch done;
+        /**
+         * The files read direct, by the channel their reader opened (filled before the workers start, read
+         * only after); and those whose direct reads failed, read buffered from then on.
+         */
+        private final Map<FileChannel, DirectReads> direct = new IdentityHashMap<>();
+        private final Set<DirectReads> directFailed = ConcurrentHashMap.newKeySet();
+        private int directAlign = 512;
+        /** Each worker's buffer for direct reads (a chunk and the partial blocks around it, aligned). */
+        private final ThreadLocal<ByteBuffer> alignedBuffer = ThreadLocal.withInitial(this::newAlignedBuffer);
+
+        private ByteBuffer newAlignedBuffer() {
+            return DirectReads.buffer(opt.chunkBytes(), directAlign);
+        }
 
         private final java.util.function.LongConsumer progress;
 
@@ -200,6 +227,10 @@ public final class Manifests {
                     if (f.channel().size() != f.size()) {
                         throw new SafetensorsFormatException(f.abs(), SafetensorsRule.UNREADABLE, "file changed size while reading");
                     }
+                    openDirect(f);
+                }
+                for (int i = 0; i < nFiles; i++) {
+                    SourceFile f = files.get(i);
                     if (wantsFileSha(f)) {
                         final int fi = i;
                         pool.execute(() -> guarded(() -> {
@@ -227,8 +258,43 @@ public final class Manifests {
                 throw new SafetensorsFormatException(src.root(), SafetensorsRule.UNREADABLE, e.getMessage(), e);
             } finally {
                 pool.shutdownNow();
+                closeDirect(pool);
             }
             return assemble();
+        }
+
+        /** Opens {@code f} for direct reads if {@link ManifestOptions#reads} asks for them (see {@link ManifestOptions.Reads}). */
+        private void openDirect(SourceFile f) {
+            boolean want = switch (opt.reads()) {
+                case BUFFERED -> false;
+                case DIRECT -> true;
+                // a file also hashed whole (torch zip, GGUF, DCP) is read twice: through the page cache the second read
+                // can come from memory, while direct reads would both go to the disk
+                case AUTO -> f.size() >= DirectReads.AUTO_MIN_BYTES && !wantsFileSha(f) && !DirectReads.mostlyCached(f.channel(), f.size());
+            };
+            if (!want) return;
+            String[] why = new String[1];
+            DirectReads d = DirectReads.open(f.abs(), f.size(), why);
+            if (d == null) return;
+            direct.put(f.channel(), d);
+            directAlign = Math.max(directAlign, d.align());
+        }
+
+        /** Closes the direct channels once no worker reads them any more (they stop at the next chunk after a failure). */
+        private void closeDirect(ExecutorService pool) {
+            if (direct.isEmpty()) return;
+            try {
+                pool.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (DirectReads d : direct.values()) {
+                try {
+                    d.close();
+                } catch (IOException ignored) {
+                    // a channel only read from: nothing to lose
+                }
+            }
         }
 
         private void checkFailure() {
@@ -259,14 +325,23 @@ public final class Manifests {
         private String wholeFileSha(FileChannel ch, String where) throws IOException {
             MessageDigest md = Digest.newSha256();
             ByteBuffer bb = ByteBuffer.allocateDirect(1 << 20);
+            DirectReads d = direct.get(ch);
+            ByteBuffer ab = d == null ? null : DirectReads.buffer(1 << 20, d.align());
             long size = ch.size();
             for (long pos = 0; pos < size; ) {
-                bb.clear();
-                bb.limit((int) Math.min(bb.capacity(), size - pos));
-                SafetensorsReader.readFully(ch, bb, pos, where);
-                int n = bb.position();
-                md.update(bb.flip());
-                pos += n;
+                int len = (int) Math.min(1 << 20, size - pos);
+                ByteBuffer view = d == null || directFailed.contains(d) ? null : d.read(pos, len, ab, where);
+                if (view != null) {
+                    DIRECT_BYTES.add(len);
+                    md.update(view);
+                } else {
+                    if (d != null) directFailed.add(d);
+                    bb.clear().limit(len);
+                    SafetensorsReader.readFully(ch, bb, pos, where);
+                    BUFFERED_BYTES.add(len);
+                    md.update(bb.flip());
+                }
+                pos += len;
                 if (failure.get() != null) return null;
             }
             return Digest.of(md.digest()).toString();
@@ -279,10 +354,7 @@ public final class Manifests {
                 if (failure.get() != null) return;
                 long off = (long) k * opt.chunkBytes();
                 int len = (int) Math.min(opt.chunkBytes(), job.entry.byteLength() - off);
-                ByteBuffer buf = chunkBuffer.get();
-                buf.clear().limit(len);
-                job.entry.bytes().read(off, buf);
-                if (buf.hasRemaining()) throw new IOException(job.where + ": short read");
+                ByteBuffer buf = readChunk(job, off, len);
                 if (job.decode) {
                     StatsAccumulator st = new StatsAccumulator();
                     // one chunk builder per tensor, emptied per chunk: a new one costs two SHA-256 seed
@@ -298,6 +370,30 @@ public final class Manifests {
                 if (progress != null) progress.accept(len);
             }
             finish(job);
+        }
+
+        /**
+         * Logical bytes [off, off + len) of the job's tensor (position 0, limit len): read straight from the
+         * disk into the worker's aligned buffer where its file is read direct ({@link DirectReads}), else into
+         * the worker's chunk buffer through the page cache.
+         */
+        private ByteBuffer readChunk(Job job, long off, int len) throws IOException {
+            TensorBytes.Stored at = job.entry.bytes().stored();
+            DirectReads d = at == null ? null : direct.get(at.channel());
+            if (d != null && !directFailed.contains(d)) {
+                ByteBuffer view = d.read(at.at() + off, len, alignedBuffer.get(), job.where);
+                if (view != null) {
+                    DIRECT_BYTES.add(len);
+                    return view;
+                }
+                directFailed.add(d);
+            }
+            ByteBuffer buf = chunkBuffer.get();
+            buf.clear().limit(len);
+            job.entry.bytes().read(off, buf);
+            if (buf.hasRemaining()) throw new IOException(job.where + ": short read");
+            BUFFERED_BYTES.add(len);
+            return buf;
         }
 
         private void compute(Job job, ByteBuffer direct, int len, long byteOff, StatsAccumulator st, TensorSketch.Builder sk) {

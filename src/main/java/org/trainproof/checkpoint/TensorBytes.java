@@ -16,12 +16,33 @@ public interface TensorBytes {
     /** Fills {@code dst} (position to limit) with logical bytes [{@code off}, off + dst.remaining()). */
     void read(long off, ByteBuffer dst) throws IOException;
 
+    /**
+     * Where the logical bytes lie as stored, or null: logical byte {@code off} is byte {@code at + off} of
+     * {@code channel}'s file, unswapped, so a manifest may read them from that file by any means (direct
+     * reads, {@link Manifests}) and get the bytes {@link #read} gives.
+     */
+    default Stored stored() {
+        return null;
+    }
+
+    /** Logical byte 0 at absolute byte {@code at} of the file open in {@code channel}. */
+    record Stored(FileChannel channel, long at) {}
+
     /** Bytes stored contiguously in C order at {@code abs} of {@code ch}; {@code swap} for big-endian storage of {@code elemBytes}-byte elements. */
     static TensorBytes contiguous(FileChannel ch, long abs, int elemBytes, boolean swap, Object where) {
-        return (off, dst) -> {
-            int p0 = dst.position();
-            SafetensorsReader.readFully(ch, dst, abs + off, String.valueOf(where));
-            if (swap && elemBytes > 1) swapInPlace(dst, p0, dst.position(), elemBytes);
+        final Stored stored = swap && elemBytes > 1 ? null : new Stored(ch, abs);
+        return new TensorBytes() {
+            @Override
+            public void read(long off, ByteBuffer dst) throws IOException {
+                int p0 = dst.position();
+                SafetensorsReader.readFully(ch, dst, abs + off, String.valueOf(where));
+                if (swap && elemBytes > 1) swapInPlace(dst, p0, dst.position(), elemBytes);
+            }
+
+            @Override
+            public Stored stored() {
+                return stored;
+            }
         };
     }
 

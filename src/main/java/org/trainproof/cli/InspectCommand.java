@@ -58,6 +58,11 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "Worker threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--reads", paramLabel = "MODE", description = "How tensor bytes are read: auto (straight from the disk, O_DIRECT, for a file"
+            + " of 64 MiB or more that is mostly not in the page cache; else through it), direct or buffered (default ${DEFAULT-VALUE})."
+            + " The manifest is the same bit for bit.")
+    ManifestOptions.Reads reads = ManifestOptions.Reads.AUTO;
+
     @Option(names = "--rank", paramLabel = "R", description = "Make a shard manifest: this is rank R's part of a distributed checkpoint (with --world-size; docs/distributed.md).")
     Integer rank;
 
@@ -75,7 +80,7 @@ final class InspectCommand implements Callable<Integer> {
         try {
             opt = new ManifestOptions(valuesLimit, sampleK, sketchWidth, fileSha256,
                     threads == null ? Runtime.getRuntime().availableProcessors() : threads,
-                    ManifestOptions.DEFAULT_CHUNK_BYTES);
+                    ManifestOptions.DEFAULT_CHUNK_BYTES, reads);
         } catch (IllegalArgumentException e) {
             throw org.trainproof.TrainproofException.usage(e.getMessage());
         }

@@ -1,0 +1,205 @@
+package org.trainproof.checkpoint;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Reads of one file that bypass the page cache (Linux {@code O_DIRECT}, the JDK's
+ * {@code ExtendedOpenOption.DIRECT}): the disk writes into the reader's buffer, where a buffered read
+ * has the kernel copy each byte out of the page cache (≈ 0.15 CPU-s per GB of the manifest's ≈ 0.95
+ * on the 2-core EPYC host, docs/performance.md "Direct reads").
+ *
+ * <p>Direct reads need the file position, the length and the buffer address to be multiples of the
+ * file system's block size: {@link #read} reads the aligned blocks around the wanted range into an
+ * aligned buffer and returns a view of the wanted bytes. Anything that goes wrong in a direct read other
+ * than the file ending early (a file system that accepts the open but not the read, a partial read
+ * that leaves the position unaligned) returns null, and the caller reads the same range buffered:
+ * the bytes are the same either way, only the copy differs.
+ */
+final class DirectReads implements AutoCloseable {
+    /**
+     * {@link ManifestOptions.Reads#AUTO} reads smaller files buffered: direct reads save at most
+     * ≈ 0.15 CPU-s per GB (≈ 10 ms for 64 MiB), not worth checking the page cache for.
+     */
+    static final long AUTO_MIN_BYTES = 64L << 20;
+    /** Windows of the file whose page-cache residency {@link #mostlyCached} samples, and their size. */
+    static final int SAMPLES = 64;
+    static final int SAMPLE_BYTES = 256 << 10;
+
+    private final FileChannel ch;
+    private final int align;
+    private final long size;
+
+    private DirectReads(FileChannel ch, int align, long size) {
+        this.ch = ch;
+        this.align = align;
+        this.size = size;
+    }
+
+    /**
+     * Opens {@code path} for direct reads, or returns null with the reason in {@code why[0]} (no
+     * {@code O_DIRECT} on this platform or file system, or the file's size is not {@code size}: it is
+     * not the file the checkpoint reader opened).
+     */
+    static DirectReads open(Path path, long size, String[] why) {
+        OpenOption direct;
+        try {
+            direct = com.sun.nio.file.ExtendedOpenOption.DIRECT;
+        } catch (LinkageError e) {
+            why[0] = "this JDK has no direct reads";
+            return null;
+        }
+        FileChannel ch = null;
+        try {
+            long block = Files.getFileStore(path).getBlockSize();
+            if (block < 1 || block > (1 << 20) || Long.bitCount(block) != 1) {
+                why[0] = "file system block size " + block;
+                return null;
+            }
+            ch = FileChannel.open(path, StandardOpenOption.READ, direct);
+            if (ch.size() != size) {
+                why[0] = "the file changed size";
+                ch.close();
+                return null;
+            }
+            return new DirectReads(ch, (int) Math.max(block, 512), size);
+        } catch (IOException | UnsupportedOperationException e) {
+            why[0] = e.getMessage() != null ? e.getMessage() : e.toString();
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // closing a channel we only opened: nothing was read through it
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The alignment the buffer of {@link #read} must have. */
+    int align() {
+        return align;
+    }
+
+    /** Capacity a buffer for {@link #read} of up to {@code len} bytes needs before {@link ByteBuffer#alignedSlice}. */
+    static int bufferBytes(int len, int align) {
+        return len + 3 * align;
+    }
+
+    /** A direct buffer for reads of up to {@code len} bytes, aligned for a block size of {@code align}. */
+    static ByteBuffer buffer(int len, int align) {
+        return ByteBuffer.allocateDirect(bufferBytes(len, align)).alignedSlice(align).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Bytes [{@code pos}, pos + len) of the file, as a little-endian view (position 0, limit len) into
+     * {@code buf} (from {@link #buffer} with at least {@code len} and this file's alignment); null where
+     * the direct read failed for a reason other than the file ending (the caller reads buffered).
+     *
+     * @throws IOException the file ended before pos + len (it changed while being read)
+     */
+    ByteBuffer read(long pos, int len, ByteBuffer buf, String where) throws IOException {
+        long a0 = pos - Math.floorMod(pos, (long) align);
+        long end = pos + len;
+        long a1 = end + Math.floorMod(-end, (long) align);
+        if (a1 - a0 > buf.capacity()) throw new IllegalArgumentException("direct read buffer too small");
+        buf.clear().limit((int) (a1 - a0));
+        long at = a0;
+        try {
+            while (at < end) {
+                int r = ch.read(buf, at);
+                if (r < 0) break;
+                at += r;
+                if (at < end && at % align != 0) {
+                    if (at >= ch.size()) break; // the file ends mid-block, before the range does
+                    return null; // a partial read left the position unaligned: the caller reads buffered
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        if (at < end) {
+            throw new SafetensorsFormatException(where, SafetensorsRule.UNREADABLE,
+                    "file ended at byte " + at + " while reading (changed while reading?)");
+        }
+        return buf.slice((int) (pos - a0), len).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Whether at least half of {@link #SAMPLES} windows spread over {@code [0, size)} of the file are
+     * wholly in the page cache ({@link MappedByteBuffer#isLoaded}, Linux {@code mincore}; the mapping
+     * reads nothing). Where Linux reports page-cache residency only to the file's owner or a writer
+     * (since 5.2), another user's cached file reads as not cached and gets direct reads, which are
+     * correct, only not free of disk traffic. False where the file cannot be mapped.
+     */
+    static boolean mostlyCached(FileChannel ch, long size) {
+        return cachedFraction(ch, size) >= 0.5;
+    }
+
+    /** The fraction of the sample windows of {@link #mostlyCached} wholly in the page cache; 0 where the file cannot be mapped. */
+    static double cachedFraction(FileChannel ch, long size) {
+        if (size <= 0) return 0;
+        int n = (int) Math.max(1, Math.min(SAMPLES, size / SAMPLE_BYTES));
+        int cached = 0;
+        try {
+            for (int w = 0; w < n; w++) {
+                long pos = n == 1 ? 0 : (size - SAMPLE_BYTES) / (n - 1) * w;
+                pos -= pos % 4096;
+                long len = Math.min(SAMPLE_BYTES, size - pos);
+                MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, pos, len);
+                if (m.isLoaded()) cached++;
+                unmap(m);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            return 0;
+        }
+        return (double) cached / n;
+    }
+
+    /**
+     * Unmaps {@code m} now ({@code sun.misc.Unsafe.invokeCleaner}, looked up by reflection: module
+     * {@code jdk.unsupported}), not at some later garbage collection: checking thousands of files would
+     * otherwise pile up mappings towards Linux's per-process limit (65,530 by default). Where that is not
+     * available the mapping goes with the buffer, as usual.
+     */
+    private static void unmap(MappedByteBuffer m) {
+        if (INVOKE_CLEANER == null) return;
+        try {
+            INVOKE_CLEANER.invoke(m);
+        } catch (Throwable e) {
+            // not unmapped now: later, by the garbage collector
+        }
+    }
+
+    /** {@code theUnsafe.invokeCleaner(ByteBuffer)} bound to the instance, or null. */
+    private static final java.lang.invoke.MethodHandle INVOKE_CLEANER = invokeCleaner();
+
+    private static java.lang.invoke.MethodHandle invokeCleaner() {
+        try {
+            Class<?> u = Class.forName("sun.misc.Unsafe");
+            java.lang.reflect.Field f = u.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            return java.lang.invoke.MethodHandles.lookup()
+                    .findVirtual(u, "invokeCleaner", java.lang.invoke.MethodType.methodType(void.class, ByteBuffer.class))
+                    .bindTo(f.get(null));
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    long size() {
+        return size;
+    }
+
+    @Override
+    public void close() throws IOException {
+        ch.close();
+    }
+}
