@@ -83,6 +83,45 @@ final class DirectReads implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@link ManifestOptions.Reads#AUTO} reads direct the files of one checkpoint that are large,
+     * read once and not in the page cache, {@code uncached} bytes in all, with {@code available} bytes of
+     * memory available (−1: unknown): when they exceed half of it. Then they cannot all stay in the page
+     * cache and would push out what is there (a training job's data, other checkpoints), so copying them
+     * through it buys nothing. A smaller checkpoint is read through the page cache: it stays there for the
+     * next command ({@code verify} then {@code compare}), and the kernel's read-ahead overlaps the disk
+     * with the hashing, which the direct reads here do not (2026-12-07, 0.94 GB BF16 file evicted before
+     * each run, 18 GB free, medians of 5 in three alternating pairs: buffered 0.65–0.69 s/GB wall and
+     * 1.17–1.28 CPU-s/GB, direct 0.78–0.88 s/GB and 0.99–1.08 CPU-s/GB; docs/performance.md).
+     */
+    static boolean autoDirect(long uncached, long available) {
+        if (uncached <= 0) return false;
+        return available < 0 || uncached > available / 2;
+    }
+
+    /** Set by tests: the memory {@link #memoryAvailable} reports instead of the system's (−1: the system's). */
+    static volatile long availableForTests = -1;
+
+    /**
+     * Memory available for new page-cache pages without swapping, in bytes: Linux's {@code MemAvailable}
+     * ({@code /proc/meminfo}); −1 where it cannot be read.
+     */
+    static long memoryAvailable() {
+        long t = availableForTests;
+        if (t >= 0) return t;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    String[] f = line.substring("MemAvailable:".length()).trim().split("\\s+");
+                    return Long.parseLong(f[0]) * (f.length > 1 && f[1].equalsIgnoreCase("kB") ? 1024 : 1);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     /** The alignment the buffer of {@link #read} must have. */
     int align() {
         return align;

@@ -270,35 +270,53 @@ public final class ManifestBenchmark {
     }
 
     /**
-     * The manifest and openssl on the file read from the disk, not the page cache (each run after
-     * {@link #evict}): what a checkpoint larger than memory, or not read since it was written, costs.
-     * {@code skipped} says why there are no runs (then the arrays are empty).
+     * The manifest, read buffered and read direct, and openssl on the file read from the disk, not the
+     * page cache (each run after {@link #evict}): what a checkpoint larger than memory, or not read since
+     * it was written, costs. {@code direct} says what share of the direct runs' bytes were read direct
+     * (a file system may refuse), {@code auto} which way {@code --reads auto} reads this file on this
+     * machine; {@code skipped} says why there are no runs (then the arrays are empty).
      */
-    public record Cold(double[] manifest, double[] manifestCpu, double[] openssl, double[] opensslCpu, String reads, String skipped) {}
+    public record Cold(double[] buffered, double[] bufferedCpu, double[] direct, double[] directCpu, double[] openssl, double[] opensslCpu,
+            String directShare, String auto, String skipped) {}
 
     static Cold cold(Path file, int repeats, ManifestOptions opt, PrintWriter progress) throws IOException {
         String why = evict(file);
-        if (why != null) return new Cold(new double[0], new double[0], new double[0], new double[0], "", why);
-        double[] man = new double[repeats], cpu = new double[repeats], ossl = new double[repeats], osslCpu = new double[repeats];
-        long[] read0 = Manifests.readBytes();
+        double[] none = new double[0];
+        if (why != null) return new Cold(none, none, none, none, none, none, "", "", why);
+        double[][] t = new double[6][repeats];
+        long directBytes = 0, allBytes = 0;
         for (int r = 0; r < repeats; r++) {
+            for (int m = 0; m < 2; m++) {
+                evict(file);
+                long[] b0 = Manifests.readBytes();
+                long c0 = processCpuNanos();
+                long t0 = System.nanoTime();
+                Manifests.of(file, opt.withReads(m == 0 ? ManifestOptions.Reads.BUFFERED : ManifestOptions.Reads.DIRECT));
+                t[2 * m][r] = (System.nanoTime() - t0) / 1e9;
+                long c1 = processCpuNanos();
+                t[2 * m + 1][r] = c0 < 0 || c1 < 0 ? Double.NaN : (c1 - c0) / 1e9;
+                long[] b1 = Manifests.readBytes();
+                if (m == 1) {
+                    directBytes += b1[0] - b0[0];
+                    allBytes += b1[0] - b0[0] + b1[1] - b0[1];
+                }
+            }
             evict(file);
-            long c0 = processCpuNanos();
-            long t0 = System.nanoTime();
-            Manifests.of(file, opt);
-            man[r] = (System.nanoTime() - t0) / 1e9;
-            long c1 = processCpuNanos();
-            cpu[r] = c0 < 0 || c1 < 0 ? Double.NaN : (c1 - c0) / 1e9;
-            evict(file);
-            double[] t = timeTool(List.of("openssl", "dgst", "-sha256", file.toString()));
-            ossl[r] = t[0];
-            osslCpu[r] = t[1];
-            progress.printf(java.util.Locale.ROOT, "cold run %d (file evicted from the page cache first): manifest %.3f s (%.3f CPU-s), openssl %.3f s"
-                    + " (%.3f CPU-s); load %s%n", r + 1, man[r], cpu[r], ossl[r], osslCpu[r], loadAverage());
+            double[] o = timeTool(List.of("openssl", "dgst", "-sha256", file.toString()));
+            t[4][r] = o[0];
+            t[5][r] = o[1];
+            progress.printf(java.util.Locale.ROOT, "from the disk, run %d (file evicted from the page cache before each): manifest buffered %.3f s"
+                    + " (%.3f CPU-s), direct %.3f s (%.3f CPU-s); openssl %.3f s (%.3f CPU-s); load %s%n",
+                    r + 1, t[0][r], t[1][r], t[2][r], t[3][r], t[4][r], t[5][r], loadAverage());
             progress.flush();
         }
-        long[] read1 = Manifests.readBytes();
-        return new Cold(man, cpu, ossl, osslCpu, readsSummary(opt.reads(), read1[0] - read0[0], read1[1] - read0[1]), null);
+        long avail = DirectReads.memoryAvailable();
+        String auto = DirectReads.autoDirect(Files.size(file), avail) ? "direct" : "buffered";
+        auto += avail < 0 ? " (memory available unknown)"
+                : String.format(java.util.Locale.ROOT, " (%.2f GB against %.2f GB of memory available: direct above half of it)",
+                        Files.size(file) / 1e9, avail / 1e9);
+        return new Cold(t[0], t[1], t[2], t[3], t[4], t[5],
+                String.format(java.util.Locale.ROOT, "%.1f %% of the direct runs' bytes read direct", 100.0 * directBytes / Math.max(1, allBytes)), auto, null);
     }
 
     /**

@@ -21,10 +21,12 @@ public record ManifestOptions(int valuesLimit, int sampleK, int sketchWidth,
      * out of it, ≈ 0.15 CPU-s per GB on the hosts of docs/performance.md), straight from the disk into the
      * worker's buffer ({@code DIRECT}, Linux {@code O_DIRECT}: no copy, and a checkpoint larger than memory
      * does not evict the training job's pages), or {@code AUTO}: direct for a file of at least
-     * {@link DirectReads#AUTO_MIN_BYTES} that is mostly not in the page cache and is read once, buffered
-     * otherwise (a checkpoint just written is read from memory, not again from the disk; a file hashed
-     * whole as well as by tensor, as torch zips, GGUF and DCP files are, is read twice, and the page cache
-     * can serve the second read). A file system that refuses direct reads gets buffered ones.
+     * {@link DirectReads#AUTO_MIN_BYTES} that is read once and mostly not in the page cache, when such
+     * files of the checkpoint exceed half of the memory available ({@link DirectReads#autoDirect}),
+     * buffered otherwise (a checkpoint just written is read from memory, not again from the disk; a
+     * smaller one stays cached for the next command; a file hashed whole as well as by tensor, as torch
+     * zips, GGUF and DCP files are, is read twice, and the page cache can serve the second read). A file
+     * system that refuses direct reads gets buffered ones.
      */
     public enum Reads {
         AUTO,

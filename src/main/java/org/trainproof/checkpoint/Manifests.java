@@ -227,8 +227,8 @@ public final class Manifests {
                     if (f.channel().size() != f.size()) {
                         throw new SafetensorsFormatException(f.abs(), SafetensorsRule.UNREADABLE, "file changed size while reading");
                     }
-                    openDirect(f);
                 }
+                openDirect(files);
                 for (int i = 0; i < nFiles; i++) {
                     SourceFile f = files.get(i);
                     if (wantsFileSha(f)) {
@@ -263,21 +263,32 @@ public final class Manifests {
             return assemble();
         }
 
-        /** Opens {@code f} for direct reads if {@link ManifestOptions#reads} asks for them (see {@link ManifestOptions.Reads}). */
-        private void openDirect(SourceFile f) {
-            boolean want = switch (opt.reads()) {
-                case BUFFERED -> false;
-                case DIRECT -> true;
-                // a file also hashed whole (torch zip, GGUF, DCP) is read twice: through the page cache the second read
-                // can come from memory, while direct reads would both go to the disk
-                case AUTO -> f.size() >= DirectReads.AUTO_MIN_BYTES && !wantsFileSha(f) && !DirectReads.mostlyCached(f.channel(), f.size());
-            };
-            if (!want) return;
-            String[] why = new String[1];
-            DirectReads d = DirectReads.open(f.abs(), f.size(), why);
-            if (d == null) return;
-            direct.put(f.channel(), d);
-            directAlign = Math.max(directAlign, d.align());
+        /**
+         * Opens the files {@link ManifestOptions#reads} reads direct: all under {@code DIRECT}, none under
+         * {@code BUFFERED}, and under {@code AUTO} those {@link DirectReads#autoDirect} picks.
+         */
+        private void openDirect(List<SourceFile> files) {
+            if (opt.reads() == ManifestOptions.Reads.BUFFERED) return;
+            List<SourceFile> candidates = new ArrayList<>();
+            long uncached = 0;
+            for (SourceFile f : files) {
+                if (opt.reads() == ManifestOptions.Reads.DIRECT) {
+                    candidates.add(f);
+                } else if (f.size() >= DirectReads.AUTO_MIN_BYTES && !wantsFileSha(f) && !DirectReads.mostlyCached(f.channel(), f.size())) {
+                    // a file also hashed whole (torch zip, GGUF, DCP) is read twice: through the page cache the second
+                    // read can come from memory, while direct reads would both go to the disk
+                    candidates.add(f);
+                    uncached += f.size();
+                }
+            }
+            if (opt.reads() == ManifestOptions.Reads.AUTO && !DirectReads.autoDirect(uncached, DirectReads.memoryAvailable())) return;
+            for (SourceFile f : candidates) {
+                String[] why = new String[1];
+                DirectReads d = DirectReads.open(f.abs(), f.size(), why);
+                if (d == null) continue;
+                direct.put(f.channel(), d);
+                directAlign = Math.max(directAlign, d.align());
+            }
         }
 
         /** Closes the direct channels once no worker reads them any more (they stop at the next chunk after a failure). */

@@ -58,9 +58,9 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "Worker threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--reads", paramLabel = "MODE", description = "How tensor bytes are read: auto (straight from the disk, O_DIRECT, for a file"
-            + " of 64 MiB or more that is mostly not in the page cache; else through it), direct or buffered (default ${DEFAULT-VALUE})."
-            + " The manifest is the same bit for bit.")
+    @Option(names = "--reads", paramLabel = "MODE", description = "How tensor bytes are read: auto (default: straight from the disk, O_DIRECT,"
+            + " the files of 64 MiB or more that are read once and mostly not in the page cache, when they exceed half of the memory"
+            + " available; else through the page cache), direct or buffered. The manifest is the same bit for bit.")
     ManifestOptions.Reads reads = ManifestOptions.Reads.AUTO;
 
     @Option(names = "--rank", paramLabel = "R", description = "Make a shard manifest: this is rank R's part of a distributed checkpoint (with --world-size; docs/distributed.md).")

@@ -146,7 +146,7 @@ class DirectReadsTest {
     }
 
     @Test
-    void autoReadsAColdFileDirect_andACachedFileBuffered() throws IOException {
+    void autoReadsAnEvictedFileDirectOnlyWhenMemoryIsShort_andACachedFileBuffered() throws IOException {
         Path p = dir.resolve("cold.safetensors");
         int n = (int) (DirectReads.AUTO_MIN_BYTES / 2) + 4096; // BF16: just over the auto threshold
         double[] v = new double[n];
@@ -159,21 +159,58 @@ class DirectReadsTest {
         if (why != null) System.out.println("DirectReadsTest: skipped, cannot evict " + p + " from the page cache: " + why);
         Assumptions.assumeTrue(why == null, () -> "cannot evict the file from the page cache: " + why);
         ManifestOptions auto = ManifestOptions.defaults();
+        CheckpointManifest cold;
         long[] r0 = Manifests.readBytes();
-        CheckpointManifest cold = Manifests.of(p, auto);
+        // with plenty of memory available, an evicted file of 64 MiB is read through the page cache ...
+        DirectReads.availableForTests = 4L << 30;
+        try {
+            cold = Manifests.of(p, auto);
+        } finally {
+            DirectReads.availableForTests = -1;
+        }
         long[] r1 = Manifests.readBytes();
-        assertTrue(r1[0] - r0[0] >= 2L * n, "an evicted file is read direct: " + (r1[0] - r0[0]) + " direct bytes");
-        // direct reads do not fill the page cache: read it buffered once, then auto reads it buffered
+        assertEquals(0, r1[0] - r0[0], "a file well under half the memory available is read buffered");
+        assertTrue(ManifestBenchmark.evict(p) == null, "evicted again");
+        // ... and with under twice its size available, straight from the disk
+        DirectReads.availableForTests = 2L * Files.size(p) - 1;
+        try {
+            r0 = Manifests.readBytes();
+            assertEquals(cold, Manifests.of(p, auto));
+            r1 = Manifests.readBytes();
+        } finally {
+            DirectReads.availableForTests = -1;
+        }
+        assertTrue(r1[0] - r0[0] >= 2L * n, "an evicted file over half the memory available is read direct: " + (r1[0] - r0[0]) + " direct bytes");
+        // direct reads do not fill the page cache; read it buffered once, then auto reads it buffered
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            assertTrue(!DirectReads.mostlyCached(ch, ch.size()), "direct reads left the file out of the page cache");
+        }
         CheckpointManifest viaCache = Manifests.of(p, auto.withReads(ManifestOptions.Reads.BUFFERED));
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
             assertTrue(DirectReads.mostlyCached(ch, ch.size()), "a file just read buffered is in the page cache");
         }
+        DirectReads.availableForTests = 2L * Files.size(p) - 1;
         long[] r2 = Manifests.readBytes();
-        CheckpointManifest warm = Manifests.of(p, auto);
+        CheckpointManifest warm;
+        try {
+            warm = Manifests.of(p, auto);
+        } finally {
+            DirectReads.availableForTests = -1;
+        }
         long[] r3 = Manifests.readBytes();
         assertEquals(0, r3[0] - r2[0], "a cached file is read buffered");
         assertEquals(cold, viaCache);
         assertEquals(cold, warm);
+    }
+
+    @Test
+    void autoRule_directWhenTheUncachedFilesExceedHalfTheMemoryAvailable() {
+        assertTrue(!DirectReads.autoDirect(0, 1L << 30), "nothing uncached");
+        assertTrue(!DirectReads.autoDirect(1L << 29, 1L << 30), "exactly half");
+        assertTrue(DirectReads.autoDirect((1L << 29) + 1, 1L << 30));
+        assertTrue(DirectReads.autoDirect(1, -1), "memory unknown: direct");
+        long real = DirectReads.memoryAvailable();
+        assertTrue(real > 0 || !Files.isReadable(Path.of("/proc/meminfo")), "MemAvailable read on Linux: " + real);
     }
 
     @Test
