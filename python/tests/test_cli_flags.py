@@ -1,6 +1,7 @@
 """The JVM flags trainproof._cli gives each command (docs/performance.md "Startup"), against a stand-in java."""
 import os
 import sys
+import shutil
 import tempfile
 import unittest
 
@@ -25,6 +26,7 @@ class CliFlagsTest(unittest.TestCase):
     def tearDown(self):
         os.environ.pop("TRAINPROOF_LIGHT", None)
         os.environ.update(self.env)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def java_args(self, args, cwd=None, **kw):
         return _cli.Cli(jar=self.jar, java=self.java, **kw).run(args, cwd=cwd).stdout.decode().splitlines()
@@ -40,9 +42,27 @@ class CliFlagsTest(unittest.TestCase):
 
     def test_hashing_and_auditing_commands_keep_the_default_jvm(self):
         for args in (["record", "l.db", "--step", "5", "--checkpoint", "ckpt"], ["record", "l.db", "--checkpoint=ckpt", "--step", "5"],
-                     ["verify", "l.db"], ["inspect", "x"], ["compare", "a", "b"]):
+                     ["inspect", "x"], ["compare", "a", "b"]):
             got = self.java_args(args)
             self.assertFalse(any(f in got for f in LIGHT), args)
+
+    def test_verify_is_light_for_a_small_ledger_and_small_artifacts_only(self):
+        def light(args, cwd=None):
+            return "-XX:TieredStopAtLevel=1" in self.java_args(args, cwd=cwd)
+        with open(os.path.join(self.dir, "big.db"), "wb") as f:
+            f.truncate((48 << 20) + 1)  # sparse
+        ck = os.path.join(self.dir, "ck")
+        os.makedirs(ck)
+        with open(os.path.join(ck, "step-0.safetensors"), "wb") as f:
+            f.truncate(16 << 20)
+        self.assertTrue(light(["verify", "l.db", "--key", "k.pub"]))
+        self.assertTrue(light(["--debug", "verify", "l.db"]))
+        self.assertTrue(light(["verify", "l.db", "--artifacts", ck]), "16 MB of checkpoint files exactly")
+        self.assertFalse(light(["verify", "big.db"], cwd=self.dir), "a ledger over 48 MB")
+        with open(os.path.join(ck, "step-1.safetensors"), "wb") as f:
+            f.truncate(1)
+        self.assertFalse(light(["verify", "l.db", "--artifacts", ck]), "over 16 MB of checkpoint files")
+        self.assertFalse(light(["verify", "l.db", "--artifacts=ck"], cwd=self.dir), "as --artifacts=DIR too")
 
     def test_a_ledger_or_log_over_48_mb_keeps_the_default_jvm(self):
         for name, size in (("big.db", (48 << 20) + 1), ("small.db", 48 << 20)):

@@ -1,5 +1,6 @@
 import json
 import os
+import shutil
 import struct
 import sys
 import tempfile
@@ -18,6 +19,7 @@ except Exception:  # torch absent: the torch cases skip
 class SafetensorsWriterTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.dir, True)
 
     def read(self, path):
         with open(path, "rb") as f:

@@ -58,9 +58,12 @@ def find_java():
 
 # Short commands get a JVM sized for a short run, as bin/trainproof gives them (docs/performance.md,
 # "Startup"): C1 only, Serial GC, no perf-data file. record --checkpoint hashes gigabytes and keeps the
-# default JIT and GC. TRAINPROOF_LIGHT=0 turns this off; a collector in the JVM arguments replaces ours.
-LIGHT_COMMANDS = ("head", "record", "init", "keygen", "prove", "verify-proof")
+# default JIT and GC, as do record and verify of a file over 48 MB and verify --artifacts over 16 MB. TRAINPROOF_LIGHT=0 turns this off; a collector in the JVM arguments replaces ours.
+LIGHT_COMMANDS = ("head", "record", "verify", "init", "keygen", "prove", "verify-proof")
 LIGHT_MAX_FILE_BYTES = 48 << 20
+# verify --artifacts DIR: checkpoint files over this get the default JVM (C1 has no SHA-256 intrinsic;
+# calibration in bin/trainproof and docs/performance.md "Startup")
+LIGHT_MAX_ARTIFACTS_BYTES = 16 << 20
 
 
 def light_jvm_flags(args, jvm_args=(), cwd=None):
@@ -77,8 +80,19 @@ def light_jvm_flags(args, jvm_args=(), cwd=None):
     # A file given as --log=FILE counts too, and a directory (a TensorBoard run) by what it holds.
     values = [a.split("=", 1)[1] if a.startswith("--") and "=" in a else a for a in args]
     paths = [os.path.join(cwd, a) if cwd else a for a in values]
-    if cmd == "record" and any(_bytes_under(p) > LIGHT_MAX_FILE_BYTES for p in paths):
+    if cmd in ("record", "verify") and any(_bytes_under(p) > LIGHT_MAX_FILE_BYTES for p in paths):
         return []
+    if cmd == "verify":
+        art = None
+        for i, a in enumerate(args):
+            if a.startswith("--artifacts="):
+                art = a.split("=", 1)[1]
+            elif a == "--artifacts" and i + 1 < len(args):
+                art = args[i + 1]
+        if art is not None:
+            art = os.path.join(cwd, art) if cwd else art
+            if os.path.isdir(art) and _bytes_under(art) > LIGHT_MAX_ARTIFACTS_BYTES:
+                return []
     flags = ["-XX:TieredStopAtLevel=1", "-XX:-UsePerfData"]
     if not any(a.startswith("-XX:+Use") and a.endswith("GC") for a in jvm_args):
         flags.append("-XX:+UseSerialGC")

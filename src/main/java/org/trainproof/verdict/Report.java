@@ -36,7 +36,8 @@ public record Report(
     public Report {
         checks = List.copyOf(checks);
         notChecked = notChecked == null ? List.of() : List.copyOf(notChecked);
-        parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+        // in the order given (Map.copyOf's order changes from one JVM to the next, and with it the report's bytes)
+        parameters = parameters == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
         integrity = integrity == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(integrity));
     }
 

@@ -213,12 +213,12 @@ class LauncherTest {
     @Test
     void lightCommands_getC1AndSerialGc_heavyOnesKeepTheDefaults() throws Exception {
         for (String[] args : new String[][] {{"head", "l.db"}, {"record", "l.db", "--key", "k.key", "--log", "train.jsonl"},
-                {"--debug", "head", "l.db"}, {"init", "l.db"}, {"keygen"}, {"--version"}, {"--help"}, {}}) {
+                {"--debug", "head", "l.db"}, {"init", "l.db"}, {"keygen"}, {"--version"}, {"--help"}, {}, {"verify", "l.db"}, {"--debug", "verify", "l.db"}}) {
             assertTrue(light(run(args)), String.join(" ", args));
         }
         for (String[] args : new String[][] {{"record", "l.db", "--key", "k.key", "--step", "5", "--checkpoint", "ckpt"},
-                {"record", "l.db", "--checkpoint=ckpt", "--step", "5"}, {"record", "l.db", "--key", "k.key", "--serve"}, {"verify", "l.db"}, {"compare", "a", "b"}, {"inspect", "x"},
-                {"bench"}, {"log", "l.db"}, {"--debug", "verify", "l.db"}}) {
+                {"record", "l.db", "--checkpoint=ckpt", "--step", "5"}, {"record", "l.db", "--key", "k.key", "--serve"}, {"compare", "a", "b"}, {"inspect", "x"},
+                {"bench"}, {"log", "l.db"}}) {
             assertFalse(anyLight(run(args)), String.join(" ", args));
         }
     }
@@ -245,6 +245,24 @@ class LauncherTest {
         assertTrue(light(run("record", tmp.resolve("edge.db").toString(), "--log", runs.toString())), "a 25 MB one is light");
         assertTrue(light(run("record", tmp.resolve("edge.db").toString(), "--log", "t.jsonl")), "48 MB exactly is still light");
         assertTrue(light(run("head", tmp.resolve("big.db").toString())), "head reads one row whatever the size");
+    }
+
+    @Test
+    void verifyOfALedgerOver48MB_orCheckpointFilesOver16MB_keepsTheDefaults() throws Exception {
+        try (var f = new java.io.RandomAccessFile(tmp.resolve("big.db").toFile(), "rw")) {
+            f.setLength((48L << 20) + 1); // sparse
+        }
+        Path ck = Files.createDirectories(tmp.resolve("ck"));
+        try (var f = new java.io.RandomAccessFile(ck.resolve("step-0.safetensors").toFile(), "rw")) {
+            f.setLength(16L << 20);
+        }
+        assertTrue(light(run("verify", "l.db", "--key", "k.pub", "--artifacts", ck.toString())), "16 MB of checkpoint files exactly");
+        assertFalse(anyLight(run("verify", tmp.resolve("big.db").toString(), "--key", "k.pub")), "a ledger over 48 MB");
+        try (var f = new java.io.RandomAccessFile(ck.resolve("step-1.safetensors").toFile(), "rw")) {
+            f.setLength(1);
+        }
+        assertFalse(anyLight(run("verify", "l.db", "--artifacts", ck.toString())), "over 16 MB of checkpoint files");
+        assertFalse(anyLight(run("verify", "l.db", "--artifacts=" + ck)), "as --artifacts=DIR too");
     }
 
     @Test

@@ -28,6 +28,16 @@ class ReportTest {
     }
 
     @Test
+    void parameters_keepTheOrderGiven_soTheSameRunWritesTheSameBytes() {
+        Map<String, String> given = new java.util.LinkedHashMap<>();
+        for (String k : List.of("zeta", "auditor seed", "evidence level", "alpha", "k", "b", "m", "c", "y", "d", "x", "e")) given.put(k, k + "!");
+        Report r = Report.of("verify", "x.db",
+                List.of(new CheckResult("INTEGRITY", "ledger integrity", CheckStatus.PASS, null, null, 10L, null, null, null, List.of())),
+                null, null, List.of(), given);
+        assertEquals(List.copyOf(given.keySet()), List.copyOf(r.parameters().keySet()));
+    }
+
+    @Test
     void integrityOnlyAudit_cleanIsVerified() {
         Report r = Report.of("verify", "x.db",
                 List.of(new CheckResult("INTEGRITY", "ledger integrity", CheckStatus.PASS, null, null, 10L, null, null, null, List.of())),
