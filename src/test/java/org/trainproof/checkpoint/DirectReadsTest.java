@@ -158,49 +158,39 @@ class DirectReadsTest {
         String why = ManifestBenchmark.evict(p);
         if (why != null) System.out.println("DirectReadsTest: skipped, cannot evict " + p + " from the page cache: " + why);
         Assumptions.assumeTrue(why == null, () -> "cannot evict the file from the page cache: " + why);
-        ManifestOptions auto = ManifestOptions.defaults();
-        CheckpointManifest cold;
-        long[] r0 = Manifests.readBytes();
+        long[] direct = new long[1];
         // with plenty of memory available, an evicted file of 64 MiB is read through the page cache ...
-        DirectReads.availableForTests = 4L << 30;
-        try {
-            cold = Manifests.of(p, auto);
-        } finally {
-            DirectReads.availableForTests = -1;
-        }
-        long[] r1 = Manifests.readBytes();
-        assertEquals(0, r1[0] - r0[0], "a file well under half the memory available is read buffered");
+        CheckpointManifest cold = autoManifest(p, 4L << 30, direct);
+        assertEquals(0, direct[0], "a file well under half the memory available is read buffered");
         assertTrue(ManifestBenchmark.evict(p) == null, "evicted again");
         // ... and with under twice its size available, straight from the disk
-        DirectReads.availableForTests = 2L * Files.size(p) - 1;
-        try {
-            r0 = Manifests.readBytes();
-            assertEquals(cold, Manifests.of(p, auto));
-            r1 = Manifests.readBytes();
-        } finally {
-            DirectReads.availableForTests = -1;
-        }
-        assertTrue(r1[0] - r0[0] >= 2L * n, "an evicted file over half the memory available is read direct: " + (r1[0] - r0[0]) + " direct bytes");
+        assertEquals(cold, autoManifest(p, 2L * Files.size(p) - 1, direct));
+        assertTrue(direct[0] >= 2L * n, "an evicted file over half the memory available is read direct: " + direct[0] + " direct bytes");
         // direct reads do not fill the page cache; read it buffered once, then auto reads it buffered
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
             assertTrue(!DirectReads.mostlyCached(ch, ch.size()), "direct reads left the file out of the page cache");
         }
-        CheckpointManifest viaCache = Manifests.of(p, auto.withReads(ManifestOptions.Reads.BUFFERED));
+        CheckpointManifest viaCache = Manifests.of(p, ManifestOptions.defaults().withReads(ManifestOptions.Reads.BUFFERED));
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
             assertTrue(DirectReads.mostlyCached(ch, ch.size()), "a file just read buffered is in the page cache");
         }
-        DirectReads.availableForTests = 2L * Files.size(p) - 1;
-        long[] r2 = Manifests.readBytes();
-        CheckpointManifest warm;
+        CheckpointManifest warm = autoManifest(p, 2L * Files.size(p) - 1, direct);
+        assertEquals(0, direct[0], "a cached file is read buffered");
+        assertEquals(cold, viaCache);
+        assertEquals(cold, warm);
+    }
+
+    /** The {@code --reads auto} manifest of {@code p} as if {@code available} bytes of memory were available; {@code direct[0]}: bytes read direct. */
+    private static CheckpointManifest autoManifest(Path p, long available, long[] direct) {
+        DirectReads.availableForTests = available;
         try {
-            warm = Manifests.of(p, auto);
+            long before = Manifests.readBytes()[0];
+            CheckpointManifest m = Manifests.of(p, ManifestOptions.defaults());
+            direct[0] = Manifests.readBytes()[0] - before;
+            return m;
         } finally {
             DirectReads.availableForTests = -1;
         }
-        long[] r3 = Manifests.readBytes();
-        assertEquals(0, r3[0] - r2[0], "a cached file is read buffered");
-        assertEquals(cold, viaCache);
-        assertEquals(cold, warm);
     }
 
     @Test
