@@ -63,6 +63,14 @@ class CliFlagsTest(unittest.TestCase):
             f.truncate(1)
         self.assertFalse(light(["verify", "l.db", "--artifacts", ck]), "over 16 MB of checkpoint files")
         self.assertFalse(light(["verify", "l.db", "--artifacts=ck"], cwd=self.dir), "as --artifacts=DIR too")
+        # symbolic links: a linked directory, and a directory of linked files (a Hugging Face cache snapshot)
+        os.symlink(ck, os.path.join(self.dir, "ck-link"))
+        self.assertFalse(light(["verify", "l.db", "--artifacts", os.path.join(self.dir, "ck-link")]))
+        snap = os.path.join(self.dir, "snapshot")
+        os.makedirs(snap)
+        os.symlink(os.path.join(ck, "step-0.safetensors"), os.path.join(snap, "model.safetensors"))
+        os.symlink(os.path.join(ck, "step-1.safetensors"), os.path.join(snap, "model-2.safetensors"))
+        self.assertFalse(light(["verify", "l.db", "--artifacts", snap]), "linked files count by their targets")
 
     def test_a_ledger_or_log_over_48_mb_keeps_the_default_jvm(self):
         for name, size in (("big.db", (48 << 20) + 1), ("small.db", 48 << 20)):

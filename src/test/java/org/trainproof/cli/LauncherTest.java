@@ -263,6 +263,13 @@ class LauncherTest {
         }
         assertFalse(anyLight(run("verify", "l.db", "--artifacts", ck.toString())), "over 16 MB of checkpoint files");
         assertFalse(anyLight(run("verify", "l.db", "--artifacts=" + ck)), "as --artifacts=DIR too");
+        // symbolic links: a linked directory, and a directory of linked files (a Hugging Face cache snapshot)
+        Path link = Files.createSymbolicLink(tmp.resolve("ck-link"), ck);
+        assertFalse(anyLight(run("verify", "l.db", "--artifacts", link.toString())), "a linked directory counts by what it holds");
+        Path snap = Files.createDirectories(tmp.resolve("snapshot"));
+        Files.createSymbolicLink(snap.resolve("model.safetensors"), ck.resolve("step-0.safetensors"));
+        Files.createSymbolicLink(snap.resolve("model-2.safetensors"), ck.resolve("step-1.safetensors"));
+        assertFalse(anyLight(run("verify", "l.db", "--artifacts", snap.toString())), "linked files count by their targets");
     }
 
     @Test
