@@ -272,22 +272,25 @@ public final class ManifestBenchmark {
     /**
      * The manifest, read buffered and read direct, and openssl on the file read from the disk, not the
      * page cache (each run after {@link #evict}): what a checkpoint larger than memory, or not read since
-     * it was written, costs. {@code direct} says what share of the direct runs' bytes were read direct
-     * (a file system may refuse), {@code auto} which way {@code --reads auto} reads this file on this
-     * machine; {@code skipped} says why there are no runs (then the arrays are empty).
+     * it was written, costs. {@code directShare} says what share of the direct runs' bytes were read
+     * direct (a file system may refuse), {@code auto} which way {@code --reads auto} reads this file on
+     * this machine, {@code stillCached} how many of the runs found the file still mostly in the page
+     * cache after {@link #evict} (0 when every eviction worked); {@code skipped} says why there are no
+     * runs (then the arrays are empty).
      */
     public record Cold(double[] buffered, double[] bufferedCpu, double[] direct, double[] directCpu, double[] openssl, double[] opensslCpu,
-            String directShare, String auto, String skipped) {}
+            String directShare, String auto, int stillCached, String skipped) {}
 
     static Cold cold(Path file, int repeats, ManifestOptions opt, PrintWriter progress) throws IOException {
         String why = evict(file);
         double[] none = new double[0];
-        if (why != null) return new Cold(none, none, none, none, none, none, "", "", why);
+        if (why != null) return new Cold(none, none, none, none, none, none, "", "", 0, why);
         double[][] t = new double[6][repeats];
         long directBytes = 0, allBytes = 0;
+        int stillCached = 0;
         for (int r = 0; r < repeats; r++) {
             for (int m = 0; m < 2; m++) {
-                evict(file);
+                if (evict(file) != null) stillCached++;
                 long[] b0 = Manifests.readBytes();
                 long c0 = processCpuNanos();
                 long t0 = System.nanoTime();
@@ -301,7 +304,7 @@ public final class ManifestBenchmark {
                     allBytes += b1[0] - b0[0] + b1[1] - b0[1];
                 }
             }
-            evict(file);
+            if (evict(file) != null) stillCached++;
             double[] o = timeTool(List.of("openssl", "dgst", "-sha256", file.toString()));
             t[4][r] = o[0];
             t[5][r] = o[1];
@@ -316,7 +319,8 @@ public final class ManifestBenchmark {
                 : String.format(java.util.Locale.ROOT, " (%.2f GB against %.2f GB of memory available: direct above half of it)",
                         Files.size(file) / 1e9, avail / 1e9);
         return new Cold(t[0], t[1], t[2], t[3], t[4], t[5],
-                String.format(java.util.Locale.ROOT, "%.1f %% of the direct runs' bytes read direct", 100.0 * directBytes / Math.max(1, allBytes)), auto, null);
+                String.format(java.util.Locale.ROOT, "%.1f %% of the direct runs' bytes read direct", 100.0 * directBytes / Math.max(1, allBytes)), auto,
+                stillCached, null);
     }
 
     /**
