@@ -58,7 +58,8 @@ def find_java():
 
 # Short commands get a JVM sized for a short run, as bin/trainproof gives them (docs/performance.md,
 # "Startup"): C1 only, Serial GC, no perf-data file. record --checkpoint hashes gigabytes and keeps the
-# default JIT and GC, as do record and verify of a file over 48 MB and verify --artifacts over 16 MB. TRAINPROOF_LIGHT=0 turns this off; a collector in the JVM arguments replaces ours.
+# default JIT and GC, as do record and verify of a file over 48 MB and verify --artifacts over 16 MB.
+# TRAINPROOF_LIGHT=0 turns this off; a collector in the JVM arguments replaces ours.
 LIGHT_COMMANDS = ("head", "record", "verify", "init", "keygen", "prove", "verify-proof")
 LIGHT_MAX_FILE_BYTES = 48 << 20
 # verify --artifacts DIR: checkpoint files over this get the default JVM (C1 has no SHA-256 intrinsic;
