@@ -37,12 +37,10 @@ final class DirectReads implements AutoCloseable {
 
     private final FileChannel ch;
     private final int align;
-    private final long size;
 
-    private DirectReads(FileChannel ch, int align, long size) {
+    private DirectReads(FileChannel ch, int align) {
         this.ch = ch;
         this.align = align;
-        this.size = size;
     }
 
     /**
@@ -73,7 +71,7 @@ final class DirectReads implements AutoCloseable {
                 ch.close();
                 return null;
             }
-            return new DirectReads(ch, (int) Math.max(block, 512), size);
+            return new DirectReads(ch, (int) Math.max(block, 512));
         } catch (IOException | UnsupportedOperationException e) {
             why[0] = e.getMessage() != null ? e.getMessage() : e.toString();
             if (ch != null) {
@@ -85,6 +83,17 @@ final class DirectReads implements AutoCloseable {
             }
             return null;
         }
+    }
+
+    /**
+     * Whether {@link ManifestOptions.Reads#AUTO} may read this file direct ({@link #autoDirect} then decides
+     * over all such files of a checkpoint): at least {@link #AUTO_MIN_BYTES}, read once ({@code hashedWhole}:
+     * a torch zip, GGUF or DCP file is also hashed whole, so it is read twice, and through the page cache
+     * the second read can come from memory, while direct reads would both go to the disk), and mostly not
+     * in the page cache.
+     */
+    static boolean autoCandidate(FileChannel ch, long size, boolean hashedWhole) {
+        return size >= AUTO_MIN_BYTES && !hashedWhole && !mostlyCached(ch, size);
     }
 
     /**
@@ -131,14 +140,12 @@ final class DirectReads implements AutoCloseable {
         return align;
     }
 
-    /** Capacity a buffer for {@link #read} of up to {@code len} bytes needs before {@link ByteBuffer#alignedSlice}. */
-    static int bufferBytes(int len, int align) {
-        return len + 3 * align;
-    }
-
-    /** A direct buffer for reads of up to {@code len} bytes, aligned for a block size of {@code align}. */
+    /**
+     * A direct buffer for reads of up to {@code len} bytes, aligned for a block size of {@code align}: room
+     * for the partial blocks before and after the range, and for the alignment itself.
+     */
     static ByteBuffer buffer(int len, int align) {
-        return ByteBuffer.allocateDirect(bufferBytes(len, align)).alignedSlice(align).order(ByteOrder.LITTLE_ENDIAN);
+        return ByteBuffer.allocateDirect(len + 3 * align).alignedSlice(align).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /**
@@ -235,10 +242,6 @@ final class DirectReads implements AutoCloseable {
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return null;
         }
-    }
-
-    long size() {
-        return size;
     }
 
     @Override

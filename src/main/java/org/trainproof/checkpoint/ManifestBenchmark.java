@@ -314,10 +314,16 @@ public final class ManifestBenchmark {
             progress.flush();
         }
         long avail = DirectReads.memoryAvailable();
-        String auto = DirectReads.autoDirect(Files.size(file), avail) ? "direct" : "buffered";
+        long size = Files.size(file);
+        boolean candidate;
+        evict(file); // as each run found it
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            candidate = DirectReads.autoCandidate(ch, size, false);
+        }
+        String auto = candidate && DirectReads.autoDirect(size, avail) ? "direct" : "buffered";
         auto += avail < 0 ? " (memory available unknown)"
                 : String.format(java.util.Locale.ROOT, " (%.2f GB against %.2f GB of memory available: direct above half of it)",
-                        Files.size(file) / 1e9, avail / 1e9);
+                        size / 1e9, avail / 1e9);
         return new Cold(t[0], t[1], t[2], t[3], t[4], t[5],
                 String.format(java.util.Locale.ROOT, "%.1f %% of the direct runs' bytes read direct", 100.0 * directBytes / Math.max(1, allBytes)), auto,
                 stillCached, null);

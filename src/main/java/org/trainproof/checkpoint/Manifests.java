@@ -274,9 +274,7 @@ public final class Manifests {
             for (SourceFile f : files) {
                 if (opt.reads() == ManifestOptions.Reads.DIRECT) {
                     candidates.add(f);
-                } else if (f.size() >= DirectReads.AUTO_MIN_BYTES && !wantsFileSha(f) && !DirectReads.mostlyCached(f.channel(), f.size())) {
-                    // a file also hashed whole (torch zip, GGUF, DCP) is read twice: through the page cache the second
-                    // read can come from memory, while direct reads would both go to the disk
+                } else if (DirectReads.autoCandidate(f.channel(), f.size(), wantsFileSha(f))) {
                     candidates.add(f);
                     uncached += f.size();
                 }
@@ -341,12 +339,10 @@ public final class Manifests {
             long size = ch.size();
             for (long pos = 0; pos < size; ) {
                 int len = (int) Math.min(1 << 20, size - pos);
-                ByteBuffer view = d == null || directFailed.contains(d) ? null : d.read(pos, len, ab, where);
+                ByteBuffer view = readDirect(d, pos, len, ab, where);
                 if (view != null) {
-                    DIRECT_BYTES.add(len);
                     md.update(view);
                 } else {
-                    if (d != null) directFailed.add(d);
                     bb.clear().limit(len);
                     SafetensorsReader.readFully(ch, bb, pos, where);
                     BUFFERED_BYTES.add(len);
@@ -356,6 +352,22 @@ public final class Manifests {
                 if (failure.get() != null) return null;
             }
             return Digest.of(md.digest()).toString();
+        }
+
+        /**
+         * Bytes [pos, pos + len) of the file {@code d} reads direct, as a view into {@code buf}; null when that
+         * file is not read direct ({@code d} null), or its direct reads failed, now or before: the caller
+         * then reads the same bytes buffered, as it does from then on.
+         */
+        private ByteBuffer readDirect(DirectReads d, long pos, int len, ByteBuffer buf, String where) throws IOException {
+            if (d == null || directFailed.contains(d)) return null;
+            ByteBuffer view = d.read(pos, len, buf, where);
+            if (view == null) {
+                directFailed.add(d);
+                return null;
+            }
+            DIRECT_BYTES.add(len);
+            return view;
         }
 
         /** Streams one tensor: per chunk, read, summarise, hash (the bytes still in cache), merge. */
@@ -390,15 +402,8 @@ public final class Manifests {
          */
         private ByteBuffer readChunk(Job job, long off, int len) throws IOException {
             TensorBytes.Stored at = job.entry.bytes().stored();
-            DirectReads d = at == null ? null : direct.get(at.channel());
-            if (d != null && !directFailed.contains(d)) {
-                ByteBuffer view = d.read(at.at() + off, len, alignedBuffer.get(), job.where);
-                if (view != null) {
-                    DIRECT_BYTES.add(len);
-                    return view;
-                }
-                directFailed.add(d);
-            }
+            ByteBuffer view = at == null ? null : readDirect(direct.get(at.channel()), at.at() + off, len, alignedBuffer.get(), job.where);
+            if (view != null) return view;
             ByteBuffer buf = chunkBuffer.get();
             buf.clear().limit(len);
             job.entry.bytes().read(off, buf);
